@@ -1,0 +1,121 @@
+"""V3.x and V4.1: one ballot-box entry on its own (signatures, binding, style, period, receipt, ciphertexts), and
+the sequential checks over the whole box (hash chain, head, unique ballot ids)."""
+from dataclasses import dataclass
+from datetime import datetime
+
+import gmpy2
+
+from verifier.checks.context import ElectionContext
+from verifier.checks.findings import Findings, Location
+from verifier.crypto import signatures
+from verifier.crypto.encoding import sha256
+from verifier.record import layout
+from verifier.record.model import BoxEntry, BoxHead
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """What the sequential part of the verification needs of one entry (small: kept per ballot, not per byte)."""
+
+    line: int
+    sequence: int
+    ballot_id: bytes
+    voter_id: str
+    received_at: str
+    entry_hash: bytes
+    previous_hash: bytes
+    valid: bool  # every individual check on it passed (proofs are settled separately, see proofs.py)
+
+
+def where(entry: BoxEntry, voter_station: str | None = None, contest: str | None = None) -> Location:
+    return Location(file=layout.BALLOT_BOX, line=entry.line, ballot_id=entry.envelope.ballot_id.hex(),
+                    voter_id=entry.envelope.voter_id, polling_station=voter_station, contest=contest)
+
+
+def _seconds(t: str) -> int:
+    return int(datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").timestamp())
+
+
+def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings) -> EntrySummary:
+    env, rec = entry.envelope, entry.receipt
+    voter = ctx.voters.get(env.voter_id)
+    station = voter.polling_station if voter else None
+    loc = where(entry, station)
+    ok = f.check("V3.1", voter is not None, loc, f"voter {env.voter_id} is not registered")
+    if voter is not None:
+        ok &= f.check("V3.2", signatures.verify(voter.algorithm, voter.public_key, env.signed_bytes, env.signature),
+                      loc, "voter signature is invalid")
+        f.checked("V3.3")
+        for bad, message in ((env.election_id != ctx.manifest.election_id, f"election id {env.election_id}"),
+                             (env.election_fingerprint != ctx.fingerprint, "election fingerprint of another election"),
+                             (env.key_fingerprint != voter.key_fingerprint, "key fingerprint is not the voter's key")):
+            if bad:
+                f.fail("V3.3", loc, message)
+                ok = False
+        expected = ctx.station_contests.get(voter.polling_station)
+        if expected is not None:
+            found = tuple(c.contest for c in env.contests)
+            ok &= f.check("V3.4", found == expected, loc,
+                          f"contests {', '.join(found)}; the ballot style of {voter.polling_station} is "
+                          f"{', '.join(expected)}")
+    m = ctx.manifest
+    f.checked("V3.5")
+    for t, name in ((env.cast_at, "cast"), (rec.received_at, "received")):
+        if not m.voting_start <= t <= m.voting_end:
+            f.fail("V3.5", loc, f"{name} at {t}, outside the voting period {m.voting_start} – {m.voting_end}")
+            ok = False
+    delay = _seconds(rec.received_at) - _seconds(env.cast_at)
+    if not 0 <= delay <= m.max_receipt_delay:
+        f.fail("V3.5", loc, f"received {delay} s after it was cast (allowed 0–{m.max_receipt_delay} s)")
+        ok = False
+    collector = m.authority("collector")
+    f.checked("V3.6")
+    if not signatures.verify(collector.algorithm, collector.public_key, rec.signed_bytes, rec.collector_signature):
+        f.fail("V3.6", loc, "collector signature on the receipt is invalid")
+        ok = False
+    if rec.envelope_hash != sha256(entry.envelope_bytes):
+        f.fail("V3.6", loc, "receipt's envelope hash is not the hash of this envelope")
+        ok = False
+    for cb in env.contests:
+        c = cb.ciphertext
+        ok &= f.check("V4.1", 0 < c < ctx.key.n2 and gmpy2.gcd(c, ctx.key.n) == 1, where(entry, station, cb.contest),
+                      "ciphertext is zero, not below n², or not a unit")
+    return EntrySummary(entry.line, rec.sequence, env.ballot_id, env.voter_id, rec.received_at, entry.entry_hash,
+                        rec.previous_hash, bool(ok))
+
+
+class BoxSequence:
+    """V3.7–V3.9 over the entries in box order; fed chunk by chunk, in order."""
+
+    def __init__(self, genesis: bytes):
+        self.previous_hash = genesis
+        self.sequence = 0
+        self.received_at = ""
+        self.ballot_lines: dict[bytes, int] = {}
+        self.entries = 0
+
+    def feed(self, s: EntrySummary, f: Findings) -> bool:
+        """Returns False for a repeated ballot id (the repeat is not a ballot of its own)."""
+        loc = Location(file=layout.BALLOT_BOX, line=s.line, ballot_id=s.ballot_id.hex(), voter_id=s.voter_id)
+        self.entries += 1
+        f.checked("V3.7")
+        if s.sequence != self.sequence + 1:
+            f.fail("V3.7", loc, f"sequence number {s.sequence} follows {self.sequence}")
+        if s.previous_hash != self.previous_hash:
+            f.fail("V3.7", loc, "previous-entry hash does not match the entry before it")
+        if s.received_at < self.received_at:
+            f.fail("V3.7", loc, f"received at {s.received_at}, before the entry before it ({self.received_at})")
+        self.sequence, self.previous_hash = s.sequence, s.entry_hash
+        self.received_at = max(self.received_at, s.received_at)
+        first = self.ballot_lines.setdefault(s.ballot_id, s.line)
+        return f.check("V3.9", first == s.line, loc, f"ballot id already in the box on line {first}")
+
+    def finish(self, head: BoxHead, collector, f: Findings) -> None:
+        loc = Location(file=layout.BALLOT_BOX_HEAD)
+        f.checked("V3.8")
+        if not signatures.verify(collector.algorithm, collector.public_key, head.signed_bytes, head.collector_signature):
+            f.fail("V3.8", loc, "collector signature on the head is invalid")
+        if head.entries != self.entries:
+            f.fail("V3.8", loc, f"head says {head.entries} entries, the box has {self.entries}")
+        if head.head_hash != self.previous_hash:
+            f.fail("V3.8", loc, "head hash is not the hash of the last entry")

@@ -1,0 +1,79 @@
+"""The numbered verification steps, kept as data: SPEC.md, `tally-verifier checks` and every report read this list.
+
+An id never changes meaning; a new step gets a new id. `section` is the SPEC.md section that defines the step.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    name: str
+    phase: str
+    title: str
+    section: str
+
+
+PHASES = ("setup", "registry", "ballot box", "ballot validity", "counting rules", "tally", "results", "seats")
+
+CHECKS: tuple[Check, ...] = (
+    Check("V1.1", "spec-version", "setup", "The record declares a spec version this verifier implements", "4.1"),
+    Check("V1.2", "key-structure", "setup",
+          "Election key tier 0: at least 2048 bits (unless a declared test record), odd, not prime, not a perfect power, "
+          "no prime factor below 2^20", "4.1"),
+    Check("V1.3", "key-generator", "setup", "g = n + 1", "4.1"),
+    Check("V1.4", "key-proof", "setup", "Tier-1 key-correctness proof: gcd(n, φ(n)) = 1", "4.1"),
+    Check("V1.5", "manifest", "setup",
+          "Manifest consistency: unique ids, every reference resolves, ballot styles fit the station's territory, "
+          "options fit the key's slots, a valid voting period", "4.1"),
+    Check("V2.1", "registry-commitment", "registry", "The registry file is the one the manifest commits to", "4.2"),
+    Check("V2.2", "registry-signature", "registry", "Every registry line is signed by the registrar", "4.2"),
+    Check("V2.3", "voter-id-unique", "registry", "No voter id is registered twice", "4.2"),
+    Check("V2.4", "signing-key-unique", "registry", "No signing key is registered twice (one person, two registrations)",
+          "4.2"),
+    Check("V2.5", "voter-entry", "registry", "The voter's polling station exists and the signing key is a valid key",
+          "4.2"),
+    Check("V3.1", "voter-registered", "ballot box", "The envelope's voter is registered", "4.3"),
+    Check("V3.2", "envelope-signature", "ballot box", "The voter's signature over the envelope is valid", "4.3"),
+    Check("V3.3", "election-binding", "ballot box",
+          "The envelope names this election, its fingerprint and the voter's registered key", "4.3"),
+    Check("V3.4", "ballot-style", "ballot box",
+          "The envelope holds exactly the contests of the voter's polling station's ballot style", "4.3"),
+    Check("V3.5", "voting-period", "ballot box", "The collector received the envelope within the voting period", "4.3"),
+    Check("V3.6", "receipt", "ballot box", "The collector's receipt is signed and hashes this envelope", "4.3"),
+    Check("V3.7", "hash-chain", "ballot box", "Receipts are numbered 1, 2, 3, … and each links the previous entry",
+          "4.3"),
+    Check("V3.8", "box-head", "ballot box",
+          "The collector's signed head names the last entry and the number of entries", "4.3"),
+    Check("V3.9", "ballot-id-unique", "ballot box", "No ballot id appears twice in the ballot box", "4.3"),
+    Check("V4.1", "ciphertext", "ballot validity", "Every ciphertext is in range (0 < c < n²) and a unit", "4.4"),
+    Check("V4.2", "validity-proof", "ballot validity",
+          "Every 1-of-k proof: ranges, units, Fiat–Shamir hash and equations", "4.4"),
+    Check("V5.1", "cancellation-signature", "counting rules",
+          "Each paper-vote cancellation carries the voter's poll-book signature and the commission's", "4.5"),
+    Check("V5.2", "cancellation-voter", "counting rules",
+          "Each cancelled voter is registered at that station, voted on paper on election day, and is listed once",
+          "4.5"),
+    Check("V5.3", "revoting", "counting rules", "Only the voter's last valid e-vote is counted", "4.5"),
+    Check("V5.4", "paper-cancellation", "counting rules", "No e-vote of a voter who voted on paper is counted", "4.5"),
+    Check("V5.5", "counted-set", "counting rules",
+          "The authority's ballot list matches the box both ways: no ghost or invalid ballot counted, no valid "
+          "ballot dropped, each ballot listed once", "4.5"),
+    Check("V6.1", "tally-signature", "tally", "The tally names this election and is signed by the commission", "4.6"),
+    Check("V6.2", "aggregate", "tally",
+          "Each aggregate is the product of the counted ciphertexts of its contest and polling station", "4.6"),
+    Check("V6.3", "decryption-proof", "tally", "Each decryption proof holds: C = (1 + T·n)·Rⁿ mod n²", "4.6"),
+    Check("V6.4", "counts-decoding", "tally",
+          "Each plaintext decodes to the published counts: T < M^k, every count < M, counts sum to the ballots", "4.6"),
+    Check("V7.1", "results-signature", "results", "The results name this election and are signed by the commission",
+          "4.7"),
+    Check("V7.2", "protocol-coverage", "results",
+          "Exactly one protocol per unit and level for every contest it covers; no unknown units or contests", "4.7"),
+    Check("V7.3", "station-results", "results", "Polling-station counts equal the verified tallies", "4.7"),
+    Check("V7.4", "level-sums", "results",
+          "District, region and national counts equal the sums of the verified polling-station tallies", "4.7"),
+    Check("V7.5", "turnout", "results", "Registered voters, voters who voted and turnout at every level", "4.7"),
+    Check("V8.1", "seats", "seats", "Announced seats equal the allocation recomputed from the verified counts", "4.8"),
+)
+
+BY_ID = {c.id: c for c in CHECKS}

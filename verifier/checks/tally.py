@@ -1,0 +1,70 @@
+"""V6.x: the authority's tally against the recomputed aggregates, its decryption proofs and the decoded counts."""
+from verifier.checks.context import ElectionContext
+from verifier.checks.findings import Findings, Location
+from verifier.crypto import signatures
+from verifier.crypto.decryption import randomness_reveal_problem
+from verifier.crypto.paillier import SLOT, decode_counts
+from verifier.record import layout
+from verifier.record.model import Tally
+
+Key = tuple[str, str]  # (contest, polling station)
+
+
+def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[int, int]],
+                f: Findings) -> dict[Key, tuple[int, tuple[int, ...]]]:
+    """Returns the verified (ballots, counts) of every aggregate whose V6.2–V6.4 all hold."""
+    commission = ctx.manifest.authority("commission")
+    top = Location(file=layout.TALLY)
+    f.check("V6.1", tally.election_fingerprint == ctx.fingerprint, top, "election fingerprint of another election")
+    f.check("V6.1", signatures.verify(commission.algorithm, commission.public_key, tally.signed_bytes,
+                                      tally.commission_signature), top, "commission signature is invalid")
+    expected = {(cid, station) for station, contests in ctx.station_contests.items() for cid in contests}
+    verified: dict[Key, tuple[int, tuple[int, ...]]] = {}
+    seen: set[Key] = set()
+    for a in tally.aggregates:
+        k = (a.contest, a.polling_station)
+        loc = Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station)
+        f.checked("V6.2")
+        if k not in expected:
+            f.fail("V6.2", loc, "no ballot style gives this contest at this polling station")
+            continue
+        if k in seen:
+            f.fail("V6.2", loc, "second aggregate for this contest and polling station")
+            continue
+        seen.add(k)
+        ballots, product = recomputed.get(k, (0, 1))
+        ok = True
+        if a.ciphertext != product:
+            f.fail("V6.2", loc, "aggregate is not the product of the counted ballots' ciphertexts")
+            ok = False
+        if a.ballots != ballots:
+            f.fail("V6.2", loc, f"says {a.ballots} ballots; {ballots} ballots count here")
+            ok = False
+        problem = randomness_reveal_problem(ctx.key, a.ciphertext, a.plaintext, a.proof.r)
+        ok &= f.check("V6.3", problem is None, loc, problem or "")
+        contest = ctx.contests[a.contest]
+        f.checked("V6.4")
+        counts = decode_counts(a.plaintext, len(contest.options))
+        option_ids = [o.id for o in contest.options]
+        if counts is None:
+            f.fail("V6.4", loc, f"plaintext does not fit {len(option_ids)} slots of 2^24 (T >= M^k)")
+            ok = False
+        else:
+            if ballots >= SLOT or sum(counts) != a.ballots:
+                f.fail("V6.4", loc, f"counts sum to {sum(counts)}, not to the {a.ballots} ballots")
+                ok = False
+            if [o for o, _ in a.counts] != option_ids:
+                f.fail("V6.4", loc, "published counts do not list the contest's options in manifest order")
+                ok = False
+            else:
+                for (option, published), decoded in zip(a.counts, counts):
+                    if published != decoded:
+                        f.fail("V6.4", Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station,
+                                                option=option), f"published {published}, decrypted {decoded}")
+                        ok = False
+        if ok:
+            verified[k] = (a.ballots, tuple(counts))
+    for cid, station in sorted(expected - seen):
+        f.checked("V6.2")
+        f.fail("V6.2", Location(file=layout.TALLY, contest=cid, polling_station=station), "aggregate missing")
+    return verified

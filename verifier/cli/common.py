@@ -1,0 +1,40 @@
+"""The click group and the one place where unreadable input becomes a one-line message and exit status 2."""
+import functools
+import sys
+
+import click
+
+from verifier.errors import RecordError
+
+EXIT_VERIFIED, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+
+
+class _Group(click.Group):
+    def main(self, *args, **kwargs):
+        # click's own usage errors already exit 2; make sure every other way out of an unreadable input does too.
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(EXIT_UNREADABLE)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(EXIT_UNREADABLE)
+        except RecordError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+        except OSError as e:
+            name = getattr(e, "filename", None) or ""
+            click.echo(f"error: {name}: {e.strerror or e}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tally-verifier")
+def main() -> None:
+    """Independent verifier of published e-voting election records."""
+
+
+def exit_with(status: int) -> None:
+    """Commands return their status through here so that tests using CliRunner see it too."""
+    sys.exit(status)

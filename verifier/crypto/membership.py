@@ -1,0 +1,86 @@
+"""1-out-of-k membership proof for one contest ciphertext (crypto.md §2): the ballot encrypts one of m_0..m_(k-1).
+
+Verification splits into pieces so that the batch verifier (batch.py) can reuse the per-ballot parts:
+`statement_problem` (ranges, units, Fiat–Shamir hash) is always done per ballot; `equations_hold` is the
+individual (squared) check that batch verification replaces.
+"""
+from dataclasses import dataclass
+
+import gmpy2
+
+from verifier.crypto.encoding import hash_fields, int_bytes
+from verifier.crypto.paillier import PublicKey
+
+CHALLENGE_BITS = 256  # t
+CHALLENGE_MOD = 1 << CHALLENGE_BITS
+TAG = "tally-verifier/membership/v1"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Everything the challenge binds besides the commitments: election, contest, key, allowed plaintexts,
+    voter, ballot and ciphertext."""
+
+    fingerprint: bytes  # election fingerprint, 32 bytes
+    contest_id: str
+    messages: tuple[int, ...]  # m_0..m_(k-1)
+    voter_context: bytes  # SHA-256 of the voter's signing key
+    ballot_id: bytes  # 16 bytes
+    ciphertext: int
+
+
+def challenge(key: PublicKey, st: Statement, a: tuple[int, ...]) -> int:
+    w1, w2 = key.width, key.width2
+    fields = [st.fingerprint, st.contest_id.encode(), int_bytes(key.n, w1), len(st.messages).to_bytes(4, "big")]
+    fields += [int_bytes(m, w1) for m in st.messages]
+    fields += [st.voter_context, st.ballot_id, int_bytes(st.ciphertext, w2)]
+    fields += [int_bytes(x, w2) for x in a]
+    return int.from_bytes(hash_fields(TAG, *fields), "big") % CHALLENGE_MOD
+
+
+def statement_problem(key: PublicKey, st: Statement, a, e, z) -> str | None:
+    """Ranges, units and the hash, in that order: None if all hold, else what is wrong (one line)."""
+    k = len(st.messages)
+    if not (len(a) == len(e) == len(z) == k):
+        return f"proof has {len(a)}/{len(e)}/{len(z)} branches for {k} options"
+    c = st.ciphertext
+    if not 0 < c < key.n2:
+        return "ciphertext out of range (0 < c < n²)"
+    for j in range(k):
+        if not 0 < a[j] < key.n2:
+            return f"a[{j}] out of range"
+        if not 0 <= e[j] < CHALLENGE_MOD:
+            return f"e[{j}] out of range"
+        if not 0 < z[j] < key.n:
+            return f"z[{j}] out of range"
+    product = gmpy2.mpz(c) % key.n
+    for x in (*a, *z):
+        product = product * x % key.n
+    if gmpy2.gcd(product, key.n) != 1:
+        return "ciphertext or proof value is not a unit mod n"
+    if sum(e) % CHALLENGE_MOD != challenge(key, st, tuple(a)):
+        return "challenges do not sum to the hash of the statement"
+    return None
+
+
+def equations_hold(key: PublicKey, c: int, messages, a, e, z) -> bool:
+    """(z_jⁿ)² ≡ (a_j·u_j^(e_j))² (mod n²) for every j, u_j = c·(1 − m_j·n). Squared form is normative."""
+    n, n2 = key.n, key.n2
+    c = gmpy2.mpz(c)
+    for m, aj, ej, zj in zip(messages, a, e, z):
+        u = c * (1 - m * n) % n2
+        lhs = gmpy2.powmod(zj, n, n2)
+        rhs = aj * gmpy2.powmod(u, ej, n2) % n2
+        if lhs * lhs % n2 != rhs * rhs % n2:
+            return False
+    return True
+
+
+def verify(key: PublicKey, st: Statement, a, e, z) -> str | None:
+    """Individual verification: None if the proof is valid, else the reason."""
+    problem = statement_problem(key, st, a, e, z)
+    if problem:
+        return problem
+    if not equations_hold(key, st.ciphertext, st.messages, a, e, z):
+        return "proof equation fails"
+    return None

@@ -1,0 +1,53 @@
+"""The default engine: the chunks of the ballot box on local worker processes (or in this process for one worker).
+
+Results come back in submission order with a bounded number of chunks in flight, so memory stays bounded
+whatever the size of the box."""
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+_CONTEXT = None
+
+
+def _init(ctx) -> None:
+    global _CONTEXT
+    _CONTEXT = ctx
+
+
+def _call(fn: Callable, args: tuple):
+    return fn(_CONTEXT, *args)
+
+
+class LocalEngine:
+    name = "local"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self._pool = None
+        self._ctx = None
+
+    def start(self, ctx) -> None:
+        """Ship the election context to the workers once."""
+        self._ctx = ctx
+        if self.workers > 1:
+            self.close()
+            self._pool = ProcessPoolExecutor(self.workers, initializer=_init, initargs=(ctx,))
+
+    def map(self, fn: Callable, jobs: Iterable[tuple]) -> Iterator:
+        if self._pool is None:
+            for args in jobs:
+                yield fn(self._ctx, *args)
+            return
+        pending: deque = deque()
+        for args in jobs:
+            pending.append(self._pool.submit(_call, fn, args))
+            if len(pending) >= 2 * self.workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None

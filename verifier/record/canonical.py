@@ -1,0 +1,101 @@
+"""Canonical JSON: the one byte form every signed or hashed object has.
+
+Canonical form = RFC 8785 (JCS) restricted to what records use: objects, arrays, strings, booleans, null and
+integers of at most MAX_INT_DIGITS digits (big integers travel as fixed-length lowercase hex strings). For such
+values, sorted keys with compact separators and UTF-8 output give exactly the JCS bytes (tests hold the two
+against each other). Reading is strict: duplicate keys, floats, NaN and over-long numbers are rejected.
+"""
+import json
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from verifier.errors import RecordError
+
+MAX_INT_DIGITS = 18  # plain JSON integers are counts, sequence numbers and seats; anything bigger is hex
+MAX_LINE_BYTES = 4 << 20  # one JSON Lines entry: five 30-option contests at 3072 bits is ~0.6 MB
+MAX_DOCUMENT_BYTES = 256 << 20
+
+
+class _Reject(ValueError):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for k, v in pairs:
+        if k in out:
+            raise _Reject(f"duplicate key {k!r}")
+        out[k] = v
+    return out
+
+
+def _int(text: str) -> int:
+    digits = text.lstrip("-")
+    if len(digits) > MAX_INT_DIGITS:
+        raise _Reject(f"integer with {len(digits)} digits (at most {MAX_INT_DIGITS}; big integers are hex strings)")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    raise _Reject(f"non-integer number {text[:20]!r}")
+
+
+def _const(text: str) -> float:
+    raise _Reject(f"{text} is not JSON")
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int, parse_float=_float, parse_constant=_const)
+
+
+def dumps(value: Any) -> bytes:
+    """The canonical bytes of a value."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def parse(data: bytes, file: str, line: int | None = None, *, require_canonical: bool = True) -> Any:
+    """Parse one JSON text strictly; with require_canonical the bytes must already be in canonical form."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise RecordError(file, line, f"not UTF-8 (byte {e.start})") from None
+    if not text.strip():
+        raise RecordError(file, line, "empty")
+    try:
+        value = _DECODER.decode(text)
+    except _Reject as e:
+        raise RecordError(file, line, str(e)) from None
+    except json.JSONDecodeError as e:
+        raise RecordError(file, line, f"invalid JSON: {e.msg} at column {e.colno}") from None
+    except (ValueError, RecursionError) as e:
+        raise RecordError(file, line, f"invalid JSON: {e}") from None
+    if require_canonical and dumps(value) != data:
+        raise RecordError(file, line, "not in canonical form (sorted keys, no whitespace, UTF-8; see SPEC.md §2)")
+    return value
+
+
+def read_document(stream: BinaryIO, file: str, *, require_canonical: bool = True) -> Any:
+    """A whole-file JSON document (one canonical object, optionally followed by one newline)."""
+    data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise RecordError(file, None, f"larger than {MAX_DOCUMENT_BYTES} bytes")
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    return parse(data, file, 1, require_canonical=require_canonical)
+
+
+def iter_lines(stream: BinaryIO, file: str, *, require_canonical: bool = True) -> Iterator[tuple[int, bytes, Any]]:
+    """JSON Lines: yields (line number, exact bytes, parsed value) per line, in bounded memory per line.
+
+    Every line, the last included, ends with a newline; a missing one means the file was truncated."""
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if not raw.endswith(b"\n"):
+            if len(raw) > MAX_LINE_BYTES:
+                raise RecordError(file, number, f"line longer than {MAX_LINE_BYTES} bytes")
+            raise RecordError(file, number, "last line has no newline (truncated file?)")
+        raw = raw[:-1]
+        yield number, raw, parse(raw, file, number, require_canonical=require_canonical)

@@ -1,0 +1,151 @@
+"""Typed access to one parsed JSON object, with exact error places: the schema layer of the record readers.
+
+Every object must have exactly the expected keys (missing or extra fields are errors); every value is checked for
+type and range before it is used. Failures raise RecordError naming file, line and the field's path.
+"""
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from verifier.errors import RecordError
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+HEX_PATTERN = re.compile(r"[0-9a-f]*")
+TIMESTAMP_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_TEXT = 1000
+
+
+class Obj:
+    """A JSON object under reading: `Obj(value, file, line, path)`."""
+
+    def __init__(self, value: Any, file: str, line: int | None, path: str = "", keys: set[str] | None = None,
+                 optional: set[str] = frozenset()):
+        self.file, self.line, self.path = file, line, path
+        if not isinstance(value, dict):
+            self.fail(f"expected an object, found {_kind(value)}")
+        self.value = value
+        if keys is not None:
+            missing = keys - value.keys()
+            extra = value.keys() - keys - optional
+            if missing:
+                self.fail(f"missing field {sorted(missing)[0]!r}")
+            if extra:
+                self.fail(f"unknown field {sorted(extra)[0]!r}")
+
+    def fail(self, message: str, key: str | None = None):
+        where = ".".join(p for p in (self.path, key) if p)
+        raise RecordError(self.file, self.line, f"{where}: {message}" if where else message)
+
+    def _get(self, key: str, types, kind: str):
+        if key not in self.value:
+            self.fail("missing", key)
+        v = self.value[key]
+        if not isinstance(v, types) or (bool not in _tuple(types) and isinstance(v, bool)):
+            self.fail(f"expected {kind}, found {_kind(v)}", key)
+        return v
+
+    def has(self, key: str) -> bool:
+        return key in self.value
+
+    def obj(self, key: str, keys: set[str] | None = None, optional: set[str] = frozenset()) -> "Obj":
+        return Obj(self._get(key, dict, "an object"), self.file, self.line, _join(self.path, key), keys, optional)
+
+    def array(self, key: str, min_len: int = 0, max_len: int = 10**7) -> list:
+        v = self._get(key, list, "an array")
+        if not min_len <= len(v) <= max_len:
+            self.fail(f"expected {min_len}..{max_len} items, found {len(v)}", key)
+        return v
+
+    def objs(self, key: str, keys: set[str], optional: set[str] = frozenset(), min_len: int = 0) -> list["Obj"]:
+        return [Obj(v, self.file, self.line, f"{_join(self.path, key)}[{i}]", keys, optional)
+                for i, v in enumerate(self.array(key, min_len))]
+
+    def text(self, key: str, pattern: re.Pattern | None = None, max_len: int = MAX_TEXT) -> str:
+        v = self._get(key, str, "a string")
+        if len(v) > max_len:
+            self.fail(f"longer than {max_len} characters", key)
+        if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in v):
+            self.fail("contains a control character", key)
+        if pattern is not None and not pattern.fullmatch(v):
+            self.fail(f"{_show(v)} is not of the form {pattern.pattern}", key)
+        return v
+
+    def ident(self, key: str) -> str:
+        """An identifier: ASCII letters, digits and . _ : -, at most 64 characters."""
+        return self.text(key, ID_PATTERN, 64)
+
+    def integer(self, key: str, lo: int = 0, hi: int = 10**18) -> int:
+        v = self._get(key, int, "an integer")
+        if not lo <= v <= hi:
+            self.fail(f"{v} is outside {lo}..{hi}", key)
+        return v
+
+    def boolean(self, key: str) -> bool:
+        return self._get(key, bool, "true or false")
+
+    def hex_bytes(self, key: str, length: int) -> bytes:
+        """Exactly `length` bytes as 2·length lowercase hex digits."""
+        return _hex(self, key, self._get(key, str, "a hex string"), length)
+
+    def hex_int(self, key: str, width: int) -> int:
+        """A big integer as fixed-length lowercase hex: exactly 2·width digits."""
+        return int.from_bytes(self.hex_bytes(key, width), "big")
+
+    def hex_ints(self, key: str, width: int, count: int | None = None) -> tuple[int, ...]:
+        values = self.array(key)
+        if count is not None and len(values) != count:
+            self.fail(f"expected {count} values, found {len(values)}", key)
+        out = []
+        for i, v in enumerate(values):
+            if not isinstance(v, str):
+                self.fail(f"expected a hex string, found {_kind(v)}", f"{key}[{i}]")
+            out.append(int.from_bytes(_hex(self, f"{key}[{i}]", v, width), "big"))
+        return tuple(out)
+
+    def timestamp(self, key: str) -> str:
+        v = self.text(key, TIMESTAMP_PATTERN, 20)
+        try:
+            datetime.strptime(v, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        except ValueError:
+            self.fail(f"{v!r} is not a valid UTC time", key)
+        return v
+
+    def date(self, key: str) -> str:
+        v = self.text(key, DATE_PATTERN, 10)
+        try:
+            datetime.strptime(v, "%Y-%m-%d")
+        except ValueError:
+            self.fail(f"{v!r} is not a valid date", key)
+        return v
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str:
+        v = self.text(key)
+        if v not in allowed:
+            self.fail(f"{_show(v)} is not one of {', '.join(allowed)}", key)
+        return v
+
+
+def _hex(o: Obj, key: str, v: str, length: int) -> bytes:
+    if len(v) != 2 * length:
+        o.fail(f"expected {2 * length} hex digits, found {len(v)}", key)
+    if not HEX_PATTERN.fullmatch(v):
+        o.fail("not lowercase hex", key)
+    return bytes.fromhex(v)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _tuple(t):
+    return t if isinstance(t, tuple) else (t,)
+
+
+def _kind(v: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "an integer",
+            type(None): "null"}.get(type(v), type(v).__name__)
+
+
+def _show(v: str) -> str:
+    return repr(v if len(v) <= 40 else v[:40] + "…")

@@ -1,0 +1,26 @@
+"""The files of a record and the domain tags of what is signed in them (SPEC.md §2–§3)."""
+
+MANIFEST = "manifest.json"
+ELECTION_KEY = "election_key.json"
+REGISTRY = "registry.jsonl"
+BALLOT_BOX = "ballot_box.jsonl"
+BALLOT_BOX_HEAD = "ballot_box_head.json"
+CANCELLATIONS = "cancellations.jsonl"
+BALLOT_DECISIONS = "tally_ballots.jsonl"
+TALLY = "tally.json"
+RESULTS = "results.json"
+ALL_FILES = (MANIFEST, ELECTION_KEY, REGISTRY, BALLOT_BOX, BALLOT_BOX_HEAD, CANCELLATIONS, BALLOT_DECISIONS, TALLY,
+             RESULTS)
+
+FINGERPRINT_TAG = "tally-verifier/fingerprint/v1"
+GENESIS_TAG = "tally-verifier/ballot-box-genesis/v1"
+REGISTRY_TAG = "tally-verifier/registry-entry/v1"
+ENVELOPE_TAG = "tally-verifier/envelope/v1"
+RECEIPT_TAG = "tally-verifier/receipt/v1"
+HEAD_TAG = "tally-verifier/ballot-box-head/v1"
+PAPER_BALLOT_TAG = "tally-verifier/paper-ballot/v1"
+CANCELLATION_TAG = "tally-verifier/cancellation/v1"
+TALLY_TAG = "tally-verifier/tally/v1"
+RESULTS_TAG = "tally-verifier/results/v1"
+
+SUPPORTED_SPEC_VERSIONS = ("1.0",)

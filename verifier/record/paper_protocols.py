@@ -1,0 +1,297 @@
+"""Reading a directory of published paper result protocols (see the spec section "Paper protocols and the
+`protocols` command").
+
+    DIR/contests.json          {"contests": [{"id", "title"?, "options", "top_level", "top_unit"}, ...]}
+    DIR/units.jsonl            the register of election commissions: one {"id", "level", "parent"} per line
+    DIR/polling_station.jsonl  one protocol per line, likewise district.jsonl, region.jsonl, nation.jsonl
+
+This module only reads: anything that cannot be interpreted (bad JSON, duplicate keys, missing or unknown keys,
+wrong types, unknown contest ids, a broken register) raises RecordError naming file and line. Everything that can
+be read but is arithmetically or hierarchically wrong (negative figures, wrong sums, missing or duplicate
+protocols, unknown units, wrong parents) is left to verifier.tally.protocol_checks to judge.
+"""
+import hashlib
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from verifier.errors import RecordError
+from verifier.record import canonical
+from verifier.record.model import LEVELS
+
+CONTESTS_FILE = "contests.json"
+UNITS_FILE = "units.jsonl"
+LEVEL_FILES = {level: f"{level}.jsonl" for level in LEVELS}
+
+# The protocol figures, in the order they are printed and reported. All are integers; all sum up the hierarchy.
+FIGURES = (
+    "voters_on_list",  # voters on the list (main list plus those added, e.g. with an absentee certificate)
+    "ballots_received",  # ballots the commission received
+    "issued_at_station",  # ballots issued to voters in the polling station
+    "issued_at_home",  # ballots issued to voters voting outside the station (mobile box)
+    "unused",  # unused ballots, cancelled after the close of voting
+    "spoiled",  # ballots spoiled by voters and exchanged, cancelled (not counted as issued)
+    "in_box",  # ballots found in the ballot boxes (stationary and mobile)
+    "valid",  # valid ballots
+    "invalid",  # invalid ballots
+)
+PROTOCOL_KEYS = frozenset(("unit", "parent", "contest", "votes", *FIGURES))
+TOP_LEVELS = LEVELS[1:]  # a contest is tallied at least up to the district commission
+MAX_ID_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class PaperContest:
+    id: str
+    title: str
+    options: tuple[str, ...]  # option ids in ballot order, "against all" included
+    top_level: str  # "district", "region" or "nation": the commission that declares the result
+    top_unit: str  # the unit whose commission declares the result
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One election commission's territory in the register (units.jsonl)."""
+
+    file: str
+    line: int
+    id: str
+    level: str
+    parent: str | None  # None only for the nation
+
+
+@dataclass(frozen=True)
+class PaperProtocol:
+    """One published protocol: one unit, one contest, at the level its file names."""
+
+    file: str
+    line: int
+    level: str
+    unit: str
+    parent: str | None  # as printed on the protocol; None only at the nation level
+    contest: str
+    figures: tuple[tuple[str, int], ...]  # (name, value) in FIGURES order
+    votes: tuple[tuple[str, int], ...]  # (option id, votes) in the order the line lists them
+
+    def figure(self, name: str) -> int:
+        for k, v in self.figures:
+            if k == name:
+                return v
+        raise KeyError(name)
+
+    def votes_of(self, option: str) -> int | None:
+        for k, v in self.votes:
+            if k == option:
+                return v
+        return None
+
+
+@dataclass(frozen=True)
+class InputDigest:
+    file: str
+    sha256: str  # lowercase hex
+    size: int
+
+
+@dataclass(frozen=True)
+class ProtocolSet:
+    directory: str
+    contests: tuple[PaperContest, ...]
+    units: tuple[Unit, ...]
+    protocols: tuple[PaperProtocol, ...]  # levels lowest first, each in file order
+    level_files: tuple[tuple[str, str], ...]  # (level, file as named in findings)
+    inputs: tuple[InputDigest, ...]
+
+    def level_file(self, level: str) -> str:
+        return dict(self.level_files)[level]
+
+    def contest(self, contest_id: str) -> PaperContest:
+        return next(c for c in self.contests if c.id == contest_id)
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+
+def _is_int(v: Any) -> bool:
+    return type(v) is int  # bool is a subclass of int and is not a count
+
+
+def _id(value: Any, file: str, line: int | None, what: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH or value != value.strip():
+        raise RecordError(file, line, f"{what} must be a non-empty string without surrounding spaces, "
+                                      f"at most {MAX_ID_LENGTH} characters (found {_show(value)})")
+    return value
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else canonical.dumps(value).decode(errors="replace")
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _keys(obj: Any, file: str, line: int | None, what: str, required: set[str], optional: set[str] = frozenset()):
+    if not isinstance(obj, dict):
+        raise RecordError(file, line, f"{what} must be a JSON object (found {_show(obj)})")
+    missing = sorted(required - obj.keys())
+    if missing:
+        raise RecordError(file, line, f"{what}: missing field {missing[0]!r}")
+    unknown = sorted(obj.keys() - required - optional)
+    if unknown:
+        raise RecordError(file, line, f"{what}: unknown field {unknown[0]!r}")
+
+
+def _read_bytes(path: str, file: str, inputs: list[InputDigest]) -> bytes:
+    if not os.path.isfile(path):
+        raise RecordError(file, None, "missing (a protocol directory needs contests.json, units.jsonl and "
+                                      "polling_station.jsonl, district.jsonl, region.jsonl, nation.jsonl)")
+    with open(path, "rb") as f:
+        data = f.read(canonical.MAX_DOCUMENT_BYTES + 1)
+    if len(data) > canonical.MAX_DOCUMENT_BYTES:
+        raise RecordError(file, None, f"larger than {canonical.MAX_DOCUMENT_BYTES} bytes")
+    inputs.append(InputDigest(file, hashlib.sha256(data).hexdigest(), len(data)))
+    return data
+
+
+def _lines(data: bytes, file: str) -> Iterator[tuple[int, Any]]:
+    for number, _raw, value in canonical.iter_lines(io.BytesIO(data), file, require_canonical=False):
+        yield number, value
+
+
+# ---------------------------------------------------------------------------------------------------- readers
+
+
+def read_contests(data: bytes, file: str) -> tuple[PaperContest, ...]:
+    doc = canonical.read_document(io.BytesIO(data), file, require_canonical=False)
+    _keys(doc, file, 1, "contests.json", {"contests"})
+    items = doc["contests"]
+    if not isinstance(items, list) or not items:
+        raise RecordError(file, 1, "'contests' must be a non-empty list")
+    out: list[PaperContest] = []
+    seen: set[str] = set()
+    for i, c in enumerate(items):
+        what = f"contests[{i}]"
+        _keys(c, file, 1, what, {"id", "options", "top_level", "top_unit"}, {"title"})
+        cid = _id(c["id"], file, 1, f"{what}.id")
+        if cid in seen:
+            raise RecordError(file, 1, f"{what}: duplicate contest id {cid!r}")
+        seen.add(cid)
+        title = c.get("title", cid)
+        if not isinstance(title, str):
+            raise RecordError(file, 1, f"{what}.title must be a string")
+        options = c["options"]
+        if not isinstance(options, list) or not options:
+            raise RecordError(file, 1, f"{what}.options must be a non-empty list of option ids")
+        opts = tuple(_id(o, file, 1, f"{what}.options[{j}]") for j, o in enumerate(options))
+        if len(set(opts)) != len(opts):
+            raise RecordError(file, 1, f"{what}.options: an option id appears twice")
+        if c["top_level"] not in TOP_LEVELS:
+            raise RecordError(file, 1, f"{what}.top_level must be one of {', '.join(TOP_LEVELS)} "
+                                       f"(found {_show(c['top_level'])})")
+        top_unit = _id(c["top_unit"], file, 1, f"{what}.top_unit")
+        out.append(PaperContest(cid, title, opts, c["top_level"], top_unit))
+    return tuple(out)
+
+
+def read_units(data: bytes, file: str) -> tuple[Unit, ...]:
+    units: list[Unit] = []
+    where: dict[str, Unit] = {}
+    for number, obj in _lines(data, file):
+        _keys(obj, file, number, "unit", {"id", "level", "parent"})
+        uid = _id(obj["id"], file, number, "id")
+        level = obj["level"]
+        if level not in LEVELS:
+            raise RecordError(file, number, f"level must be one of {', '.join(LEVELS)} (found {_show(level)})")
+        if level == "nation":
+            if obj["parent"] is not None:
+                raise RecordError(file, number, "the nation unit has no parent (parent must be null)")
+            parent = None
+        else:
+            parent = _id(obj["parent"], file, number, "parent")
+        if uid in where:
+            raise RecordError(file, number, f"unit {uid!r} listed twice (first at line {where[uid].line})")
+        unit = Unit(file, number, uid, level, parent)
+        where[uid] = unit
+        units.append(unit)
+    nations = [u for u in units if u.level == "nation"]
+    if len(nations) != 1:
+        raise RecordError(file, None, f"the register must list exactly one nation unit (found {len(nations)})")
+    for u in units:
+        if u.parent is None:
+            continue
+        p = where.get(u.parent)
+        want = LEVELS[LEVELS.index(u.level) + 1]
+        if p is None:
+            raise RecordError(file, u.line, f"parent {u.parent!r} of {u.id!r} is not in the register")
+        if p.level != want:
+            raise RecordError(file, u.line, f"parent {u.parent!r} of {u.level} {u.id!r} is a {p.level}, "
+                                            f"not a {want}")
+    return tuple(units)
+
+
+def read_protocols(data: bytes, file: str, level: str, contests: dict[str, PaperContest]) -> list[PaperProtocol]:
+    out: list[PaperProtocol] = []
+    for number, obj in _lines(data, file):
+        _keys(obj, file, number, "protocol", set(PROTOCOL_KEYS))
+        unit = _id(obj["unit"], file, number, "unit")
+        contest = _id(obj["contest"], file, number, "contest")
+        if contest not in contests:
+            raise RecordError(file, number, f"unknown contest {contest!r} (not in {CONTESTS_FILE})")
+        if level == "nation":
+            if obj["parent"] is not None:
+                raise RecordError(file, number, "a nation-level protocol has no parent (parent must be null)")
+            parent = None
+        else:
+            if obj["parent"] is None:
+                raise RecordError(file, number, f"a {level} protocol must name its parent unit (found null)")
+            parent = _id(obj["parent"], file, number, "parent")
+        figures = []
+        for name in FIGURES:
+            v = obj[name]
+            if not _is_int(v):
+                raise RecordError(file, number, f"{name} must be an integer (found {_show(v)})")
+            figures.append((name, v))
+        votes = obj["votes"]
+        if not isinstance(votes, dict):
+            raise RecordError(file, number, f"votes must be an object option id -> integer (found {_show(votes)})")
+        pairs = []
+        for option, v in votes.items():
+            _id(option, file, number, "an option id in votes")
+            if not _is_int(v):
+                raise RecordError(file, number, f"votes[{option!r}] must be an integer (found {_show(v)})")
+            pairs.append((option, v))
+        out.append(PaperProtocol(file, number, level, unit, parent, contest, tuple(figures), tuple(pairs)))
+    return out
+
+
+def read_protocol_dir(directory: str | os.PathLike) -> ProtocolSet:
+    """Read a whole protocol directory; RecordError for anything that cannot be interpreted."""
+    directory = os.fspath(directory)
+    if not os.path.isdir(directory):
+        raise RecordError(directory, None, "not a directory")
+
+    def name(n: str) -> str:
+        return os.path.join(directory, n)
+
+    inputs: list[InputDigest] = []
+    contests = read_contests(_read_bytes(name(CONTESTS_FILE), name(CONTESTS_FILE), inputs), name(CONTESTS_FILE))
+    units = read_units(_read_bytes(name(UNITS_FILE), name(UNITS_FILE), inputs), name(UNITS_FILE))
+    by_id = {u.id: u for u in units}
+    for c in contests:
+        u = by_id.get(c.top_unit)
+        if u is None or u.level != c.top_level:
+            raise RecordError(name(CONTESTS_FILE), 1, f"contest {c.id!r}: top_unit {c.top_unit!r} is not a "
+                                                      f"{c.top_level} in {UNITS_FILE}")
+    by_contest = {c.id: c for c in contests}
+    protocols: list[PaperProtocol] = []
+    for level in LEVELS:
+        f = name(LEVEL_FILES[level])
+        protocols.extend(read_protocols(_read_bytes(f, f, inputs), f, level, by_contest))
+    return ProtocolSet(
+        directory=directory,
+        contests=contests,
+        units=units,
+        protocols=tuple(protocols),
+        level_files=tuple((level, name(LEVEL_FILES[level])) for level in LEVELS),
+        inputs=tuple(inputs),
+    )

@@ -1,0 +1,317 @@
+"""Readers: one function per record file, from bytes to the frozen objects of model.py.
+
+They judge nothing: anything that parses into well-typed objects is returned for the checks to judge; anything
+that does not raises RecordError with file and line. Signed objects carry the exact bytes their signature covers.
+"""
+import hashlib
+import re
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+from verifier.crypto.encoding import sha256, signed_message
+from verifier.crypto.paillier import PublicKey
+from verifier.crypto.signatures import ALGORITHMS, KEY_LENGTHS
+from verifier.errors import RecordError
+from verifier.record import canonical, layout
+from verifier.record.fields import Obj
+from verifier.record.model import (
+    LEVELS, OPTION_KINDS, Aggregate, AnnouncedSeats, AuthorityKey, BallotDecision, BallotStyle, BoxEntry, BoxHead,
+    Cancellation, Contest, ContestBallot, ContestResult, DecryptionProof, District, ElectionKey, Envelope,
+    ListSeatRule, Manifest, Option, PluralitySeatRule, PollingStation, Proof, Protocol, Receipt, Region, Results,
+    Tally, Voter,
+)
+
+HASH = 32
+BALLOT_ID = 16
+SIGNATURE = 64
+PERCENT = re.compile(r"(0|[1-9]\d{0,2})(\.\d{1,4})?")
+TURNOUT = re.compile(r"(100|[1-9]?\d)\.\d\d")
+
+
+def file_digest(path: Path) -> tuple[bytes, int]:
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.digest(), size
+
+
+def open_file(root: Path, name: str):
+    path = root / name
+    if not path.is_file():
+        raise RecordError(name, None, "missing from the record")
+    return open(path, "rb")
+
+
+def _document(root: Path, name: str) -> tuple[dict, bytes]:
+    with open_file(root, name) as f:
+        value = canonical.read_document(f, name)
+    return value, canonical.dumps(value)
+
+
+def _without(value: dict, key: str) -> bytes:
+    return canonical.dumps({k: v for k, v in value.items() if k != key})
+
+
+# --- manifest and key -------------------------------------------------------------------------------------------
+
+def read_manifest(root: Path) -> tuple[Manifest, bytes]:
+    value, data = _document(root, layout.MANIFEST)
+    f = layout.MANIFEST
+    m = Obj(value, f, 1, "", {"spec_version", "election_id", "title", "test_record", "voting_period", "election_day",
+                              "regions", "districts", "polling_stations", "contests", "ballot_styles", "authorities",
+                              "max_receipt_delay_seconds", "registry"})
+    period = m.obj("voting_period", {"start", "end"})
+    registry = m.obj("registry", {"voters", "sha256"})
+    manifest = Manifest(
+        spec_version=m.text("spec_version", max_len=16),
+        election_id=m.ident("election_id"),
+        title=m.text("title"),
+        test_record=m.boolean("test_record"),
+        voting_start=period.timestamp("start"),
+        voting_end=period.timestamp("end"),
+        election_day=m.date("election_day"),
+        max_receipt_delay=m.integer("max_receipt_delay_seconds", 0, 86400),
+        regions=tuple(Region(o.ident("id"), o.text("name")) for o in m.objs("regions", {"id", "name"}, min_len=1)),
+        districts=tuple(District(o.ident("id"), o.text("name"), o.ident("region"))
+                        for o in m.objs("districts", {"id", "name", "region"}, min_len=1)),
+        polling_stations=tuple(PollingStation(o.ident("id"), o.text("name"), o.ident("district"), o.ident("ballot_style"))
+                               for o in m.objs("polling_stations", {"id", "name", "district", "ballot_style"}, min_len=1)),
+        contests=tuple(_contest(o) for o in m.objs("contests", {"id", "title", "scope", "options", "seat_rule"}, min_len=1)),
+        ballot_styles=tuple(BallotStyle(o.ident("id"), tuple(_idents(o, "contests")))
+                            for o in m.objs("ballot_styles", {"id", "contests"}, min_len=1)),
+        authorities=tuple(_authority(m.obj("authorities", {"registrar", "collector", "commission"}), role)
+                          for role in ("registrar", "collector", "commission")),
+        registry_voters=registry.integer("voters"),
+        registry_sha256=registry.hex_bytes("sha256", HASH),
+    )
+    return manifest, data
+
+
+def _idents(o: Obj, key: str) -> list[str]:
+    values = o.array(key)
+    for i, v in enumerate(values):
+        Obj({"id": v}, o.file, o.line, f"{o.path}.{key}[{i}]").ident("id")
+    return values
+
+
+def _authority(o: Obj, role: str) -> AuthorityKey:
+    a = o.obj(role, {"algorithm", "public_key"})
+    algorithm = a.choice("algorithm", ALGORITHMS)
+    return AuthorityKey(role, algorithm, a.hex_bytes("public_key", KEY_LENGTHS[algorithm]))
+
+
+def _contest(o: Obj) -> Contest:
+    scope = o.obj("scope", {"level"}, {"unit"})
+    level = scope.choice("level", ("nation", "region", "district"))
+    unit = None if level == "nation" else scope.ident("unit")
+    if level == "nation" and scope.has("unit"):
+        scope.fail("the nation has no unit", "unit")
+    options = tuple(Option(p.ident("id"), p.text("name"), p.choice("kind", OPTION_KINDS))
+                    for p in o.objs("options", {"id", "name", "kind"}, min_len=1))
+    rule = None
+    if o.value["seat_rule"] is not None:
+        r = o.obj("seat_rule", {"method", "seats"}, {"threshold_percent", "threshold_base"})
+        method = r.choice("method", ("largest_remainder", "plurality"))
+        seats = r.integer("seats", 1, 100000)
+        if method == "plurality":
+            if seats != 1 or r.has("threshold_percent") or r.has("threshold_base"):
+                r.fail("a plurality rule has exactly 1 seat and no threshold")
+            rule = PluralitySeatRule(seats)
+        else:
+            percent = Fraction(r.text("threshold_percent", PERCENT))
+            if percent > 100:
+                r.fail("above 100", "threshold_percent")
+            base = r.choice("threshold_base", ("parties", "parties_and_against_all"))
+            rule = ListSeatRule(seats, percent, base == "parties_and_against_all")
+    return Contest(o.ident("id"), o.text("title"), level, unit, options, rule)
+
+
+
+
+def read_election_key(root: Path) -> tuple[ElectionKey, bytes]:
+    value, data = _document(root, layout.ELECTION_KEY)
+    o = Obj(value, layout.ELECTION_KEY, 1, "", {"n", "g", "key_proof"})
+    n_hex = o.text("n", max_len=2048)
+    if not n_hex or len(n_hex) % 2 or n_hex.startswith("00"):
+        o.fail("n must be minimal-length lowercase hex (whole bytes, no leading zero byte)", "n")
+    n = o.hex_int("n", len(n_hex) // 2)
+    if n < 3:
+        o.fail("n is too small to be a key", "n")
+    width = len(n_hex) // 2
+    width2 = ((n * n).bit_length() + 7) // 8
+    proof = o.obj("key_proof", {"sigma"})
+    return ElectionKey(n, o.hex_int("g", width2), proof.hex_ints("sigma", width)), data
+
+
+def fingerprint(manifest_bytes: bytes, key_bytes: bytes) -> bytes:
+    """The election fingerprint: bound into every envelope, proof and authority signature."""
+    return sha256(layout.FINGERPRINT_TAG.encode() + b"\n" + manifest_bytes + b"\n" + key_bytes)
+
+
+# --- registry ---------------------------------------------------------------------------------------------------
+
+def iter_registry(root: Path, election_id: str) -> Iterator[Voter]:
+    with open_file(root, layout.REGISTRY) as f:
+        for line, raw, value in canonical.iter_lines(f, layout.REGISTRY):
+            o = Obj(value, layout.REGISTRY, line, "",
+                    {"voter_id", "polling_station", "algorithm", "public_key", "registrar_signature"})
+            algorithm = o.choice("algorithm", ALGORITHMS)
+            yield Voter(line, o.ident("voter_id"), o.ident("polling_station"), algorithm,
+                        o.hex_bytes("public_key", KEY_LENGTHS[algorithm]), o.hex_bytes("registrar_signature", SIGNATURE),
+                        signed_message(layout.REGISTRY_TAG, election_id, _without(value, "registrar_signature")))
+
+
+# --- ballot box -------------------------------------------------------------------------------------------------
+
+# what the voter signs: these fields of the envelope plus inner_hash = SHA-256(canonical(contests))
+ENVELOPE_SIGNED_FIELDS = ("ballot_id", "cast_at", "election_fingerprint", "election_id", "key_fingerprint", "voter_id")
+
+
+def parse_box_entry(line: int, raw: bytes, value, key: PublicKey, election_id: str) -> BoxEntry:
+    f = layout.BALLOT_BOX
+    o = Obj(value, f, line, "", {"envelope", "receipt"})
+    env = o.obj("envelope", {"ballot_id", "election_id", "election_fingerprint", "voter_id", "key_fingerprint",
+                             "cast_at", "contests", "signature"})
+    contests = []
+    for c in env.objs("contests", {"contest", "ciphertext", "proof"}, min_len=1):
+        p = c.obj("proof", {"a", "e", "z"})
+        k = len(p.array("a", 1, 1000))
+        contests.append(ContestBallot(c.ident("contest"), c.hex_int("ciphertext", key.width2),
+                                      Proof(p.hex_ints("a", key.width2), p.hex_ints("e", HASH, k),
+                                            p.hex_ints("z", key.width, k))))
+    envelope_value = value["envelope"]
+    body = {k: envelope_value[k] for k in ENVELOPE_SIGNED_FIELDS}
+    body["inner_hash"] = sha256(canonical.dumps(envelope_value["contests"])).hex()
+    envelope = Envelope(
+        ballot_id=env.hex_bytes("ballot_id", BALLOT_ID),
+        election_id=env.ident("election_id"),
+        election_fingerprint=env.hex_bytes("election_fingerprint", HASH),
+        voter_id=env.ident("voter_id"),
+        key_fingerprint=env.hex_bytes("key_fingerprint", HASH),
+        cast_at=env.timestamp("cast_at"),
+        contests=tuple(contests),
+        signature=env.hex_bytes("signature", SIGNATURE),
+        signed_bytes=signed_message(layout.ENVELOPE_TAG, election_id, canonical.dumps(body)),
+    )
+    rec = o.obj("receipt", {"sequence", "received_at", "envelope_hash", "previous_hash", "collector_signature"})
+    receipt = Receipt(
+        sequence=rec.integer("sequence", 1),
+        received_at=rec.timestamp("received_at"),
+        envelope_hash=rec.hex_bytes("envelope_hash", HASH),
+        previous_hash=rec.hex_bytes("previous_hash", HASH),
+        collector_signature=rec.hex_bytes("collector_signature", SIGNATURE),
+        signed_bytes=signed_message(layout.RECEIPT_TAG, election_id, _without(value["receipt"], "collector_signature")),
+    )
+    return BoxEntry(line, envelope, receipt, canonical.dumps(envelope_value), sha256(raw))
+
+
+def iter_box_lines(root: Path) -> Iterator[tuple[int, bytes]]:
+    """The ballot box as (line number, exact bytes), in bounded memory. Parsing happens in the workers."""
+    with open_file(root, layout.BALLOT_BOX) as f:
+        number = 0
+        while True:
+            raw = f.readline(canonical.MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            number += 1
+            if not raw.endswith(b"\n"):
+                if len(raw) > canonical.MAX_LINE_BYTES:
+                    raise RecordError(layout.BALLOT_BOX, number, f"line longer than {canonical.MAX_LINE_BYTES} bytes")
+                raise RecordError(layout.BALLOT_BOX, number, "last line has no newline (truncated file?)")
+            yield number, raw[:-1]
+
+
+def read_box_entry(line: int, raw: bytes, key: PublicKey, election_id: str) -> BoxEntry:
+    return parse_box_entry(line, raw, canonical.parse(raw, layout.BALLOT_BOX, line), key, election_id)
+
+
+def genesis_hash(fingerprint_: bytes) -> bytes:
+    return sha256(layout.GENESIS_TAG.encode() + b"\n" + fingerprint_.hex().encode())
+
+
+def read_box_head(root: Path, election_id: str) -> BoxHead:
+    value, _ = _document(root, layout.BALLOT_BOX_HEAD)
+    o = Obj(value, layout.BALLOT_BOX_HEAD, 1, "", {"entries", "head_hash", "closed_at", "collector_signature"})
+    return BoxHead(o.integer("entries"), o.hex_bytes("head_hash", HASH), o.timestamp("closed_at"),
+                   o.hex_bytes("collector_signature", SIGNATURE),
+                   signed_message(layout.HEAD_TAG, election_id, _without(value, "collector_signature")))
+
+
+# --- cancellations and the authority's decisions ---------------------------------------------------------------
+
+def iter_cancellations(root: Path, election_id: str) -> Iterator[Cancellation]:
+    with open_file(root, layout.CANCELLATIONS) as f:
+        for line, raw, value in canonical.iter_lines(f, layout.CANCELLATIONS):
+            o = Obj(value, layout.CANCELLATIONS, line, "",
+                    {"voter_id", "polling_station", "paper_voted_at", "voter_signature", "commission_signature"})
+            ack = {k: value[k] for k in ("voter_id", "polling_station", "paper_voted_at")}
+            yield Cancellation(
+                line, o.ident("voter_id"), o.ident("polling_station"), o.timestamp("paper_voted_at"),
+                o.hex_bytes("voter_signature", SIGNATURE),
+                signed_message(layout.PAPER_BALLOT_TAG, election_id, canonical.dumps(ack)),
+                o.hex_bytes("commission_signature", SIGNATURE),
+                signed_message(layout.CANCELLATION_TAG, election_id, _without(value, "commission_signature")),
+            )
+
+
+DECISION_REASONS = ("invalid", "superseded", "cancelled")
+
+
+def iter_decisions(root: Path) -> Iterator[BallotDecision]:
+    with open_file(root, layout.BALLOT_DECISIONS) as f:
+        for line, raw, value in canonical.iter_lines(f, layout.BALLOT_DECISIONS):
+            o = Obj(value, layout.BALLOT_DECISIONS, line, "", {"ballot_id", "status"}, {"reason"})
+            status = o.choice("status", ("counted", "excluded"))
+            reason = o.choice("reason", DECISION_REASONS) if status == "excluded" else None
+            if status == "counted" and o.has("reason"):
+                o.fail("a counted ballot has no reason", "reason")
+            yield BallotDecision(line, o.hex_bytes("ballot_id", BALLOT_ID), status, reason)
+
+
+# --- tally and results ------------------------------------------------------------------------------------------
+
+def read_tally(root: Path, key: PublicKey, election_id: str) -> Tally:
+    value, _ = _document(root, layout.TALLY)
+    o = Obj(value, layout.TALLY, 1, "", {"election_fingerprint", "aggregates", "commission_signature"})
+    aggregates = []
+    for i, a in enumerate(o.objs("aggregates", {"contest", "polling_station", "ballots", "ciphertext", "plaintext",
+                                                "counts", "decryption_proof"})):
+        proof = a.obj("decryption_proof", {"method", "r"})
+        proof.choice("method", ("randomness_reveal",))
+        aggregates.append(Aggregate(i, a.ident("contest"), a.ident("polling_station"), a.integer("ballots"),
+                                    a.hex_int("ciphertext", key.width2), a.hex_int("plaintext", key.width),
+                                    _counts(a, "counts"), DecryptionProof("randomness_reveal", proof.hex_int("r", key.width))))
+    return Tally(o.hex_bytes("election_fingerprint", HASH), tuple(aggregates), o.hex_bytes("commission_signature", SIGNATURE),
+                 signed_message(layout.TALLY_TAG, election_id, _without(value, "commission_signature")))
+
+
+def _counts(o: Obj, key: str) -> tuple[tuple[str, int], ...]:
+    """An array of {"option": id, "votes": n} in manifest order (order matters, so not an object)."""
+    return tuple((c.ident("option"), c.integer("votes")) for c in o.objs(key, {"option", "votes"}))
+
+
+def read_results(root: Path, election_id: str) -> Results:
+    value, _ = _document(root, layout.RESULTS)
+    o = Obj(value, layout.RESULTS, 1, "", {"election_fingerprint", "protocols", "seats", "commission_signature"})
+    protocols = []
+    for i, p in enumerate(o.objs("protocols", {"level", "unit", "registered_voters", "voters_voted", "turnout_percent",
+                                               "contests"})):
+        level = p.choice("level", LEVELS)
+        unit = p.ident("unit")
+        contests = tuple(ContestResult(c.ident("contest"), c.integer("ballots"), _counts(c, "votes"))
+                         for c in p.objs("contests", {"contest", "ballots", "votes"}))
+        protocols.append(Protocol(i, level, unit, p.integer("registered_voters"), p.integer("voters_voted"),
+                                  p.text("turnout_percent", TURNOUT, 6), contests))
+    seats = tuple(AnnouncedSeats(s.ident("contest"), _seat_counts(s)) for s in o.objs("seats", {"contest", "seats"}))
+    return Results(o.hex_bytes("election_fingerprint", HASH), tuple(protocols), seats,
+                   o.hex_bytes("commission_signature", SIGNATURE),
+                   signed_message(layout.RESULTS_TAG, election_id, _without(value, "commission_signature")))
+
+
+def _seat_counts(o: Obj) -> tuple[tuple[str, int], ...]:
+    return tuple((c.ident("option"), c.integer("seats")) for c in o.objs("seats", {"option", "seats"}))
+
+

@@ -1,0 +1,232 @@
+"""Reading the inputs of the standalone `seats` command: a count file and an announced allocation.
+
+Formats (SPEC.md, "Seat allocation and the `seats` command"), chosen by the file name's extension:
+
+counts, ``.csv``: UTF-8 (an initial BOM is ignored); header ``option,votes`` or ``option,votes,kind``; one row
+per option in registration order; votes are ASCII digits only (at most 18); kind is ``party`` (also when the
+cell is empty), ``candidate`` or ``against_all`` (at most one row).
+counts, ``.json``: ``{"options": [{"option": "...", "votes": 123, "kind": "party"}, ...]}``, kind optional.
+announced, ``.csv``: header ``option,seats``; announced, ``.json``: ``{"seats": {"option": seats, ...}}``.
+
+Every problem is a RecordError naming the file and the line (CSV) or None (JSON, where the message names the
+place in the document instead). Nothing here judges the allocation.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from verifier.errors import RecordError
+from verifier.record import canonical
+from verifier.record.model import Option
+
+MAX_FILE_BYTES = 16 << 20
+MAX_DIGITS = canonical.MAX_INT_DIGITS  # 18
+MAX_OPTION_CHARS = 200
+COUNT_KINDS = ("party", "candidate", "against_all")
+_DIGITS = re.compile(r"[0-9]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class CountRow:
+    option: Option
+    votes: int
+    line: int | None  # CSV line; None for JSON
+
+
+@dataclass(frozen=True)
+class SeatCounts:
+    file: str
+    rows: tuple[CountRow, ...]  # registration order
+
+    @property
+    def votes(self) -> tuple[tuple[Option, int], ...]:
+        """(option, votes) in registration order: what allocate_list and plurality take."""
+        return tuple((r.option, r.votes) for r in self.rows)
+
+
+def _read_bytes(path: str | Path) -> tuple[str, bytes]:
+    file = str(path)
+    with open(path, "rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise RecordError(file, None, f"larger than {MAX_FILE_BYTES} bytes")
+    return file, data
+
+
+def _format(file: str) -> str:
+    suffix = Path(file).suffix.lower()
+    if suffix not in (".csv", ".json"):
+        raise RecordError(file, None, f"unknown format {suffix or '(no extension)'!r}: the name must end in .csv or .json")
+    return suffix[1:]
+
+
+def _text(data: bytes, file: str) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise RecordError(file, line, f"not UTF-8 (byte {e.start})") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise RecordError(file, 1, "empty file")
+    return text
+
+
+def _option_id(value: str, file: str, line: int | None, where: str = "option") -> str:
+    if value == "":
+        raise RecordError(file, line, f"{where}: empty option")
+    if value != value.strip():
+        raise RecordError(file, line, f"{where}: leading or trailing whitespace in option {value!r}")
+    if _CONTROL.search(value):
+        raise RecordError(file, line, f"{where}: control character in option {value!r}")
+    if len(value) > MAX_OPTION_CHARS:
+        raise RecordError(file, line, f"{where}: option longer than {MAX_OPTION_CHARS} characters")
+    return value
+
+
+def _count_text(value: str, file: str, line: int, column: str) -> int:
+    if not _DIGITS.fullmatch(value):
+        raise RecordError(file, line, f"{column} must be a non-negative integer (digits only), not {value!r}")
+    if len(value) > MAX_DIGITS:
+        raise RecordError(file, line, f"{column} has {len(value)} digits (at most {MAX_DIGITS})")
+    return int(value)
+
+
+def _count_json(value: object, file: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RecordError(file, None, f"{where}: must be a non-negative integer, not {value!r}")
+    if value < 0:
+        raise RecordError(file, None, f"{where}: negative ({value})")
+    return value
+
+
+def _csv_rows(text: str, file: str, header: tuple[str, ...], optional: tuple[str, ...] = ()):
+    """Yields (line, cells) for the data rows after checking the header; cells as a dict by column name."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for cells in reader:
+            rows.append((reader.line_num, cells))
+    except csv.Error as e:
+        raise RecordError(file, reader.line_num, f"malformed CSV: {e}") from None
+    while rows and rows[-1][1] == []:  # blank lines at the end
+        rows.pop()
+    if not rows:
+        raise RecordError(file, 1, "empty file")
+    line, names = rows[0]
+    allowed = [header, header + optional]
+    if tuple(names) not in allowed:
+        want = " or ".join(",".join(h) for h in dict.fromkeys(allowed))
+        raise RecordError(file, line, f"header must be {want}, not {','.join(names)!r}")
+    previous = line
+    for line, cells in rows[1:]:
+        if line != previous + 1:
+            raise RecordError(file, previous + 1, "line break inside a quoted field")
+        previous = line
+        if cells == []:
+            raise RecordError(file, line, "blank line")
+        if len(cells) != len(names):
+            raise RecordError(file, line, f"{len(cells)} columns, the header has {len(names)}")
+        yield line, dict(zip(names, cells))
+
+
+def parse_counts(data: bytes, file: str) -> SeatCounts:
+    """Counts from the bytes of a file named ``file`` (its extension picks the format)."""
+    fmt = _format(file)
+    rows: list[CountRow] = []
+    first_line: dict[str, int | None] = {}
+    against: CountRow | None = None
+
+    def add(option_id: str, votes: int, kind: str, line: int | None, where: str) -> None:
+        nonlocal against
+        if option_id in first_line:
+            at = first_line[option_id]
+            seen = f" (first on line {at})" if at is not None else ""
+            raise RecordError(file, line, f"{where}: duplicate option {option_id!r}{seen}")
+        if kind not in COUNT_KINDS:
+            raise RecordError(file, line, f"{where}: kind must be one of {', '.join(COUNT_KINDS)}, not {kind!r}")
+        row = CountRow(Option(option_id, option_id, kind), votes, line)
+        if kind == "against_all":
+            if against is not None:
+                seen = f" (first on line {against.line})" if against.line is not None else ""
+                raise RecordError(file, line, f"{where}: more than one against_all option{seen}")
+            against = row
+        first_line[option_id] = line
+        rows.append(row)
+
+    if fmt == "csv":
+        text = _text(data, file)
+        for line, cells in _csv_rows(text, file, ("option", "votes"), ("kind",)):
+            option_id = _option_id(cells["option"], file, line)
+            votes = _count_text(cells["votes"], file, line, "votes")
+            add(option_id, votes, cells.get("kind") or "party", line, "row")
+    else:
+        doc = canonical.parse(data, file, None, require_canonical=False)
+        if not isinstance(doc, dict) or set(doc) != {"options"}:
+            raise RecordError(file, None, 'the document must be an object with exactly the key "options"')
+        options = doc["options"]
+        if not isinstance(options, list):
+            raise RecordError(file, None, '"options" must be an array')
+        for i, entry in enumerate(options):
+            where = f"options[{i}]"
+            if not isinstance(entry, dict):
+                raise RecordError(file, None, f"{where}: must be an object")
+            keys = set(entry)
+            if not {"option", "votes"} <= keys or not keys <= {"option", "votes", "kind"}:
+                raise RecordError(file, None, f'{where}: keys must be "option", "votes" and optionally "kind", '
+                                              f"not {sorted(keys)}")
+            if not isinstance(entry["option"], str):
+                raise RecordError(file, None, f"{where}.option: must be a string")
+            option_id = _option_id(entry["option"], file, None, f"{where}.option")
+            votes = _count_json(entry["votes"], file, f"{where}.votes")
+            kind = entry.get("kind", "party")
+            if not isinstance(kind, str):
+                raise RecordError(file, None, f"{where}.kind: must be a string")
+            add(option_id, votes, kind, None, where)
+    if not rows:
+        raise RecordError(file, None if fmt == "json" else 1, "no options")
+    if all(r.option.kind == "against_all" for r in rows):
+        raise RecordError(file, None if fmt == "json" else 1, "no party or candidate: only against_all")
+    return SeatCounts(file, tuple(rows))
+
+
+def read_counts(path: str | Path) -> SeatCounts:
+    file, data = _read_bytes(path)
+    return parse_counts(data, file)
+
+
+def parse_announced(data: bytes, file: str) -> dict[str, int]:
+    """Announced seats per option id, in file order."""
+    fmt = _format(file)
+    out: dict[str, int] = {}
+    lines: dict[str, int] = {}
+    if fmt == "csv":
+        text = _text(data, file)
+        for line, cells in _csv_rows(text, file, ("option", "seats")):
+            option_id = _option_id(cells["option"], file, line)
+            if option_id in out:
+                raise RecordError(file, line, f"duplicate option {option_id!r} (first on line {lines[option_id]})")
+            out[option_id] = _count_text(cells["seats"], file, line, "seats")
+            lines[option_id] = line
+    else:
+        doc = canonical.parse(data, file, None, require_canonical=False)
+        if not isinstance(doc, dict) or set(doc) != {"seats"}:
+            raise RecordError(file, None, 'the document must be an object with exactly the key "seats"')
+        seats = doc["seats"]
+        if not isinstance(seats, dict):
+            raise RecordError(file, None, '"seats" must be an object {"option": seats, ...}')
+        for option_id, value in seats.items():
+            _option_id(option_id, file, None, f"seats[{option_id!r}]")
+            out[option_id] = _count_json(value, file, f"seats[{option_id!r}]")
+    return out
+
+
+def read_announced(path: str | Path) -> dict[str, int]:
+    file, data = _read_bytes(path)
+    return parse_announced(data, file)

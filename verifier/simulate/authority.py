@@ -1,0 +1,299 @@
+"""The election authority of a simulated election: writes a complete, valid record (SPEC.md §2).
+
+It holds every private key (Paillier p and q, the registrar's, collector's and commission's signing keys, each
+voter's signing key) and never writes one into the record.
+"""
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import gmpy2
+
+from verifier import SPEC_VERSION
+from verifier.crypto import membership
+from verifier.crypto.encoding import sha256, signed_message
+from verifier.crypto.paillier import SLOT, PublicKey, decode_counts, option_message
+from verifier.record import canonical, layout
+from verifier.record.reader import fingerprint, genesis_hash
+from verifier.simulate import prover
+from verifier.simulate.keys import SigningKey, generate_paillier, key_proof, reveal_randomness
+from verifier.simulate.randomness import make_rng
+from verifier.simulate.shape import Shape, small_shape
+
+VOTING_START = datetime(2023, 3, 13, 6, 0, 0, tzinfo=timezone.utc)
+VOTING_END = datetime(2023, 3, 18, 18, 0, 0, tzinfo=timezone.utc)
+ELECTION_DAY = datetime(2023, 3, 19, tzinfo=timezone.utc)
+MAX_RECEIPT_DELAY = 600
+
+
+def _time(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _hex(x: int, width: int) -> str:
+    return int(x).to_bytes(width, "big").hex()
+
+
+@dataclass
+class Options:
+    voters: int = 300
+    seed: int | str | None = None
+    key_bits: int = 2048
+    election_id: str = "demo-2023"
+    turnout: float = 0.7
+    revote_rate: float = 0.15
+    paper_rate: float = 0.04
+    ecdsa_share: float = 0.25
+    shape: Shape | None = None
+
+
+@dataclass
+class Secrets:
+    """What the authority and voters keep private; returned to tests and the fault injector, never written."""
+
+    paillier_p: int = 0
+    paillier_q: int = 0
+    authorities: dict[str, SigningKey] = field(default_factory=dict)
+    voters: dict[str, SigningKey] = field(default_factory=dict)
+
+
+def _signed(key: SigningKey, tag: str, election_id: str, obj: dict, sig_field: str) -> dict:
+    obj = dict(obj)
+    obj[sig_field] = key.sign(signed_message(tag, election_id, canonical.dumps(obj))).hex()
+    return obj
+
+
+def _write_lines(path: Path, rows) -> None:
+    with open(path, "wb") as f:
+        for row in rows:
+            f.write(canonical.dumps(row) + b"\n")
+
+
+def _write_doc(path: Path, obj: dict) -> None:
+    path.write_bytes(canonical.dumps(obj) + b"\n")
+
+
+def simulate(out: Path, opts: Options) -> Secrets:
+    out.mkdir(parents=True, exist_ok=True)
+    rng = make_rng(opts.seed)
+    shape = opts.shape or small_shape(opts.voters)
+    secrets = Secrets()
+    eid = opts.election_id
+
+    public, private = generate_paillier(opts.key_bits, rng.child("paillier"))
+    secrets.paillier_p, secrets.paillier_q = private.p, private.q
+    key = PublicKey.from_n(public.n)
+    for role in ("registrar", "collector", "commission"):
+        secrets.authorities[role] = SigningKey.generate("ed25519", rng.child(f"authority-{role}"))
+
+    # registry: voters spread over the stations in order
+    voter_rng = rng.child("voters")
+    registry, voter_station = [], {}
+    for i in range(opts.voters):
+        vid = f"V{i + 1:07d}"
+        station = shape.stations[i * len(shape.stations) // opts.voters]["id"]
+        algorithm = "ecdsa-p256" if voter_rng.randbelow(1000) < opts.ecdsa_share * 1000 else "ed25519"
+        sk = SigningKey.generate(algorithm, voter_rng)
+        secrets.voters[vid] = sk
+        voter_station[vid] = station
+        registry.append(_signed(secrets.authorities["registrar"], layout.REGISTRY_TAG, eid,
+                                {"voter_id": vid, "polling_station": station, "algorithm": algorithm,
+                                 "public_key": sk.public_bytes.hex()}, "registrar_signature"))
+    _write_lines(out / layout.REGISTRY, registry)
+    registry_bytes = (out / layout.REGISTRY).read_bytes()
+
+    manifest = {
+        "spec_version": SPEC_VERSION, "election_id": eid, "title": f"Simulated election {eid}",
+        "test_record": opts.key_bits < 2048,
+        "voting_period": {"start": _time(VOTING_START), "end": _time(VOTING_END)},
+        "election_day": ELECTION_DAY.strftime("%Y-%m-%d"), "max_receipt_delay_seconds": MAX_RECEIPT_DELAY,
+        "regions": shape.regions, "districts": shape.districts, "polling_stations": shape.stations,
+        "contests": shape.contests, "ballot_styles": shape.styles,
+        "authorities": {role: {"algorithm": k.algorithm, "public_key": k.public_bytes.hex()}
+                        for role, k in secrets.authorities.items()},
+        "registry": {"voters": opts.voters, "sha256": hashlib.sha256(registry_bytes).hexdigest()},
+    }
+    election_key = {"n": _hex(key.n, key.width), "g": _hex(key.n + 1, key.width2),
+                    "key_proof": {"sigma": [_hex(s, key.width) for s in key_proof(key.n, private.p, private.q)]}}
+    _write_doc(out / layout.MANIFEST, manifest)
+    _write_doc(out / layout.ELECTION_KEY, election_key)
+    fp = fingerprint(canonical.dumps(manifest), canonical.dumps(election_key))
+
+    contests = {c["id"]: c for c in shape.contests}
+    styles = {s["id"]: s["contests"] for s in shape.styles}
+    station_style = {s["id"]: styles[s["ballot_style"]] for s in shape.stations}
+
+    # who votes, when, how often; who then votes on paper
+    plan_rng = rng.child("plan")
+    span = int((VOTING_END - VOTING_START).total_seconds())
+    submissions = []  # (time offset, voter id)
+    for vid in secrets.voters:
+        if plan_rng.randbelow(1000) >= opts.turnout * 1000:
+            continue
+        times = 1 + sum(1 for _ in range(3) if plan_rng.randbelow(1000) < opts.revote_rate * 1000)
+        submissions += [(plan_rng.randbelow(span), vid) for _ in range(times)]
+    submissions.sort()
+    e_voters = sorted({vid for _, vid in submissions})
+    paper = sorted(v for v in e_voters if plan_rng.randbelow(1000) < opts.paper_rate * 1000)
+    if e_voters and not paper:
+        paper = [e_voters[len(e_voters) // 2]]
+
+    # ballots, the hash-chained box and the collector's head
+    ballot_rng = rng.child("ballots")
+    box, previous, last_of, entries = [], genesis_hash(fp), {}, []
+    for seq, (offset, vid) in enumerate(submissions, start=1):
+        sk = secrets.voters[vid]
+        ballot_id = ballot_rng.token_bytes(16)
+        context = sha256(sk.public_bytes)
+        cballots, choices = [], {}
+        for cid in station_style[voter_station[vid]]:
+            options = contests[cid]["options"]
+            idx = _weighted(shape.weights[cid], ballot_rng)
+            messages = tuple(option_message(j) for j in range(len(options)))
+            c, r = prover.encrypt(key, messages[idx], ballot_rng)
+            st = membership.Statement(fp, cid, messages, context, ballot_id, int(c))
+            a, e, z = prover.prove(key, st, idx, r, ballot_rng)
+            cballots.append({"contest": cid, "ciphertext": _hex(c, key.width2),
+                             "proof": {"a": [_hex(x, key.width2) for x in a], "e": [_hex(x, 32) for x in e],
+                                       "z": [_hex(x, key.width) for x in z]}})
+            choices[cid] = (idx, int(c))
+        received = VOTING_START + timedelta(seconds=offset)
+        cast = max(VOTING_START, received - timedelta(seconds=ballot_rng.randbelow(30)))
+        body = {"ballot_id": ballot_id.hex(), "cast_at": _time(cast), "election_fingerprint": fp.hex(), "election_id": eid,
+                "inner_hash": sha256(canonical.dumps(cballots)).hex(), "key_fingerprint": context.hex(),
+                "voter_id": vid}
+        envelope = {k: v for k, v in body.items() if k != "inner_hash"}
+        envelope["contests"] = cballots
+        envelope["signature"] = sk.sign(signed_message(layout.ENVELOPE_TAG, eid, canonical.dumps(body))).hex()
+        receipt = _signed(secrets.authorities["collector"], layout.RECEIPT_TAG, eid,
+                          {"sequence": seq, "received_at": _time(received),
+                           "envelope_hash": sha256(canonical.dumps(envelope)).hex(), "previous_hash": previous.hex()},
+                          "collector_signature")
+        line = canonical.dumps({"envelope": envelope, "receipt": receipt})
+        box.append(line)
+        previous = sha256(line)
+        last_of[vid] = seq
+        entries.append((seq, vid, ballot_id, choices))
+    with open(out / layout.BALLOT_BOX, "wb") as f:
+        for line in box:
+            f.write(line + b"\n")
+    _write_doc(out / layout.BALLOT_BOX_HEAD, _signed(
+        secrets.authorities["collector"], layout.HEAD_TAG, eid,
+        {"entries": len(box), "head_hash": previous.hex(), "closed_at": _time(VOTING_END)}, "collector_signature"))
+
+    # paper-vote cancellations: the voter signs the electronic poll book, the commission signs the list
+    cancellations = []
+    for i, vid in enumerate(paper):
+        ack = {"voter_id": vid, "polling_station": voter_station[vid],
+               "paper_voted_at": _time(ELECTION_DAY + timedelta(hours=8, minutes=i % 600))}
+        ack["voter_signature"] = secrets.voters[vid].sign(
+            signed_message(layout.PAPER_BALLOT_TAG, eid, canonical.dumps(ack)))
+        ack["voter_signature"] = ack["voter_signature"].hex()
+        cancellations.append(_signed(secrets.authorities["commission"], layout.CANCELLATION_TAG, eid, ack,
+                                     "commission_signature"))
+    _write_lines(out / layout.CANCELLATIONS, cancellations)
+
+    # the count: last e-vote per voter, minus paper voters
+    paper_set = set(paper)
+    decisions, product, counted_voters = [], {}, set()
+    for seq, vid, ballot_id, choices in entries:
+        if last_of[vid] != seq:
+            decisions.append({"ballot_id": ballot_id.hex(), "status": "excluded", "reason": "superseded"})
+        elif vid in paper_set:
+            decisions.append({"ballot_id": ballot_id.hex(), "status": "excluded", "reason": "cancelled"})
+        else:
+            decisions.append({"ballot_id": ballot_id.hex(), "status": "counted"})
+            counted_voters.add(vid)
+            for cid, (_, c) in choices.items():
+                n_ballots, agg = product.get((cid, voter_station[vid]), (0, gmpy2.mpz(1)))
+                product[(cid, voter_station[vid])] = (n_ballots + 1, agg * c % key.n2)
+    _write_lines(out / layout.BALLOT_DECISIONS, decisions)
+
+    aggregates, station_counts = [], {}
+    for st in shape.stations:
+        for cid in station_style[st["id"]]:
+            n_ballots, agg = product.get((cid, st["id"]), (0, gmpy2.mpz(1)))
+            t = private.raw_decrypt(int(agg))
+            counts = decode_counts(t, len(contests[cid]["options"]))
+            assert counts is not None and sum(counts) == n_ballots and n_ballots < SLOT
+            r = reveal_randomness(int(agg), key.n, private.p, private.q)
+            option_ids = [o["id"] for o in contests[cid]["options"]]
+            station_counts[(cid, st["id"])] = (n_ballots, dict(zip(option_ids, counts)))
+            aggregates.append({"contest": cid, "polling_station": st["id"], "ballots": n_ballots,
+                               "ciphertext": _hex(agg, key.width2), "plaintext": _hex(t, key.width),
+                               "counts": [{"option": o, "votes": v} for o, v in zip(option_ids, counts)],
+                               "decryption_proof": {"method": "randomness_reveal", "r": _hex(r, key.width)}})
+    _write_doc(out / layout.TALLY, _signed(
+        secrets.authorities["commission"], layout.TALLY_TAG, eid,
+        {"election_fingerprint": fp.hex(), "aggregates": aggregates}, "commission_signature"))
+
+    results = announced_results(shape, voter_station, counted_voters, station_counts)
+    results["election_fingerprint"] = fp.hex()
+    _write_doc(out / layout.RESULTS, _signed(secrets.authorities["commission"], layout.RESULTS_TAG, eid, results,
+                                             "commission_signature"))
+    return secrets
+
+
+def _weighted(weights: list[int], rng) -> int:
+    x = rng.randbelow(sum(weights))
+    for i, w in enumerate(weights):
+        if x < w:
+            return i
+        x -= w
+    raise AssertionError
+
+
+def turnout_percent(voted: int, registered: int) -> str:
+    """Two decimals, rounded half up (SPEC.md §4.7)."""
+    if registered == 0:
+        return "0.00"
+    hundredths = (voted * 10000 * 2 + registered) // (2 * registered)
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def announced_results(shape: Shape, voter_station: dict, counted_voters: set, station_counts: dict) -> dict:
+    """Protocols at every level, summed up from the polling stations (the honest authority's arithmetic)."""
+    district_of = {s["id"]: s["district"] for s in shape.stations}
+    region_of = {d["id"]: d["region"] for d in shape.districts}
+
+    def units_of(station: str) -> list[tuple[str, str]]:
+        d = district_of[station]
+        return [("polling_station", station), ("district", d), ("region", region_of[d]), ("nation", "nation")]
+
+    registered, voted, votes = {}, {}, {}
+    for vid, station in voter_station.items():
+        for u in units_of(station):
+            registered[u] = registered.get(u, 0) + 1
+            voted[u] = voted.get(u, 0) + (vid in counted_voters)
+    for (cid, station), (n_ballots, counts) in station_counts.items():
+        for u in units_of(station):
+            b, c = votes.get((u, cid), (0, {}))
+            votes[(u, cid)] = (b + n_ballots, {o: c.get(o, 0) + v for o, v in counts.items()})
+    contest_order = [c["id"] for c in shape.contests]
+    contest_scope = {c["id"]: c["scope"] for c in shape.contests}
+    protocols = []
+    for level, units in (("polling_station", [s["id"] for s in shape.stations]),
+                         ("district", [d["id"] for d in shape.districts]),
+                         ("region", [r["id"] for r in shape.regions]), ("nation", ["nation"])):
+        for unit in units:
+            u = (level, unit)
+            results = []
+            for cid in contest_order:
+                if (u, cid) not in votes or not _within_scope(level, contest_scope[cid]):
+                    continue
+                b, c = votes[(u, cid)]
+                results.append({"contest": cid, "ballots": b, "votes": [{"option": o, "votes": v} for o, v in c.items()]})
+            protocols.append({"level": level, "unit": unit, "registered_voters": registered.get(u, 0),
+                              "voters_voted": voted.get(u, 0),
+                              "turnout_percent": turnout_percent(voted.get(u, 0), registered.get(u, 0)),
+                              "contests": results})
+    return {"protocols": protocols, "seats": []}
+
+
+LEVEL_RANK = {"polling_station": 0, "district": 1, "region": 2, "nation": 3}
+
+
+def _within_scope(level: str, scope: dict) -> bool:
+    """A contest is announced at the levels from the polling station up to its own scope."""
+    return LEVEL_RANK[level] <= LEVEL_RANK[scope["level"]]

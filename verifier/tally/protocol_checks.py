@@ -1,0 +1,395 @@
+"""The arithmetic of published paper protocols: each protocol's own identities, and every level the sum of its
+children. Pure functions over the dataclasses of verifier.record.paper_protocols; no I/O.
+
+The checks are data (CHECKS): id, title, family, the exact identity, and what "checked" counts. Every check runs
+over everything and returns every failure as a Finding that names its place (file, line, level, unit, contest,
+figure or option) with the expected and the found value. Nothing stops at the first failure.
+"""
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from verifier.record.model import LEVELS
+from verifier.record.paper_protocols import (
+    FIGURES,
+    UNITS_FILE,
+    PaperContest,
+    PaperProtocol,
+    ProtocolSet,
+    Unit,
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    title: str
+    family: str  # "protocol": one protocol's own arithmetic; "hierarchy": protocols against each other
+    identity: str  # exactly what is checked
+    counts: str  # what the "checked" and "failed" numbers count
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("P1", "ballot balance", "protocol",
+          "ballots_received = issued_at_station + issued_at_home + unused + spoiled", "protocols"),
+    Check("P2", "ballot box", "protocol",
+          "in_box = valid + invalid", "protocols"),
+    Check("P3", "valid ballots = votes", "protocol",
+          "valid = sum of votes over every option the protocol lists", "protocols"),
+    Check("P4", "box within issued", "protocol",
+          "in_box <= issued_at_station + issued_at_home", "protocols"),
+    Check("P5", "issued within list", "protocol",
+          "issued_at_station + issued_at_home <= voters_on_list", "protocols"),
+    Check("P6", "no negative figures", "protocol",
+          "every figure and every option's votes >= 0", "protocols"),
+    Check("P7", "options of the contest", "protocol",
+          "the keys of votes are exactly the contest's options: none missing, none unknown", "protocols"),
+    Check("P8", "level sums", "hierarchy",
+          "every district, region and nation protocol = the sum of its children's protocols of the same contest, "
+          "figure by figure and option by option", "protocols"),
+    Check("P9", "unit and parent in the register", "hierarchy",
+          "the protocol's unit is in units.jsonl at the protocol's level, and the parent it names is that unit's "
+          "parent in the register", "protocols"),
+    Check("P10", "parent protocol exists", "hierarchy",
+          "below the contest's top level, the named parent has a protocol of the same contest at the next level",
+          "protocols"),
+    Check("P11", "no missing protocol", "hierarchy",
+          "every registered unit in the contest's area, at every level from polling_station up to its top level, "
+          "has a protocol of the contest", "units"),
+    Check("P12", "no duplicate protocol", "hierarchy",
+          "at most one protocol per (unit, contest) in the whole directory", "protocols"),
+    Check("P13", "top-level protocol and scope", "hierarchy",
+          "the contest's top unit has a protocol at the contest's top level, and no protocol of the contest lies "
+          "above that level or outside the top unit's area", "contests"),
+)
+CHECK_IDS = tuple(c.id for c in CHECKS)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing checked and found false, at one place."""
+
+    check: str
+    file: str
+    line: int | None  # None: the protocol that should be there is not (the file is where it belongs)
+    level: str
+    unit: str
+    contest: str
+    item: str | None  # a figure name, "votes[option]", "parent", "unit"; None for the protocol as a whole
+    expected: int | str
+    found: int | str
+    message: str
+
+    @property
+    def place(self) -> str:
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+    def render(self) -> str:
+        what = f"{self.level} {self.unit}, contest {self.contest}"
+        if self.item is not None:
+            what += f", {self.item}"
+        return f"{self.check} {self.place}: {what}: expected {self.expected}, found {self.found} ({self.message})"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: Check
+    checked: int
+    failed: int  # how many of the checked items have at least one finding
+    findings: tuple[Finding, ...]
+    not_checked: tuple[str, ...] = ()  # items that could not be checked, each with the reason
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def _finding(check: str, p: PaperProtocol, item: str | None, expected, found, message: str) -> Finding:
+    return Finding(check, p.file, p.line, p.level, p.unit, p.contest, item, expected, found, message)
+
+
+def _issued(p: PaperProtocol) -> int:
+    return p.figure("issued_at_station") + p.figure("issued_at_home")
+
+
+# ------------------------------------------------------------------------------- one protocol's own arithmetic
+
+
+def p1_ballot_balance(p: PaperProtocol, c: PaperContest) -> list[Finding]:
+    parts = [p.figure(n) for n in ("issued_at_station", "issued_at_home", "unused", "spoiled")]
+    if p.figure("ballots_received") == sum(parts):
+        return []
+    return [_finding("P1", p, "ballots_received", sum(parts), p.figure("ballots_received"),
+                     "issued at station + issued at home + unused + spoiled = " + " + ".join(map(str, parts)))]
+
+
+def p2_ballot_box(p: PaperProtocol, c: PaperContest) -> list[Finding]:
+    valid, invalid = p.figure("valid"), p.figure("invalid")
+    if p.figure("in_box") == valid + invalid:
+        return []
+    return [_finding("P2", p, "in_box", valid + invalid, p.figure("in_box"), f"valid + invalid = {valid} + {invalid}")]
+
+
+def p3_valid_votes(p: PaperProtocol, c: PaperContest) -> list[Finding]:
+    total = sum(v for _, v in p.votes)
+    if p.figure("valid") == total:
+        return []
+    return [_finding("P3", p, "valid", total, p.figure("valid"), f"sum of votes over {len(p.votes)} options")]
+
+
+def p4_box_within_issued(p: PaperProtocol, c: PaperContest) -> list[Finding]:
+    if p.figure("in_box") <= _issued(p):
+        return []
+    return [_finding("P4", p, "in_box", f"at most {_issued(p)}", p.figure("in_box"),
+                     "more ballots in the box than issued at station + at home")]
+
+
+def p5_issued_within_list(p: PaperProtocol, c: PaperContest) -> list[Finding]:
+    if _issued(p) <= p.figure("voters_on_list"):
+        return []
+    return [_finding("P5", p, "issued_at_station+issued_at_home", f"at most {p.figure('voters_on_list')}",
+                     _issued(p), "more ballots issued than voters on the list")]
+
+
+def p6_non_negative(p: PaperProtocol, c: PaperContest) -> list[Finding]:
+    out = [_finding("P6", p, name, "at least 0", v, "negative figure") for name, v in p.figures if v < 0]
+    out += [_finding("P6", p, f"votes[{o}]", "at least 0", v, "negative votes") for o, v in p.votes if v < 0]
+    return out
+
+
+def p7_options(p: PaperProtocol, c: PaperContest) -> list[Finding]:
+    listed = [o for o, _ in p.votes]
+    out = [_finding("P7", p, f"votes[{o}]", "present", "absent", f"option of {c.id} missing")
+           for o in c.options if o not in listed]
+    out += [_finding("P7", p, f"votes[{o}]", "absent", v, f"not an option of {c.id}")
+            for o, v in p.votes if o not in c.options]
+    return out
+
+
+PER_PROTOCOL: dict[str, Callable[[PaperProtocol, PaperContest], list[Finding]]] = {
+    "P1": p1_ballot_balance,
+    "P2": p2_ballot_box,
+    "P3": p3_valid_votes,
+    "P4": p4_box_within_issued,
+    "P5": p5_issued_within_list,
+    "P6": p6_non_negative,
+    "P7": p7_options,
+}
+
+
+# ------------------------------------------------------------------------------------------------- hierarchy
+
+
+class _Index:
+    """The lookups the hierarchy checks share, built once."""
+
+    def __init__(self, ps: ProtocolSet):
+        self.ps = ps
+        self.contests = {c.id: c for c in ps.contests}
+        self.units: dict[str, Unit] = {u.id: u for u in ps.units}
+        self.register_children: dict[str, list[Unit]] = defaultdict(list)
+        for u in ps.units:
+            if u.parent is not None:
+                self.register_children[u.parent].append(u)
+        self.first: dict[tuple[str, str], PaperProtocol] = {}  # (unit, contest) -> first protocol (P12)
+        self.duplicates: list[tuple[PaperProtocol, PaperProtocol]] = []  # (later, first)
+        self.present: set[tuple[str, str, str]] = set()  # (level, unit, contest) of every protocol line
+        self.by_contest: dict[str, list[PaperProtocol]] = defaultdict(list)
+        for p in ps.protocols:
+            self.present.add((p.level, p.unit, p.contest))
+            self.by_contest[p.contest].append(p)
+            key = (p.unit, p.contest)
+            if key in self.first:
+                self.duplicates.append((p, self.first[key]))
+            else:
+                self.first[key] = p
+        self.kept = [p for p in ps.protocols if self.first[(p.unit, p.contest)] is p]
+        self.children: dict[tuple[str, str, str], list[PaperProtocol]] = defaultdict(list)
+        for p in self.kept:
+            if p.level != "nation":
+                self.children[(LEVELS[LEVELS.index(p.level) + 1], self.parent_of(p), p.contest)].append(p)
+
+    def registered(self, p: PaperProtocol) -> Unit | None:
+        u = self.units.get(p.unit)
+        return u if u is not None and u.level == p.level else None
+
+    def parent_of(self, p: PaperProtocol) -> str | None:
+        """Where the protocol is summed: its register parent if the unit is registered at this level, else the
+        parent the protocol names."""
+        u = self.registered(p)
+        return u.parent if u is not None else p.parent
+
+    def area(self, c: PaperContest) -> list[Unit]:
+        """The registered units of a contest's area: its top unit and everything below it, in register order."""
+        out, todo = [], [self.units[c.top_unit]]
+        while todo:
+            u = todo.pop()
+            out.append(u)
+            todo.extend(self.register_children.get(u.id, ()))
+        return sorted(out, key=lambda u: u.line)
+
+    def ancestor(self, level: str, unit: str, parent: str | None, target: str) -> str | None:
+        """The unit at level `target` above (level, unit) whose parent is `parent`; None if not known."""
+        if level == target:
+            return unit
+        cur, at = parent, LEVELS.index(level) + 1
+        while cur is not None and at < LEVELS.index(target):
+            u = self.units.get(cur)
+            if u is None or u.level != LEVELS[at]:
+                return None
+            cur, at = u.parent, at + 1
+        return cur
+
+
+def p8_level_sums(ix: _Index) -> tuple[int, int, list[Finding], list[str]]:
+    """A protocol one of whose registered children has no protocol at all is not compared (the sum of an
+    incomplete set says nothing new): P11 reports the missing child, and the protocol is listed as not checked."""
+    checked = failed = 0
+    out: list[Finding] = []
+    skipped: list[str] = []
+    for p in ix.kept:
+        if p.level == "polling_station":
+            continue
+        below = LEVELS[LEVELS.index(p.level) - 1]
+        missing = [u.id for u in ix.register_children.get(p.unit, ()) if u.level == below
+                   and (below, u.id, p.contest) not in ix.present]
+        if missing:
+            skipped.append(f"{p.file}:{p.line}: {p.level} {p.unit}, contest {p.contest}: not compared, "
+                           f"no protocol of {below} {', '.join(missing)} (see P11)")
+            continue
+        checked += 1
+        c = ix.contests[p.contest]
+        kids = ix.children.get((p.level, p.unit, p.contest), [])
+        note = f"sum of {len(kids)} {below} protocol{'s' if len(kids) != 1 else ''}"
+        found: list[Finding] = []
+        for name in FIGURES:
+            expected = sum(k.figure(name) for k in kids)
+            if p.figure(name) != expected:
+                found.append(_finding("P8", p, name, expected, p.figure(name), note))
+        for o in c.options:
+            expected = sum(k.votes_of(o) or 0 for k in kids)
+            have = p.votes_of(o)
+            if (have or 0) != expected:
+                found.append(_finding("P8", p, f"votes[{o}]", expected, "absent" if have is None else have, note))
+        failed += bool(found)
+        out += found
+    return checked, failed, out, skipped
+
+
+def p9_register(ix: _Index) -> tuple[int, int, list[Finding]]:
+    out: list[Finding] = []
+    failed = 0
+    for p in ix.ps.protocols:
+        u = ix.units.get(p.unit)
+        if u is None:
+            f = _finding("P9", p, "unit", f"a {p.level} in {UNITS_FILE}", "not listed", "unknown unit")
+        elif u.level != p.level:
+            f = _finding("P9", p, "unit", f"a {p.level}", f"a {u.level} ({u.file}:{u.line})",
+                         "unit at the wrong level")
+        elif p.parent != u.parent:
+            f = _finding("P9", p, "parent", u.parent, p.parent, f"parent differs from the register ({u.file}:{u.line})")
+        else:
+            continue
+        failed += 1
+        out.append(f)
+    return len(ix.ps.protocols), failed, out
+
+
+def p10_parent_protocol(ix: _Index) -> tuple[int, int, list[Finding]]:
+    out: list[Finding] = []
+    checked = 0
+    for p in ix.ps.protocols:
+        c = ix.contests[p.contest]
+        if LEVELS.index(p.level) >= LEVELS.index(c.top_level):
+            continue
+        checked += 1
+        up = LEVELS[LEVELS.index(p.level) + 1]
+        if (up, p.parent, p.contest) not in ix.present:
+            out.append(_finding("P10", p, "parent", f"a {up} protocol of {p.parent}", "none",
+                                f"no {up} protocol of {p.parent} for {p.contest}"))
+    return checked, len(out), out
+
+
+def p11_complete(ix: _Index) -> tuple[int, int, list[Finding]]:
+    out: list[Finding] = []
+    checked = 0
+    for c in ix.ps.contests:
+        for u in ix.area(c):
+            checked += 1
+            if (u.level, u.id, c.id) not in ix.present:
+                out.append(Finding("P11", ix.ps.level_file(u.level), None, u.level, u.id, c.id, None,
+                                   "a protocol", "none", f"missing; the unit is listed at {u.file}:{u.line}"))
+    return checked, len(out), out
+
+
+def p12_no_duplicates(ix: _Index) -> tuple[int, int, list[Finding]]:
+    out = [_finding("P12", p, None, "one protocol", "a second one", f"duplicate of {first.file}:{first.line}")
+           for p, first in ix.duplicates]
+    return len(ix.ps.protocols), len(out), out
+
+
+def p13_top_and_scope(ix: _Index) -> tuple[int, int, list[Finding]]:
+    out: list[Finding] = []
+    failed = 0
+    for c in ix.ps.contests:
+        found: list[Finding] = []
+        if (c.top_level, c.top_unit, c.id) not in ix.present:
+            found.append(Finding("P13", ix.ps.level_file(c.top_level), None, c.top_level, c.top_unit, c.id, None,
+                                 "a protocol", "none", "the contest's top-level protocol is missing"))
+        top = LEVELS.index(c.top_level)
+        for p in ix.by_contest.get(c.id, ()):
+            if LEVELS.index(p.level) > top:
+                found.append(_finding("P13", p, None, f"no protocol above {c.top_level}", "a protocol",
+                                      f"{c.id} is tallied up to the {c.top_level} only"))
+                continue
+            root = ix.ancestor(p.level, p.unit, ix.parent_of(p), c.top_level)
+            if root is not None and root != c.top_unit:
+                found.append(_finding("P13", p, "unit", f"within {c.top_level} {c.top_unit}",
+                                      f"within {c.top_level} {root}", f"outside the area of {c.id}"))
+        failed += bool(found)
+        out += found
+    return len(ix.ps.contests), failed, out
+
+
+HIERARCHY: dict[str, Callable[[_Index], tuple]] = {  # -> (checked, failed, findings[, not checked])
+    "P8": p8_level_sums,
+    "P9": p9_register,
+    "P10": p10_parent_protocol,
+    "P11": p11_complete,
+    "P12": p12_no_duplicates,
+    "P13": p13_top_and_scope,
+}
+
+
+# ------------------------------------------------------------------------------------------------------ runner
+
+
+def run_checks(ps: ProtocolSet, only: Iterable[str] | None = None) -> tuple[CheckResult, ...]:
+    """Every check (or those named in `only`) over the whole set, in CHECKS order."""
+    wanted = set(CHECK_IDS if only is None else only)
+    contests = {c.id: c for c in ps.contests}
+    ix = _Index(ps)
+    results = []
+    for check in CHECKS:
+        if check.id not in wanted:
+            continue
+        skipped: list[str] = []
+        if check.id in PER_PROTOCOL:
+            fn = PER_PROTOCOL[check.id]
+            findings: list[Finding] = []
+            failed = 0
+            for p in ps.protocols:
+                f = fn(p, contests[p.contest])
+                failed += bool(f)
+                findings += f
+            checked = len(ps.protocols)
+        else:
+            checked, failed, findings, *rest = HIERARCHY[check.id](ix)
+            if rest:
+                skipped = rest[0]
+        results.append(CheckResult(check, checked, failed, tuple(findings), tuple(skipped)))
+    return tuple(results)
+
+
+def consistent(results: Iterable[CheckResult]) -> bool:
+    return all(r.ok for r in results)
