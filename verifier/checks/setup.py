@@ -3,7 +3,7 @@ from verifier.checks.findings import Findings, Location
 from verifier.crypto import keycheck
 from verifier.crypto.paillier import max_options
 from verifier.record import layout
-from verifier.record.model import ElectionKey, Manifest
+from verifier.record.model import ElectionKey, ListSeatRule, Manifest, PluralitySeatRule
 
 KEY = Location(file=layout.ELECTION_KEY)
 MANIFEST = Location(file=layout.MANIFEST)
@@ -69,6 +69,10 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
             fail("an option id is used twice", contest=c.id)
         if sum(o.kind == "against_all" for o in c.options) > 1:
             fail("more than one 'against all' option", contest=c.id)
+        if isinstance(c.seat_rule, ListSeatRule) and any(o.kind == "candidate" for o in c.options):
+            fail("a party-list seat rule over candidate options", contest=c.id)
+        if isinstance(c.seat_rule, PluralitySeatRule) and all(o.kind == "against_all" for o in c.options):
+            fail("a plurality seat rule with no candidate", contest=c.id)
     for s in m.ballot_styles:
         if len(set(s.contests)) != len(s.contests):
             fail(f"ballot style {s.id} lists a contest twice")

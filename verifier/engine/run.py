@@ -13,6 +13,7 @@ from verifier.checks.counting import BoxBallot, LastVote, check_cancellations, c
 from verifier.checks.findings import Findings
 from verifier.checks.registry import check_registry
 from verifier.checks.results import check_results
+from verifier.checks.seats import check_seats
 from verifier.checks.setup import check_key, check_manifest
 from verifier.checks.tally import check_tally
 from verifier.checks.verdict import Verdict
@@ -98,6 +99,9 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int = CHUNK, pro
         with _timed(v, "tally"):
             verified = check_tally(ctx, reader.read_tally(root, key, eid), recomputed, f)
         with _timed(v, "results"):
-            check_results(ctx, reader.read_results(root, eid), verified, voted, f)
+            results = reader.read_results(root, eid)
+            totals = check_results(ctx, results, verified, voted, f)
+        with _timed(v, "seats"):
+            v.warnings += check_seats(ctx, results, totals, f)
         v.counts["registered voters"] = len(voters)
     return v

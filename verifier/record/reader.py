@@ -131,6 +131,11 @@ def _contest(o: Obj) -> Contest:
 
 
 
+def contest_from_dict(value: dict) -> Contest:
+    """One manifest contest object, read alone (the simulator builds its seat announcements with it)."""
+    return _contest(Obj(value, layout.MANIFEST, 1, "contest", {"id", "title", "scope", "options", "seat_rule"}))
+
+
 def read_election_key(root: Path) -> tuple[ElectionKey, bytes]:
     value, data = _document(root, layout.ELECTION_KEY)
     o = Obj(value, layout.ELECTION_KEY, 1, "", {"n", "g", "key_proof"})

@@ -15,7 +15,11 @@ from verifier.crypto import membership
 from verifier.crypto.encoding import sha256, signed_message
 from verifier.crypto.paillier import SLOT, PublicKey, decode_counts, option_message
 from verifier.record import canonical, layout
+from verifier.record import reader
+from verifier.record.model import Contest, ListSeatRule
 from verifier.record.reader import fingerprint, genesis_hash
+from verifier.tally.hierarchy import announced_at, turnout_percent
+from verifier.tally.seats import allocate_list, plurality
 from verifier.simulate import prover
 from verifier.simulate.keys import SigningKey, generate_paillier, key_proof, reveal_randomness
 from verifier.simulate.randomness import make_rng
@@ -56,6 +60,17 @@ class Secrets:
     paillier_q: int = 0
     authorities: dict[str, SigningKey] = field(default_factory=dict)
     voters: dict[str, SigningKey] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"paillier": {"p": f"{self.paillier_p:x}", "q": f"{self.paillier_q:x}"},
+                "authorities": {r: k.export() for r, k in self.authorities.items()},
+                "voters": {v: k.export() for v, k in self.voters.items()}}
+
+    @classmethod
+    def from_json(cls, value: dict) -> "Secrets":
+        return cls(int(value["paillier"]["p"], 16), int(value["paillier"]["q"], 16),
+                   {r: SigningKey.from_export(k) for r, k in value["authorities"].items()},
+                   {v: SigningKey.from_export(k) for v, k in value["voters"].items()})
 
 
 def _signed(key: SigningKey, tag: str, election_id: str, obj: dict, sig_field: str) -> dict:
@@ -244,14 +259,6 @@ def _weighted(weights: list[int], rng) -> int:
     raise AssertionError
 
 
-def turnout_percent(voted: int, registered: int) -> str:
-    """Two decimals, rounded half up (SPEC.md §4.7)."""
-    if registered == 0:
-        return "0.00"
-    hundredths = (voted * 10000 * 2 + registered) // (2 * registered)
-    return f"{hundredths // 100}.{hundredths % 100:02d}"
-
-
 def announced_results(shape: Shape, voter_station: dict, counted_voters: set, station_counts: dict) -> dict:
     """Protocols at every level, summed up from the polling stations (the honest authority's arithmetic)."""
     district_of = {s["id"]: s["district"] for s in shape.stations}
@@ -271,7 +278,7 @@ def announced_results(shape: Shape, voter_station: dict, counted_voters: set, st
             b, c = votes.get((u, cid), (0, {}))
             votes[(u, cid)] = (b + n_ballots, {o: c.get(o, 0) + v for o, v in counts.items()})
     contest_order = [c["id"] for c in shape.contests]
-    contest_scope = {c["id"]: c["scope"] for c in shape.contests}
+    contests_by_id = {c["id"]: _contest(c) for c in shape.contests}
     protocols = []
     for level, units in (("polling_station", [s["id"] for s in shape.stations]),
                          ("district", [d["id"] for d in shape.districts]),
@@ -280,7 +287,7 @@ def announced_results(shape: Shape, voter_station: dict, counted_voters: set, st
             u = (level, unit)
             results = []
             for cid in contest_order:
-                if (u, cid) not in votes or not _within_scope(level, contest_scope[cid]):
+                if (u, cid) not in votes or not announced_at(contests_by_id[cid], level):
                     continue
                 b, c = votes[(u, cid)]
                 results.append({"contest": cid, "ballots": b, "votes": [{"option": o, "votes": v} for o, v in c.items()]})
@@ -288,12 +295,22 @@ def announced_results(shape: Shape, voter_station: dict, counted_voters: set, st
                               "voters_voted": voted.get(u, 0),
                               "turnout_percent": turnout_percent(voted.get(u, 0), registered.get(u, 0)),
                               "contests": results})
-    return {"protocols": protocols, "seats": []}
+    seats = []
+    for cid in contest_order:
+        contest = contests_by_id[cid]
+        if contest.seat_rule is None:
+            continue
+        top = "nation" if contest.scope_level == "nation" else contest.scope_unit
+        _, counts = votes[((contest.scope_level, top), cid)]
+        tallied = [(o, counts[o.id]) for o in contest.options]
+        if isinstance(contest.seat_rule, ListSeatRule):
+            outcome = allocate_list(tallied, contest.seat_rule).seats_by_option()
+        else:
+            outcome = plurality(tallied, contest.seat_rule).seats_by_option()
+        seats.append({"contest": cid, "seats": [{"option": o, "seats": n or 0} for o, n in outcome.items()]})
+    return {"protocols": protocols, "seats": seats}
 
 
-LEVEL_RANK = {"polling_station": 0, "district": 1, "region": 2, "nation": 3}
-
-
-def _within_scope(level: str, scope: dict) -> bool:
-    """A contest is announced at the levels from the polling station up to its own scope."""
-    return LEVEL_RANK[level] <= LEVEL_RANK[scope["level"]]
+def _contest(c: dict) -> Contest:
+    """The manifest's contest as the verifier's record type, read by the verifier's own reader."""
+    return reader.contest_from_dict(c)

@@ -22,6 +22,17 @@ class SigningKey:
         d = 1 + rng.randbelow(P256_ORDER - 1)
         return cls(algorithm, ECC.construct(curve="P-256", d=d))
 
+    def export(self) -> dict:
+        """The private key as JSON (simulator secrets file only; never part of a record)."""
+        secret = self.private.seed.hex() if self.algorithm == "ed25519" else f"{int(self.private.d):064x}"
+        return {"algorithm": self.algorithm, "secret": secret}
+
+    @classmethod
+    def from_export(cls, value: dict) -> "SigningKey":
+        if value["algorithm"] == "ed25519":
+            return cls("ed25519", ECC.construct(curve="Ed25519", seed=bytes.fromhex(value["secret"])))
+        return cls("ecdsa-p256", ECC.construct(curve="P-256", d=int(value["secret"], 16)))
+
     @property
     def public_bytes(self) -> bytes:
         if self.algorithm == "ed25519":
