@@ -1,5 +1,4 @@
 """The click group and the one place where unreadable input becomes a one-line message and exit status 2."""
-import functools
 import sys
 
 import click

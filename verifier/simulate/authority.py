@@ -21,6 +21,7 @@ from verifier.record.reader import fingerprint, genesis_hash
 from verifier.tally.hierarchy import announced_at, turnout_percent
 from verifier.tally.seats import allocate_list, plurality
 from verifier.simulate import prover
+from verifier.simulate.publish import hex_int, sign_object, write_document, write_lines
 from verifier.simulate.keys import SigningKey, generate_paillier, key_proof, reveal_randomness
 from verifier.simulate.randomness import make_rng
 from verifier.simulate.shape import Shape, small_shape
@@ -33,10 +34,6 @@ MAX_RECEIPT_DELAY = 600
 
 def _time(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _hex(x: int, width: int) -> str:
-    return int(x).to_bytes(width, "big").hex()
 
 
 @dataclass
@@ -73,22 +70,6 @@ class Secrets:
                    {v: SigningKey.from_export(k) for v, k in value["voters"].items()})
 
 
-def _signed(key: SigningKey, tag: str, election_id: str, obj: dict, sig_field: str) -> dict:
-    obj = dict(obj)
-    obj[sig_field] = key.sign(signed_message(tag, election_id, canonical.dumps(obj))).hex()
-    return obj
-
-
-def _write_lines(path: Path, rows) -> None:
-    with open(path, "wb") as f:
-        for row in rows:
-            f.write(canonical.dumps(row) + b"\n")
-
-
-def _write_doc(path: Path, obj: dict) -> None:
-    path.write_bytes(canonical.dumps(obj) + b"\n")
-
-
 def simulate(out: Path, opts: Options) -> Secrets:
     out.mkdir(parents=True, exist_ok=True)
     rng = make_rng(opts.seed)
@@ -112,10 +93,10 @@ def simulate(out: Path, opts: Options) -> Secrets:
         sk = SigningKey.generate(algorithm, voter_rng)
         secrets.voters[vid] = sk
         voter_station[vid] = station
-        registry.append(_signed(secrets.authorities["registrar"], layout.REGISTRY_TAG, eid,
+        registry.append(sign_object(secrets.authorities["registrar"], layout.REGISTRY_TAG, eid,
                                 {"voter_id": vid, "polling_station": station, "algorithm": algorithm,
                                  "public_key": sk.public_bytes.hex()}, "registrar_signature"))
-    _write_lines(out / layout.REGISTRY, registry)
+    write_lines(out / layout.REGISTRY, registry)
     registry_bytes = (out / layout.REGISTRY).read_bytes()
 
     manifest = {
@@ -129,10 +110,10 @@ def simulate(out: Path, opts: Options) -> Secrets:
                         for role, k in secrets.authorities.items()},
         "registry": {"voters": opts.voters, "sha256": hashlib.sha256(registry_bytes).hexdigest()},
     }
-    election_key = {"n": _hex(key.n, key.width), "g": _hex(key.n + 1, key.width2),
-                    "key_proof": {"sigma": [_hex(s, key.width) for s in key_proof(key.n, private.p, private.q)]}}
-    _write_doc(out / layout.MANIFEST, manifest)
-    _write_doc(out / layout.ELECTION_KEY, election_key)
+    election_key = {"n": hex_int(key.n, key.width), "g": hex_int(key.n + 1, key.width2),
+                    "key_proof": {"sigma": [hex_int(s, key.width) for s in key_proof(key.n, private.p, private.q)]}}
+    write_document(out / layout.MANIFEST, manifest)
+    write_document(out / layout.ELECTION_KEY, election_key)
     fp = fingerprint(canonical.dumps(manifest), canonical.dumps(election_key))
 
     contests = {c["id"]: c for c in shape.contests}
@@ -169,9 +150,9 @@ def simulate(out: Path, opts: Options) -> Secrets:
             c, r = prover.encrypt(key, messages[idx], ballot_rng)
             st = membership.Statement(fp, cid, messages, context, ballot_id, int(c))
             a, e, z = prover.prove(key, st, idx, r, ballot_rng)
-            cballots.append({"contest": cid, "ciphertext": _hex(c, key.width2),
-                             "proof": {"a": [_hex(x, key.width2) for x in a], "e": [_hex(x, 32) for x in e],
-                                       "z": [_hex(x, key.width) for x in z]}})
+            cballots.append({"contest": cid, "ciphertext": hex_int(c, key.width2),
+                             "proof": {"a": [hex_int(x, key.width2) for x in a], "e": [hex_int(x, 32) for x in e],
+                                       "z": [hex_int(x, key.width) for x in z]}})
             choices[cid] = (idx, int(c))
         received = VOTING_START + timedelta(seconds=offset)
         cast = max(VOTING_START, received - timedelta(seconds=ballot_rng.randbelow(30)))
@@ -181,7 +162,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
         envelope = {k: v for k, v in body.items() if k != "inner_hash"}
         envelope["contests"] = cballots
         envelope["signature"] = sk.sign(signed_message(layout.ENVELOPE_TAG, eid, canonical.dumps(body))).hex()
-        receipt = _signed(secrets.authorities["collector"], layout.RECEIPT_TAG, eid,
+        receipt = sign_object(secrets.authorities["collector"], layout.RECEIPT_TAG, eid,
                           {"sequence": seq, "received_at": _time(received),
                            "envelope_hash": sha256(canonical.dumps(envelope)).hex(), "previous_hash": previous.hex()},
                           "collector_signature")
@@ -193,7 +174,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
     with open(out / layout.BALLOT_BOX, "wb") as f:
         for line in box:
             f.write(line + b"\n")
-    _write_doc(out / layout.BALLOT_BOX_HEAD, _signed(
+    write_document(out / layout.BALLOT_BOX_HEAD, sign_object(
         secrets.authorities["collector"], layout.HEAD_TAG, eid,
         {"entries": len(box), "head_hash": previous.hex(), "closed_at": _time(VOTING_END)}, "collector_signature"))
 
@@ -205,9 +186,9 @@ def simulate(out: Path, opts: Options) -> Secrets:
         ack["voter_signature"] = secrets.voters[vid].sign(
             signed_message(layout.PAPER_BALLOT_TAG, eid, canonical.dumps(ack)))
         ack["voter_signature"] = ack["voter_signature"].hex()
-        cancellations.append(_signed(secrets.authorities["commission"], layout.CANCELLATION_TAG, eid, ack,
+        cancellations.append(sign_object(secrets.authorities["commission"], layout.CANCELLATION_TAG, eid, ack,
                                      "commission_signature"))
-    _write_lines(out / layout.CANCELLATIONS, cancellations)
+    write_lines(out / layout.CANCELLATIONS, cancellations)
 
     # the count: last e-vote per voter, minus paper voters
     paper_set = set(paper)
@@ -223,7 +204,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
             for cid, (_, c) in choices.items():
                 n_ballots, agg = product.get((cid, voter_station[vid]), (0, gmpy2.mpz(1)))
                 product[(cid, voter_station[vid])] = (n_ballots + 1, agg * c % key.n2)
-    _write_lines(out / layout.BALLOT_DECISIONS, decisions)
+    write_lines(out / layout.BALLOT_DECISIONS, decisions)
 
     aggregates, station_counts = [], {}
     for st in shape.stations:
@@ -236,16 +217,16 @@ def simulate(out: Path, opts: Options) -> Secrets:
             option_ids = [o["id"] for o in contests[cid]["options"]]
             station_counts[(cid, st["id"])] = (n_ballots, dict(zip(option_ids, counts)))
             aggregates.append({"contest": cid, "polling_station": st["id"], "ballots": n_ballots,
-                               "ciphertext": _hex(agg, key.width2), "plaintext": _hex(t, key.width),
+                               "ciphertext": hex_int(agg, key.width2), "plaintext": hex_int(t, key.width),
                                "counts": [{"option": o, "votes": v} for o, v in zip(option_ids, counts)],
-                               "decryption_proof": {"method": "randomness_reveal", "r": _hex(r, key.width)}})
-    _write_doc(out / layout.TALLY, _signed(
+                               "decryption_proof": {"method": "randomness_reveal", "r": hex_int(r, key.width)}})
+    write_document(out / layout.TALLY, sign_object(
         secrets.authorities["commission"], layout.TALLY_TAG, eid,
         {"election_fingerprint": fp.hex(), "aggregates": aggregates}, "commission_signature"))
 
     results = announced_results(shape, voter_station, counted_voters, station_counts)
     results["election_fingerprint"] = fp.hex()
-    _write_doc(out / layout.RESULTS, _signed(secrets.authorities["commission"], layout.RESULTS_TAG, eid, results,
+    write_document(out / layout.RESULTS, sign_object(secrets.authorities["commission"], layout.RESULTS_TAG, eid, results,
                                              "commission_signature"))
     return secrets
 

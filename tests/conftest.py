@@ -1,0 +1,51 @@
+"""Shared fixtures: one small simulated record per test session (640-bit test key), copied per test to tamper."""
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from verifier.cli import main
+from verifier.engine.local import LocalEngine
+from verifier.engine.run import verify_record
+from verifier.simulate.authority import Options, Secrets, simulate
+from verifier.simulate.shape import small_shape
+
+TEST_KEY_BITS = 640
+VOTERS = 150
+SEED = "tests-1"
+
+
+@pytest.fixture(scope="session")
+def simulated(tmp_path_factory) -> tuple[Path, Secrets]:
+    """A valid record and the secrets of its authority and voters. Do not modify: copy it (see `record`)."""
+    out = tmp_path_factory.mktemp("simulated") / "record"
+    secrets = simulate(out, Options(voters=VOTERS, seed=SEED, key_bits=TEST_KEY_BITS, shape=small_shape(VOTERS, 10)))
+    return out, secrets
+
+
+@pytest.fixture
+def record(simulated, tmp_path) -> Path:
+    """A fresh copy of the valid record, free to modify."""
+    dst = tmp_path / "record"
+    shutil.copytree(simulated[0], dst)
+    return dst
+
+
+@pytest.fixture
+def secrets(simulated) -> Secrets:
+    return simulated[1]
+
+
+def run_verify(path, **kwargs):
+    """The verdict of an in-process verification (one worker)."""
+    return verify_record(path, LocalEngine(1), **kwargs)
+
+
+def failing(verdict) -> dict[str, list]:
+    """check id → its findings, for the steps that failed."""
+    return {cid: s.findings for cid, s in verdict.findings.steps.items() if s.failed}
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)

@@ -1,0 +1,1 @@
+"""Placeholder: `tally-verifier tamper` (issue 3)."""
