@@ -77,3 +77,10 @@ CHECKS: tuple[Check, ...] = (
 )
 
 BY_ID = {c.id: c for c in CHECKS}
+
+
+def markdown_table() -> str:
+    """The check table of SPEC.md §4, generated from this list (a test keeps SPEC.md in step with it)."""
+    rows = ["| id | name | phase | what is verified | § |", "|---|---|---|---|---|"]
+    rows += [f"| {c.id} | `{c.name}` | {c.phase} | {c.title} | {c.section} |" for c in CHECKS]
+    return "\n".join(rows)

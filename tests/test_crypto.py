@@ -1,0 +1,164 @@
+"""The membership proof (crypto.md §2), the decryption proof (§4) and the key checks (§5) on honest and dishonest
+inputs."""
+import secrets as system_random
+
+import gmpy2
+import pytest
+
+from verifier.crypto import keycheck, membership
+from verifier.crypto.decryption import randomness_reveal_problem
+from verifier.crypto.paillier import PublicKey, decode_counts, encrypt_with, option_message
+from verifier.simulate import prover
+from verifier.simulate.keys import generate_paillier, key_proof, reveal_randomness
+from verifier.simulate.randomness import SeededRandom
+
+K = 5
+MESSAGES = tuple(option_message(j) for j in range(K))
+
+
+@pytest.fixture(scope="module")
+def keypair():
+    public, private = generate_paillier(640, SeededRandom("crypto-tests"))
+    return PublicKey.from_n(public.n), private
+
+
+def statement(key, c, contest="c1", voter=b"v" * 32, ballot=b"b" * 16, fp=b"f" * 32):
+    return membership.Statement(fp, contest, MESSAGES, voter, ballot, int(c))
+
+
+def honest(key, index=2, **kw):
+    rng = SeededRandom(f"honest-{index}")
+    c, r = prover.encrypt(key, MESSAGES[index], rng)
+    st = statement(key, c, **kw)
+    return st, prover.prove(key, st, index, r, rng), r
+
+
+def test_honest_proofs_verify_for_every_option(keypair):
+    key, _ = keypair
+    for index in range(K):
+        st, (a, e, z), _ = honest(key, index)
+        assert membership.verify(key, st, a, e, z) is None
+
+
+def test_proof_for_a_plaintext_outside_the_set_fails(keypair):
+    key, _ = keypair
+    rng = SeededRandom("two-votes")
+    # a ballot encrypting two votes (m_0 + m_1), with a proof made as if it encrypted m_1
+    c, r = prover.encrypt(key, MESSAGES[0] + MESSAGES[1], rng)
+    st = statement(key, c)
+    a, e, z = prover.prove(key, st, 1, r, rng)
+    assert membership.verify(key, st, a, e, z) == "proof equation fails"
+
+
+def test_negative_vote_fails(keypair):
+    key, _ = keypair
+    rng = SeededRandom("negative")
+    c, r = prover.encrypt(key, key.n - MESSAGES[0], rng)  # -1 vote for option 0
+    st = statement(key, c)
+    a, e, z = prover.prove(key, st, 0, r, rng)
+    assert membership.verify(key, st, a, e, z) == "proof equation fails"
+
+
+def test_rerandomised_ciphertext_fails(keypair):
+    key, _ = keypair
+    st, (a, e, z), _ = honest(key)
+    s = prover.random_unit(key, SeededRandom("s"))
+    c2 = st.ciphertext * gmpy2.powmod(s, key.n, key.n2) % key.n2
+    # the classic re-randomisation: adjust every z_j by s^(e_j); the equations hold, the hash binds c
+    z2 = tuple(zj * gmpy2.powmod(s, ej, key.n) % key.n for zj, ej in zip(z, e))
+    moved = statement(key, c2)
+    assert membership.equations_hold(key, c2, MESSAGES, a, e, z2)
+    assert membership.verify(key, moved, a, e, z2) == "challenges do not sum to the hash of the statement"
+
+
+@pytest.mark.parametrize("change", [
+    {"ballot": b"x" * 16},  # another ballot
+    {"voter": b"w" * 32},  # another voter
+    {"contest": "c2"},  # another contest
+    {"fp": b"g" * 32},  # another election
+])
+def test_proof_moved_to_another_statement_fails(keypair, change):
+    key, _ = keypair
+    st, (a, e, z), _ = honest(key)
+    moved = statement(key, st.ciphertext, **change)
+    assert membership.verify(key, moved, a, e, z) == "challenges do not sum to the hash of the statement"
+
+
+@pytest.mark.parametrize("where,value,expected", [
+    ("c", 0, "ciphertext out of range (0 < c < n²)"),
+    ("c", "n2", "ciphertext out of range (0 < c < n²)"),
+    ("a", 0, "a[1] out of range"),
+    ("a", "n2", "a[1] out of range"),
+    ("e", 1 << 256, "e[1] out of range"),
+    ("e", -1, "e[1] out of range"),
+    ("z", 0, "z[1] out of range"),
+    ("z", "n", "z[1] out of range"),
+    ("z", "p", "ciphertext or proof value is not a unit mod n"),
+])
+def test_out_of_range_and_non_unit_values_fail(keypair, where, value, expected):
+    key, private = keypair
+    st, (a, e, z), _ = honest(key)
+    value = {"n": key.n, "n2": key.n2, "p": private.p}.get(value, value)
+    a, e, z = list(a), list(e), list(z)
+    if where == "c":
+        st = statement(key, value)
+    else:
+        {"a": a, "e": e, "z": z}[where][1] = value
+    assert membership.verify(key, st, a, e, z) == expected
+
+
+def test_wrong_number_of_branches_fails(keypair):
+    key, _ = keypair
+    st, (a, e, z), _ = honest(key)
+    assert "branches" in membership.verify(key, st, a[:-1], e[:-1], z[:-1])
+
+
+def test_random_tampering_is_always_caught(keypair):
+    key, _ = keypair
+    st, (a, e, z), _ = honest(key)
+    for _ in range(20):
+        z2 = list(z)
+        j = system_random.randbelow(K)
+        z2[j] = (z2[j] + 1 + system_random.randbelow(1000)) % key.n
+        assert membership.verify(key, st, a, e, z2) is not None
+
+
+def test_decryption_proof(keypair):
+    key, private = keypair
+    rng = SeededRandom("tally")
+    product = gmpy2.mpz(1)
+    for index in (0, 1, 1, 4):
+        c, _ = prover.encrypt(key, MESSAGES[index], rng)
+        product = product * c % key.n2
+    t = private.raw_decrypt(int(product))
+    assert decode_counts(t, K) == [1, 2, 0, 0, 1]
+    r = reveal_randomness(int(product), key.n, private.p, private.q)
+    assert randomness_reveal_problem(key, product, t, r) is None
+    assert randomness_reveal_problem(key, product, t + 1, r) == "C != (1 + T·n)·Rⁿ mod n²"
+    # no R at all makes T + 1 pass: E is a bijection, so the R that encrypts T + 1 to C does not exist
+    for forged_r in (r, r * 2 % key.n, reveal_randomness(int(product * (1 - key.n) % key.n2), key.n, private.p, private.q)):
+        assert randomness_reveal_problem(key, product, t + 1, forged_r) is not None
+    assert randomness_reveal_problem(key, product, t, 0) == "revealed randomness out of range (0 < R < n)"
+    assert randomness_reveal_problem(key, product, key.n, r) == "plaintext out of range (0 <= T < n)"
+    assert randomness_reveal_problem(key, product, t, private.p) == "revealed randomness is not a unit mod n"
+    assert encrypt_with(key, t, r) == product
+
+
+def test_decode_counts_sanity():
+    assert decode_counts(option_message(3) * 5 + 7, 4) == [7, 0, 0, 5]
+    assert decode_counts(option_message(4), 4) is None  # T >= M^k
+    assert decode_counts(-1, 4) is None
+
+
+def test_key_checks(keypair):
+    key, private = keypair
+    assert keycheck.tier0_problems(key.n, key.n + 1) == []
+    assert keycheck.tier0_problems(key.n, key.n + 2) == ["g is not n + 1"]
+    assert "n has the small prime factor 1009" in keycheck.tier0_problems(key.n * 1009, key.n * 1009 + 1)
+    assert "n is prime" in keycheck.tier0_problems(private.p, private.p + 1)
+    assert "n is a perfect power" in keycheck.tier0_problems(private.p ** 2, private.p ** 2 + 1)
+    sigmas = key_proof(key.n, private.p, private.q)
+    assert keycheck.tier1_problems(key.n, sigmas) == []
+    bad = (sigmas[0] + 1,) + sigmas[1:]
+    assert keycheck.tier1_problems(key.n, bad) == ["sigma_1^n != rho_1 (mod n)"]
+    assert keycheck.tier1_problems(key.n, sigmas[:10]) == ["key proof has 10 values, expected 11"]
