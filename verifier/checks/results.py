@@ -5,7 +5,7 @@ from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings, Location
 from verifier.crypto import signatures
 from verifier.record import layout
-from verifier.record.model import Protocol, Results
+from verifier.record.model import ContestResult, Protocol, Results
 from verifier.tally.hierarchy import Hierarchy, announced_at, turnout_percent
 
 Key = tuple[str, str]
@@ -47,6 +47,7 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
 
     expected_units = {(level, unit) for level, units in h.units.items() for unit in units}
     seen: set[Key] = set()
+    announced: dict[tuple[str, str, str], ContestResult] = {}  # the well-formed results, first protocol per unit
     for p in results.protocols:
         loc = Location(file=layout.RESULTS, level=p.level, unit=p.unit)
         f.checked("V7.2")
@@ -58,10 +59,12 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
             continue
         seen.add((p.level, p.unit))
         _check_turnout(p, registered[(p.level, p.unit)], voted[(p.level, p.unit)], loc, f)
-        _check_protocol(ctx, p, sums, f)
+        announced.update(_check_coverage(ctx, p, sums, f))
     for level, unit in sorted(expected_units - seen):
         f.checked("V7.2")
         f.fail("V7.2", Location(file=layout.RESULTS, level=level, unit=unit), "protocol missing")
+    for (level, unit, cid), r in announced.items():
+        _check_counts(level, unit, r, sums, _children_sum(h, level, unit, cid, sums, announced), f)
     totals = {}
     for c in ctx.contests.values():
         top_unit = "nation" if c.scope_level == "nation" else c.scope_unit
@@ -82,8 +85,8 @@ def _check_turnout(p: Protocol, registered: int, voted: int, loc: Location, f: F
                             f"= {turnout_percent(p.voters_voted, p.registered_voters)}%")
 
 
-def _check_protocol(ctx: ElectionContext, p: Protocol, sums: dict, f: Findings) -> None:
-    check = "V7.3" if p.level == "polling_station" else "V7.4"
+def _check_coverage(ctx: ElectionContext, p: Protocol, sums: dict, f: Findings) -> dict:
+    """V7.2 for one protocol's contests; returns its well-formed results by (level, unit, contest)."""
     expected = [cid for cid in ctx.contests if (p.level, p.unit, cid) in sums
                 and announced_at(ctx.contests[cid], p.level)]
     found = [r.contest for r in p.contests]
@@ -97,23 +100,56 @@ def _check_protocol(ctx: ElectionContext, p: Protocol, sums: dict, f: Findings) 
             f.checked("V7.2")
             f.fail("V7.2", Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=cid),
                    "contest missing from the protocol")
+    out = {}
     for r in p.contests:
         if r.contest not in expected or found.count(r.contest) > 1:
             continue
-        contest = ctx.contests[r.contest]
-        loc = Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=r.contest)
-        if [o for o, _ in r.votes] != [o.id for o in contest.options]:
+        if [o for o, _ in r.votes] != [o.id for o in ctx.contests[r.contest].options]:
             f.checked("V7.2")
-            f.fail("V7.2", loc, "votes do not list the contest's options in manifest order")
+            f.fail("V7.2", Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=r.contest),
+                   "votes do not list the contest's options in manifest order")
             continue
-        truth = sums[(p.level, p.unit, r.contest)]
-        if truth is None:
-            continue  # rests on a tally that did not verify: reported under V6.x, nothing to compare with
-        f.checked(check)
-        ballots, counts = truth
-        if r.ballots != ballots:
-            f.fail(check, loc, f"announced {r.ballots} ballots; verified {ballots}")
-        for (option, announced), actual in zip(r.votes, counts):
-            if announced != actual:
-                f.fail(check, Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=r.contest,
-                                       option=option), f"announced {announced}; verified {actual}")
+        out[(p.level, p.unit, r.contest)] = r
+    return out
+
+
+def _children_sum(h: Hierarchy, level: str, unit: str, cid: str, sums: dict,
+                  announced: dict) -> tuple[int, int, list[int]] | None:
+    """(children, ballots, votes) summed over the announced protocols one level below that cover the contest;
+    None at a polling station, or when a child's result is missing or malformed (V7.2 names it)."""
+    if level == "polling_station":
+        return None
+    children = [c for c in h.children.get((level, unit), ()) if (*c, cid) in sums]
+    ballots, votes = 0, None
+    for c in children:
+        r = announced.get((*c, cid))
+        if r is None:
+            return None
+        ballots += r.ballots
+        votes = [n for _, n in r.votes] if votes is None else [x + n for x, (_, n) in zip(votes, r.votes)]
+    return (len(children), ballots, votes) if votes is not None else None
+
+
+def _check_counts(level: str, unit: str, r: ContestResult, sums: dict, children: tuple | None, f: Findings) -> None:
+    """V7.3 (a station against its verified tally) or V7.4 (a higher level against the verified tallies of its
+    stations, and against the sum of its children's announced protocols): one finding per figure that differs."""
+    check = "V7.3" if level == "polling_station" else "V7.4"
+    truth = sums[(level, unit, r.contest)]  # None: rests on a tally that did not verify (V6.x says why)
+    if truth is None and children is None:
+        return
+    f.checked(check)
+    rows = [("ballots", None, r.ballots, truth and truth[0], children and children[1])]
+    rows += [("votes", option, n, truth and truth[1][i], children and children[2][i])
+             for i, (option, n) in enumerate(r.votes)]
+    for what, option, found, verified, summed in rows:
+        wrong_truth = verified is not None and found != verified
+        wrong_sum = summed is not None and found != summed
+        if not (wrong_truth or wrong_sum):
+            continue
+        parts = [f"announced {found} {what}" if option is None else f"announced {found}"]
+        if verified is not None:
+            parts.append(f"verified {verified}")
+        if wrong_sum or (summed is not None and wrong_truth and summed != verified):
+            parts.append(f"the protocols of its {children[0]} children sum to {summed}")
+        f.fail(check, Location(file=layout.RESULTS, level=level, unit=unit, contest=r.contest, option=option),
+               "; ".join(parts))

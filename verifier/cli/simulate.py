@@ -3,8 +3,11 @@ import json
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from verifier.cli.common import main
+
+PRESET_NAMES = ("kz-2023",)  # verifier.simulate.presets.PRESETS; listed here so that --help needs no import
 
 
 @main.command("simulate")
@@ -13,18 +16,40 @@ from verifier.cli.common import main
 @click.option("--seed", type=str, default=None, help="Same seed, same record (default: fresh randomness).")
 @click.option("--key-bits", type=click.IntRange(528, 8192), default=2048, show_default=True,
               help="Paillier modulus size; below 2048 the record is marked as a test record.")
-@click.option("--seats", type=click.IntRange(1, 1000), default=20, show_default=True, help="Party-list seats.")
+@click.option("--seats", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Party-list seats (the default shape only; a preset fixes its own).")
+@click.option("--preset", type=click.Choice(PRESET_NAMES), default=None,
+              help="A named election shape instead of the small default one. kz-2023: Kazakhstan, 19 March "
+                   "2023: Mazhilis list (69 seats, 5%) and 29 SMDs, oblast and district maslikhats, 20 regions, "
+                   "polling stations scaled to --voters, the 2023 turnout and vote shares.")
 @click.option("--secrets", "secrets_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the private keys (authority's and voters') to this file, outside the record: "
                    "what `tamper` needs to act as a dishonest authority or voter.")
-def simulate(out: Path, voters: int, seed: str | None, key_bits: int, seats: int, secrets_path: Path | None) -> None:
+@click.pass_context
+def simulate(ctx: click.Context, out: Path, voters: int, seed: str | None, key_bits: int, seats: int,
+             preset: str | None, secrets_path: Path | None) -> None:
     """Write a complete, valid election record to OUT (simulated authority and voters)."""
+    from verifier.crypto.paillier import SLOT_BITS
     from verifier.simulate.authority import Options, simulate as run
+    from verifier.simulate.presets import PRESETS, max_contest_options
     from verifier.simulate.shape import small_shape
 
     if out.exists() and any(out.iterdir()):
         raise click.UsageError(f"{out} exists and is not empty")
-    secrets = run(out, Options(voters=voters, seed=seed, key_bits=key_bits, shape=small_shape(voters, seats)))
+    if preset is None:
+        opts = Options(voters=voters, seed=seed, key_bits=key_bits, shape=small_shape(voters, seats))
+    else:
+        if ctx.get_parameter_source("seats") != ParameterSource.DEFAULT:
+            raise click.UsageError(f"--seats does not apply to --preset {preset}: the preset fixes its seats")
+        p = PRESETS[preset]
+        opts = Options(voters=voters, seed=seed, key_bits=key_bits, election_id=p.election_id, turnout=p.turnout,
+                       revote_rate=p.revote_rate, paper_rate=p.paper_rate, shape=p.shape(voters))
+    widest = max_contest_options(opts.shape)
+    if SLOT_BITS * widest >= key_bits:
+        raise click.UsageError(f"a contest has {widest} options: the key needs more than {SLOT_BITS * widest} bits")
+    secrets = run(out, opts)
     if secrets_path:
         secrets_path.write_text(json.dumps(secrets.to_json(), indent=1))
-    click.echo(f"wrote {out} ({voters} voters, {key_bits}-bit key)")
+    what = f", preset {preset}: {len(opts.shape.stations)} polling stations, {len(opts.shape.contests)} contests" \
+        if preset else ""
+    click.echo(f"wrote {out} ({voters} voters, {key_bits}-bit key{what})")

@@ -1,7 +1,7 @@
 """`tally-verifier verify` and `tally-verifier checks`."""
 import click
 
-from verifier.checks.catalog import CHECKS
+from verifier.checks.catalog import CHECKS, markdown_table
 from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, exit_with, main
 from verifier.engine.local import LocalEngine
 from verifier.engine.run import verify_record
@@ -24,8 +24,12 @@ def verify(record: str, json_path: str | None, workers: int | None, no_batch: bo
 
 
 @main.command("checks")
-def checks() -> None:
+@click.option("--markdown", is_flag=True, help="Print the table of SPEC.md §4 instead.")
+def checks(markdown: bool) -> None:
     """List the numbered verification steps."""
+    if markdown:
+        click.echo(markdown_table())
+        return
     phase = None
     for c in CHECKS:
         if c.phase != phase:

@@ -15,6 +15,13 @@ class Hierarchy:
             "region": [r.id for r in manifest.regions],
             "nation": [NATION],
         }
+        # (level, unit) → the unit one level up, and back: the commission a protocol goes to, and comes from
+        self.parent = {("polling_station", p.id): ("district", p.district) for p in manifest.polling_stations}
+        self.parent.update({("district", d.id): ("region", d.region) for d in manifest.districts})
+        self.parent.update({("region", r.id): ("nation", NATION) for r in manifest.regions})
+        self.children: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for child, parent in self.parent.items():
+            self.children.setdefault(parent, []).append(child)
 
     def units_of(self, station: str) -> tuple[tuple[str, str], ...]:
         """(level, unit) of the station and of every unit above it, lowest first."""
