@@ -1,0 +1,47 @@
+"""The layers show in the imports: data flows one way, and the verifier never loads simulator code."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "verifier"
+
+# what each layer may import from the package (besides itself and the top-level verifier / verifier.errors)
+ALLOWED = {
+    "crypto": set(),
+    "record": {"crypto"},
+    "tally": {"record", "crypto"},
+    "checks": {"tally", "record", "crypto"},
+    "report": {"checks"},
+    "engine": {"checks", "tally", "record", "crypto", "report"},
+    "simulate": {"record", "crypto", "tally"},
+    "cli": {"engine", "report", "checks", "tally", "record", "crypto", "simulate"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return {n for n in names if n.startswith("verifier.")}
+
+
+def test_imports_point_one_way():
+    wrong = []
+    for layer, allowed in ALLOWED.items():
+        for path in (PACKAGE / layer).glob("*.py"):
+            for name in _imports(path):
+                target = name.split(".")[1]
+                if target not in allowed | {layer, "errors"} and name != "verifier":
+                    wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert wrong == []
+
+
+def test_verifying_never_loads_the_simulator():
+    code = ("import sys, verifier.cli, verifier.engine.run\n"
+            "loaded = [m for m in sys.modules if m.startswith('verifier.simulate')]\n"
+            "assert not loaded, loaded\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
