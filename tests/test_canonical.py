@@ -11,7 +11,7 @@ from verifier.record import canonical
 
 ids = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=12)
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)  # any Unicode but lone surrogates
-small_ints = st.integers(min_value=-(10**18) + 1, max_value=10**18 - 1)
+small_ints = st.integers(min_value=-canonical.MAX_SAFE_INT, max_value=canonical.MAX_SAFE_INT)
 values = st.recursive(
     st.none() | st.booleans() | small_ints | texts,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ids, inner, max_size=4),
@@ -34,7 +34,8 @@ def test_canonical_bytes_parse_back(value):
     (b'{"a":1,"a":2}', "duplicate key 'a'"),
     (b'{"a":1.5}', "non-integer number '1.5'"),
     (b'{"a":NaN}', "NaN is not JSON"),
-    (b'{"a":' + b"9" * 19 + b"}", "integer with 19 digits"),
+    (b'{"a":' + b"9" * 17 + b"}", "integer with 17 digits"),
+    (b'{"a":9007199254740992}', "beyond 2^53 - 1"),
     (b'{"a":' + b"9" * 1_000_000 + b"}", "integer with 1000000 digits"),
     (b'{"b":1,"a":2}', "not in canonical form"),
     (b'{"a": 1}', "not in canonical form"),

@@ -1,7 +1,8 @@
 """Canonical JSON: the one byte form every signed or hashed object has.
 
 Canonical form = RFC 8785 (JCS) restricted to what records use: objects, arrays, strings, booleans, null and
-integers of at most MAX_INT_DIGITS digits (big integers travel as fixed-length lowercase hex strings). For such
+integers of magnitude at most 2^53 − 1, the range JCS (and I-JSON) allow (big integers travel as fixed-length
+lowercase hex strings). For such
 values, sorted keys with compact separators and UTF-8 output give exactly the JCS bytes (tests hold the two
 against each other). Reading is strict: duplicate keys, floats, NaN and over-long numbers are rejected.
 """
@@ -11,7 +12,8 @@ from typing import Any, BinaryIO
 
 from verifier.errors import RecordError
 
-MAX_INT_DIGITS = 18  # plain JSON integers are counts, sequence numbers and seats; anything bigger is hex
+MAX_SAFE_INT = 2**53 - 1  # plain JSON integers are counts, sequence numbers and seats; anything bigger is hex
+MAX_INT_DIGITS = len(str(MAX_SAFE_INT))  # 16: checked on the text first, so a million digits cost nothing
 MAX_LINE_BYTES = 4 << 20  # one JSON Lines entry: five 30-option contests at 3072 bits is ~0.6 MB
 MAX_DOCUMENT_BYTES = 256 << 20
 
@@ -33,7 +35,10 @@ def _int(text: str) -> int:
     digits = text.lstrip("-")
     if len(digits) > MAX_INT_DIGITS:
         raise _Reject(f"integer with {len(digits)} digits (at most {MAX_INT_DIGITS}; big integers are hex strings)")
-    return int(text)
+    value = int(text)
+    if abs(value) > MAX_SAFE_INT:
+        raise _Reject(f"integer {text} beyond 2^53 - 1 (big integers are hex strings)")
+    return value
 
 
 def _float(text: str) -> float:

@@ -75,7 +75,7 @@ class Obj:
         """An identifier: ASCII letters, digits and . _ : -, at most 64 characters."""
         return self.text(key, ID_PATTERN, 64)
 
-    def integer(self, key: str, lo: int = 0, hi: int = 10**18) -> int:
+    def integer(self, key: str, lo: int = 0, hi: int = 2**53 - 1) -> int:
         v = self._get(key, int, "an integer")
         if not lo <= v <= hi:
             self.fail(f"{v} is outside {lo}..{hi}", key)

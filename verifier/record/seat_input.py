@@ -3,7 +3,7 @@
 Formats (SPEC.md, "Seat allocation and the `seats` command"), chosen by the file name's extension:
 
 counts, ``.csv``: UTF-8 (an initial BOM is ignored); header ``option,votes`` or ``option,votes,kind``; one row
-per option in registration order; votes are ASCII digits only (at most 18); kind is ``party`` (also when the
+per option in registration order; votes are ASCII digits only (at most 16); kind is ``party`` (also when the
 cell is empty), ``candidate`` or ``against_all`` (at most one row).
 counts, ``.json``: ``{"options": [{"option": "...", "votes": 123, "kind": "party"}, ...]}``, kind optional.
 announced, ``.csv``: header ``option,seats``; announced, ``.json``: ``{"seats": {"option": seats, ...}}``.
@@ -24,7 +24,7 @@ from verifier.record import canonical
 from verifier.record.model import Option
 
 MAX_FILE_BYTES = 16 << 20
-MAX_DIGITS = canonical.MAX_INT_DIGITS  # 18
+MAX_DIGITS = canonical.MAX_INT_DIGITS  # 16: counts stay within 2^53 - 1
 MAX_OPTION_CHARS = 200
 COUNT_KINDS = ("party", "candidate", "against_all")
 _DIGITS = re.compile(r"[0-9]+")
