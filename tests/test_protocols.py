@@ -634,3 +634,61 @@ def test_negative_number_is_a_finding_not_a_read_error(tmp_path):
     result, report = run(d, tmp_path)
     assert result.exit_code == 1
     assert "P6" in failing(report)
+
+
+# ------------------------------------------------------------------------- a maslikhat: stops at the region
+
+MASLIKHAT = "oblast-maslikhat-list-turkistan"
+
+
+def add_maslikhat(d: Path) -> None:
+    """An oblast maslikhat party list run by the Turkistan oblast commission (top level region): its protocols at
+    ps-0301, ps-0302, turkistan-sairam and turkistan-oblast, each the sum of the one below; none at the nation."""
+    doc = json.loads((d / "contests.json").read_text())
+    doc["contests"].append({"id": MASLIKHAT, "title": "Maslikhat of Turkistan Region, party lists",
+                            "options": PARTIES, "top_level": "region", "top_unit": "turkistan-oblast"})
+    (d / "contests.json").write_text(json.dumps(doc))
+    stations = []
+    for unit, votes in (("ps-0301", [700, 120, 50, 40, 60, 30, 10, 20]), ("ps-0302", [500, 90, 40, 20, 30, 12, 3, 9])):
+        valid, invalid = sum(votes), 9
+        stations.append({"unit": unit, "parent": "turkistan-sairam", "contest": MASLIKHAT, "voters_on_list": 1500,
+                         "ballots_received": 1515, "issued_at_station": valid + invalid - 10, "issued_at_home": 10,
+                         "unused": 1515 - valid - invalid - 1, "spoiled": 1, "in_box": valid + invalid,
+                         "valid": valid, "invalid": invalid, "votes": dict(zip(PARTIES, votes))})
+    save(d, "polling_station", rows(d, "polling_station") + stations)
+    total = {f: sum(s[f] for s in stations) for f in FIGURES}
+    total["votes"] = {o: sum(s["votes"][o] for s in stations) for o in PARTIES}
+    save(d, "district", rows(d, "district") + [
+        {"unit": "turkistan-sairam", "parent": "turkistan-oblast", "contest": MASLIKHAT, **total}])
+    save(d, "region", rows(d, "region") + [{"unit": "turkistan-oblast", "parent": "kz", "contest": MASLIKHAT, **total}])
+
+
+def test_maslikhat_list_stopping_at_the_region_is_consistent(tmp_path):
+    d = copy_example(tmp_path)
+    add_maslikhat(d)
+    result, report = run(d, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert report["protocols"] == 15 + 4
+
+
+def test_maslikhat_list_at_the_nation_is_above_its_top_level(tmp_path):
+    d = copy_example(tmp_path)
+    add_maslikhat(d)
+    top = dict(next(r for r in rows(d, "region") if r["contest"] == MASLIKHAT), unit="kz", parent=None)
+    save(d, "nation", rows(d, "nation") + [top])
+    _, report = run(d, tmp_path)
+    assert failing(report) == {"P13"}
+    assert places(report, "P13") == [("nation.jsonl", 2, "kz", MASLIKHAT, None)]
+
+
+def test_maslikhat_region_protocol_that_does_not_sum(tmp_path):
+    d = copy_example(tmp_path)
+    add_maslikhat(d)
+    change(d, "region", "turkistan-oblast", MASLIKHAT, {"votes.osdp": 5, "valid": 5, "in_box": 5,
+                                                        "issued_at_station": 5, "unused": -5})
+    _, report = run(d, tmp_path)
+    assert failing(report) == {"P8"}
+    line = line_of(d, "region", "turkistan-oblast", MASLIKHAT)
+    assert sorted(p[4] for p in places(report, "P8")) == sorted(
+        ["in_box", "issued_at_station", "unused", "valid", "votes[osdp]"])
+    assert {p[:4] for p in places(report, "P8")} == {("region.jsonl", line, "turkistan-oblast", MASLIKHAT)}

@@ -1,5 +1,19 @@
-"""V7.x: the announced protocols at every level against the verified tallies, and turnout."""
+"""V7.x: the announced protocols at every level against the verified tallies, and turnout.
+
+The protocols form the hierarchy polling station → district → region → nation; a contest is announced at every
+level from the polling station up to its scope (an SMD stops at its district, a regional maslikhat list at its
+region: ``announced_at``). Each protocol is compared with the sum of the verified tallies of its polling stations
+(V7.3 at a station, V7.4 above it): a protocol that does not sum is named with its level, unit, contest and option,
+and its finding also says what its children's protocols sum to, which tells an error made at that level from one
+carried up from below.
+
+A station whose tally did not verify (V6.x names it) cannot itself be checked; in the sums above it, its announced
+figures stand in for its tally (and a unit left without a sum is replaced by its announced protocol in its parent's),
+so that the rest of the hierarchy is still checked and a fault is named where it is, not at every level above an
+unverifiable station. Seats are only recomputed from fully verified counts.
+"""
 from collections import Counter
+from dataclasses import dataclass
 
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings, Location
@@ -9,12 +23,20 @@ from verifier.record.model import ContestResult, Protocol, Results
 from verifier.tally.hierarchy import Hierarchy, announced_at, turnout_percent
 
 Key = tuple[str, str]
+UnitContest = tuple[str, str, str]  # (level, unit, contest)
+
+
+@dataclass
+class _Sum:
+    ballots: int
+    votes: list[int]
+    stand_ins: int = 0  # protocols below whose announced figures stand in for a sum that did not verify
 
 
 def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tuple[int, tuple[int, ...]]],
                   voted_by_station: Counter, f: Findings) -> dict[str, tuple[int, ...]]:
-    """Returns the verified national-or-scope totals per contest (for the seat check), where every station of the
-    contest's scope verified."""
+    """Returns the verified totals per contest at its scope's top unit (for the seat check), for the contests
+    every station of whose scope verified."""
     commission = ctx.manifest.authority("commission")
     top = Location(file=layout.RESULTS)
     f.check("V7.1", results.election_fingerprint == ctx.fingerprint, top, "election fingerprint of another election")
@@ -22,7 +44,6 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
                                       results.commission_signature), top, "commission signature is invalid")
     h = Hierarchy(ctx.manifest)
 
-    # what the verified tallies say for every unit (None where a station's tally did not verify)
     registered, voted = Counter(), Counter()
     for v in ctx.voters.values():
         if v.polling_station in h.district_of:
@@ -31,23 +52,13 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
     for station, n in voted_by_station.items():
         for u in h.units_of(station):
             voted[u] += n
-    sums: dict[tuple[str, str, str], tuple[int, list[int]] | None] = {}
-    for station, contests in ctx.station_contests.items():
-        for cid in contests:
-            v = verified.get((cid, station))
-            for level, unit in h.units_of(station):
-                k = (level, unit, cid)
-                if k in sums and sums[k] is None:
-                    continue
-                if v is None:
-                    sums[k] = None
-                    continue
-                b, counts = sums.get(k) or (0, [0] * len(v[1]))
-                sums[k] = (b + v[0], [x + y for x, y in zip(counts, v[1])])
+    # which units count which contests: every unit above a station whose ballot style has the contest
+    covers: set[UnitContest] = {(level, unit, cid) for station, contests in ctx.station_contests.items()
+                                for cid in contests for level, unit in h.units_of(station)}
 
     expected_units = {(level, unit) for level, units in h.units.items() for unit in units}
     seen: set[Key] = set()
-    announced: dict[tuple[str, str, str], ContestResult] = {}  # the well-formed results, first protocol per unit
+    announced: dict[UnitContest, ContestResult] = {}  # the well-formed results, first protocol per unit
     for p in results.protocols:
         loc = Location(file=layout.RESULTS, level=p.level, unit=p.unit)
         f.checked("V7.2")
@@ -59,19 +70,58 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
             continue
         seen.add((p.level, p.unit))
         _check_turnout(p, registered[(p.level, p.unit)], voted[(p.level, p.unit)], loc, f)
-        announced.update(_check_coverage(ctx, p, sums, f))
+        announced.update(_check_coverage(ctx, p, covers, f))
     for level, unit in sorted(expected_units - seen):
         f.checked("V7.2")
         f.fail("V7.2", Location(file=layout.RESULTS, level=level, unit=unit), "protocol missing")
+
+    sums = _verified_sums(ctx, h, verified, covers, announced)
     for (level, unit, cid), r in announced.items():
-        _check_counts(level, unit, r, sums, _children_sum(h, level, unit, cid, sums, announced), f)
+        _check_counts(level, unit, r, sums[(level, unit, cid)], _children_sum(h, level, unit, cid, covers, announced),
+                      f)
     totals = {}
     for c in ctx.contests.values():
         top_unit = "nation" if c.scope_level == "nation" else c.scope_unit
         s = sums.get((c.scope_level, top_unit, c.id))
-        if s is not None:
-            totals[c.id] = tuple(s[1])
+        if s is not None and s.stand_ins == 0:
+            totals[c.id] = tuple(s.votes)
     return totals
+
+
+def _verified_sums(ctx: ElectionContext, h: Hierarchy, verified: dict, covers: set[UnitContest],
+                   announced: dict[UnitContest, ContestResult]) -> dict[UnitContest, _Sum | None]:
+    """For every unit and contest, the sum of its stations' verified tallies, built level by level. A station whose
+    tally did not verify has none (None); in the sum of its parent its announced figures stand in for it, and so on
+    up: a unit without a sum is replaced in its parent's sum by its announced protocol (counted in ``stand_ins``).
+    A unit with a child that has neither a sum nor a well-formed announced result has no sum either."""
+    sums: dict[UnitContest, _Sum | None] = {}
+    for station, contests in ctx.station_contests.items():
+        for cid in contests:
+            v = verified.get((cid, station))
+            sums[("polling_station", station, cid)] = None if v is None else _Sum(v[0], list(v[1]))
+    contests_of: dict[Key, list[str]] = {}
+    for level, unit, cid in covers:
+        contests_of.setdefault((level, unit), []).append(cid)
+    for level in ("district", "region", "nation"):
+        for unit in h.units[level]:
+            for cid in contests_of.get((level, unit), ()):
+                total: _Sum | None = None
+                for child in h.children.get((level, unit), ()):
+                    k = (*child, cid)
+                    if k not in covers:
+                        continue
+                    s = sums[k]
+                    if s is None and k in announced:
+                        r = announced[k]
+                        s = _Sum(r.ballots, [n for _, n in r.votes], 1)
+                    if s is None:
+                        total = None
+                        break
+                    total = _Sum(s.ballots, list(s.votes), s.stand_ins) if total is None else \
+                        _Sum(total.ballots + s.ballots, [x + y for x, y in zip(total.votes, s.votes)],
+                             total.stand_ins + s.stand_ins)
+                sums[(level, unit, cid)] = total
+    return sums
 
 
 def _check_turnout(p: Protocol, registered: int, voted: int, loc: Location, f: Findings) -> None:
@@ -85,9 +135,11 @@ def _check_turnout(p: Protocol, registered: int, voted: int, loc: Location, f: F
                             f"= {turnout_percent(p.voters_voted, p.registered_voters)}%")
 
 
-def _check_coverage(ctx: ElectionContext, p: Protocol, sums: dict, f: Findings) -> dict:
-    """V7.2 for one protocol's contests; returns its well-formed results by (level, unit, contest)."""
-    expected = [cid for cid in ctx.contests if (p.level, p.unit, cid) in sums
+def _check_coverage(ctx: ElectionContext, p: Protocol, covers: set[UnitContest],
+                    f: Findings) -> dict[UnitContest, ContestResult]:
+    """V7.2 for one protocol's contests: exactly those its unit counts and that are announced at its level, each
+    once, options in manifest order. Returns its well-formed results."""
+    expected = [cid for cid in ctx.contests if (p.level, p.unit, cid) in covers
                 and announced_at(ctx.contests[cid], p.level)]
     found = [r.contest for r in p.contests]
     for cid in found:
@@ -113,43 +165,49 @@ def _check_coverage(ctx: ElectionContext, p: Protocol, sums: dict, f: Findings) 
     return out
 
 
-def _children_sum(h: Hierarchy, level: str, unit: str, cid: str, sums: dict,
-                  announced: dict) -> tuple[int, int, list[int]] | None:
-    """(children, ballots, votes) summed over the announced protocols one level below that cover the contest;
+def _children_sum(h: Hierarchy, level: str, unit: str, cid: str, covers: set[UnitContest],
+                  announced: dict[UnitContest, ContestResult]) -> tuple[int, int, list[int]] | None:
+    """(children, ballots, votes) summed over the announced protocols one level below that count the contest;
     None at a polling station, or when a child's result is missing or malformed (V7.2 names it)."""
     if level == "polling_station":
         return None
-    children = [c for c in h.children.get((level, unit), ()) if (*c, cid) in sums]
-    ballots, votes = 0, None
-    for c in children:
-        r = announced.get((*c, cid))
+    ballots, votes, n = 0, None, 0
+    for child in h.children.get((level, unit), ()):
+        if (*child, cid) not in covers:
+            continue
+        r = announced.get((*child, cid))
         if r is None:
             return None
+        n += 1
         ballots += r.ballots
-        votes = [n for _, n in r.votes] if votes is None else [x + n for x, (_, n) in zip(votes, r.votes)]
-    return (len(children), ballots, votes) if votes is not None else None
+        votes = [v for _, v in r.votes] if votes is None else [x + v for x, (_, v) in zip(votes, r.votes)]
+    return (n, ballots, votes) if votes is not None else None
 
 
-def _check_counts(level: str, unit: str, r: ContestResult, sums: dict, children: tuple | None, f: Findings) -> None:
-    """V7.3 (a station against its verified tally) or V7.4 (a higher level against the verified tallies of its
-    stations, and against the sum of its children's announced protocols): one finding per figure that differs."""
+def _check_counts(level: str, unit: str, r: ContestResult, truth: _Sum | None, children: tuple | None,
+                  f: Findings) -> None:
+    """V7.3 (a station against its verified tally) or V7.4 (a higher level against the sum of its stations'
+    verified tallies): one finding per figure that differs, saying also what the children's protocols sum to.
+
+    A protocol equal to the verified sums is right even when its children's protocols do not add up to it: the
+    child that is wrong is named by its own comparison, so each fault is named once, where it is."""
+    if truth is None:
+        return  # rests on a tally that did not verify, with nothing announced to stand in: V6.x/V7.2 say why
     check = "V7.3" if level == "polling_station" else "V7.4"
-    truth = sums[(level, unit, r.contest)]  # None: rests on a tally that did not verify (V6.x says why)
-    if truth is None and children is None:
-        return
     f.checked(check)
-    rows = [("ballots", None, r.ballots, truth and truth[0], children and children[1])]
-    rows += [("votes", option, n, truth and truth[1][i], children and children[2][i])
+    rows = [("ballots", None, r.ballots, truth.ballots, children and children[1])]
+    rows += [("votes", option, n, truth.votes[i], children and children[2][i])
              for i, (option, n) in enumerate(r.votes)]
-    for what, option, found, verified, summed in rows:
-        wrong_truth = verified is not None and found != verified
-        wrong_sum = summed is not None and found != summed
-        if not (wrong_truth or wrong_sum):
+    for what, option, found, expected, summed in rows:
+        if found == expected:
             continue
         parts = [f"announced {found} {what}" if option is None else f"announced {found}"]
-        if verified is not None:
-            parts.append(f"verified {verified}")
-        if wrong_sum or (summed is not None and wrong_truth and summed != verified):
+        if truth.stand_ins:
+            parts.append(f"expected {expected} (the verified tallies, with the announced figures of "
+                         f"{truth.stand_ins} protocol(s) below whose tallies did not verify)")
+        else:
+            parts.append(f"verified {expected}")
+        if summed is not None:
             parts.append(f"the protocols of its {children[0]} children sum to {summed}")
         f.fail(check, Location(file=layout.RESULTS, level=level, unit=unit, contest=r.contest, option=option),
                "; ".join(parts))

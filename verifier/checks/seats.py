@@ -8,7 +8,8 @@ from verifier.tally.seats import allocate_list, compare_announced, plurality
 
 def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[int, ...]],
                 f: Findings) -> list[str]:
-    """Returns notes for the report: undecided plurality ties and remainder ties decided by registration order."""
+    """Returns notes for the report: undecided plurality ties, remainder ties decided by registration order, and
+    single-member contests where "against all" has more votes than every candidate."""
     notes = []
     announced: dict[str, dict[str, int]] = {}
     for s in results.seats:
@@ -19,6 +20,10 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
             f.fail("V8.1", loc, "seats announced for a contest without a seat rule, or announced twice")
             continue
         announced[s.contest] = dict(s.seats)
+        for option in sorted({o for o, _ in s.seats if sum(1 for x, _ in s.seats if x == o) > 1}):
+            f.checked("V8.1")
+            f.fail("V8.1", Location(file=layout.RESULTS, contest=s.contest, option=option),
+                   "option listed twice in the announced seats")
     unchecked = []
     for contest in ctx.contests.values():
         if contest.seat_rule is None:
@@ -33,8 +38,13 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
         if isinstance(rule, ListSeatRule):
             if outcome.tie_note:
                 notes.append(f"{contest.id}: {outcome.tie_note}")
+            if not outcome.allocated:
+                notes.append(f"{contest.id}: no seats allocated: {outcome.no_allocation_reason}")
         elif outcome.undecided:
             notes.append(f"{contest.id}: UNDECIDED: tie for first between {', '.join(o.id for o in outcome.tied)}")
+        if not isinstance(rule, ListSeatRule) and outcome.against_all_leads:
+            notes.append(f"{contest.id}: 'against all' leads with {outcome.against_all_votes} votes over the top "
+                         f"candidate's {outcome.top_votes}; the top candidate is taken as elected")
         if contest.id not in announced:
             f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id), "no seats announced for this contest")
             continue

@@ -30,7 +30,8 @@ def simulate(ctx: click.Context, out: Path, voters: int, seed: str | None, key_b
              preset: str | None, secrets_path: Path | None) -> None:
     """Write a complete, valid election record to OUT (simulated authority and voters)."""
     from verifier.crypto.paillier import SLOT_BITS
-    from verifier.simulate.authority import Options, simulate as run
+    from verifier.simulate.authority import Options
+    from verifier.simulate.authority import simulate as run
     from verifier.simulate.presets import PRESETS, max_contest_options
     from verifier.simulate.shape import small_shape
 
