@@ -1,7 +1,8 @@
 """V3.x and V4.1: one ballot-box entry on its own (signatures, binding, style, period, receipt, ciphertexts), and
-the sequential checks over the whole box (hash chain, head, unique ballot ids)."""
+the sequential checks over the whole box (hash chain, head, unique ballot ids, the receipts voters kept)."""
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import gmpy2
 
@@ -10,7 +11,7 @@ from verifier.checks.findings import Findings, Location
 from verifier.crypto import signatures
 from verifier.crypto.encoding import sha256
 from verifier.record import layout
-from verifier.record.model import BoxEntry, BoxHead
+from verifier.record.model import BoxEntry, BoxHead, HeldReceipt
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ def where(entry: BoxEntry, voter_station: str | None = None, contest: str | None
 
 
 def _seconds(t: str) -> int:
-    return int(datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").timestamp())
+    """Seconds since the epoch of a UTC time (never the local time zone: a DST change must not move a delay)."""
+    return int(datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
 
 
 def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings) -> EntrySummary:
@@ -53,7 +55,10 @@ def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings) -> EntrySumm
                 f.fail("V3.3", loc, message)
                 ok = False
         expected = ctx.station_contests.get(voter.polling_station)
-        if expected is not None:
+        if expected is None:  # the registry names a station the manifest does not have (V2.5): no style to hold
+            ok &= f.check("V3.4", False, loc, f"the voter's polling station {voter.polling_station} is not in the "
+                                              f"manifest: there is no ballot style to check the envelope against")
+        else:
             found = tuple(c.contest for c in env.contests)
             ok &= f.check("V3.4", found == expected, loc,
                           f"contests {', '.join(found)}; the ballot style of {voter.polling_station} is "
@@ -85,14 +90,22 @@ def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings) -> EntrySumm
 
 
 class BoxSequence:
-    """V3.7–V3.9 over the entries in box order; fed chunk by chunk, in order."""
+    """V3.7–V3.10 over the entries in box order; fed chunk by chunk, in order.
 
-    def __init__(self, genesis: bytes):
+    `held`: receipts that voters kept (the box lines their clients received, `verify --receipts`). The record
+    alone cannot show a ballot the collector dropped before signing its head and then re-chained around: those
+    receipts can. Only the kept ballots' places are remembered while the box streams by."""
+
+    def __init__(self, genesis: bytes, held: Iterable[HeldReceipt] = ()):
         self.previous_hash = genesis
         self.sequence = 0
         self.received_at = ""
         self.ballot_lines: dict[bytes, int] = {}
         self.entries = 0
+        self.held = list(held)
+        self._held_ids = {h.ballot_id for h in self.held}
+        self._held_found: dict[bytes, tuple[int, bytes]] = {}  # ballot id → (box line, hash of that line)
+        self.notes: list[str] = []  # for the report: kept receipts that are no evidence (not the collector's)
 
     def feed(self, s: EntrySummary, f: Findings) -> bool:
         """Returns False for a repeated ballot id (the repeat is not a ballot of its own)."""
@@ -107,6 +120,8 @@ class BoxSequence:
             f.fail("V3.7", loc, f"received at {s.received_at}, before the entry before it ({self.received_at})")
         self.sequence, self.previous_hash = s.sequence, s.entry_hash
         self.received_at = max(self.received_at, s.received_at)
+        if s.ballot_id in self._held_ids:
+            self._held_found.setdefault(s.ballot_id, (s.line, s.entry_hash))
         first = self.ballot_lines.setdefault(s.ballot_id, s.line)
         return f.check("V3.9", first == s.line, loc, f"ballot id already in the box on line {first}")
 
@@ -119,3 +134,28 @@ class BoxSequence:
             f.fail("V3.8", loc, f"head says {head.entries} entries, the box has {self.entries}")
         if head.head_hash != self.previous_hash:
             f.fail("V3.8", loc, "head hash is not the hash of the last entry")
+        self._check_held(collector, f)
+
+    def _check_held(self, collector, f: Findings) -> None:
+        """V3.10: every receipt a voter kept is in the box, byte for byte. A dropped ballot is named by its own
+        receipt; a box rewritten after receipts were issued (every later receipt changes) is named once."""
+        rewritten = []
+        for h in self.held:
+            loc = Location(file=h.file, line=h.line, ballot_id=h.ballot_id.hex(), voter_id=h.voter_id)
+            if not (h.receipt.envelope_hash == h.envelope_hash and signatures.verify(
+                    collector.algorithm, collector.public_key, h.receipt.signed_bytes, h.receipt.collector_signature)):
+                self.notes.append(f"{h.file}:{h.line}: not this election's collector's receipt for the envelope it "
+                                  f"holds: no evidence, not checked")
+                continue
+            f.checked("V3.10")
+            found = self._held_found.get(h.ballot_id)
+            if found is None:
+                f.fail("V3.10", loc, f"the collector signed receipt {h.receipt.sequence} for this ballot (received "
+                                     f"{h.receipt.received_at}), but the ballot is not in the box")
+            elif found[1] != h.entry_hash:
+                rewritten.append((h, loc, found[0]))
+        if rewritten:
+            h, loc, line = rewritten[0]
+            more = f"; {len(rewritten) - 1} more kept receipts likewise" if len(rewritten) > 1 else ""
+            f.fail("V3.10", loc, f"box line {line} holds this ballot, but not as the collector's receipt "
+                                 f"{h.receipt.sequence} says{more}: the box was rewritten after it was issued")

@@ -46,6 +46,9 @@ CHECKS: tuple[Check, ...] = (
     Check("V3.8", "box-head", "ballot box",
           "The collector's signed head names the last entry and the number of entries", "4.3"),
     Check("V3.9", "ballot-id-unique", "ballot box", "No ballot id appears twice in the ballot box", "4.3"),
+    Check("V3.10", "kept-receipts", "ballot box",
+          "Every receipt a voter kept (verify --receipts) is in the box unchanged: no ballot dropped, nothing "
+          "rewritten after the collector issued it", "4.3"),
     Check("V4.1", "ciphertext", "ballot validity", "Every ciphertext is in range (0 < c < n²) and a unit", "4.4"),
     Check("V4.2", "validity-proof", "ballot validity",
           "Every 1-of-k proof: ranges, units, Fiat–Shamir hash and equations", "4.4"),

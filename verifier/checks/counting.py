@@ -82,29 +82,75 @@ RULE_CHECK = {"superseded": "V5.3", "cancelled": "V5.4"}  # the rule a wrongly c
 
 def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDecision], last: LastVote,
                       cancelled: set[str], f: Findings) -> Iterator[BoxBallot]:
-    """V5.3–V5.5 line by line (the authority lists the box's ballots in box order); yields the ballots that count
-    by the recomputed rules, whatever the authority says."""
+    """V5.3–V5.5: the authority's list against the recomputed decisions, both ways. Yields, in box order, the
+    ballots that count by the recomputed rules, whatever the authority says.
+
+    The list has one line per box line, in box order (SPEC.md §2.7). Its lines are matched with the box's ballots
+    by ballot id, so that a missing, an extra or a repeated line is named once, where it is, instead of shifting
+    every line after it: a line that lists the ballot of its position matches at once; the others wait, in memory
+    only as long as the two are out of step, until their ballot id turns up on the other side. A list that holds
+    exactly the box's ballots in another order is reported once."""
     decisions = iter(decisions)
-    for b in ballots:
-        d = next(decisions, None)
+    unlisted: dict[bytes, list[BoxBallot]] = {}  # box ballots whose line in the list has not come yet
+    unmatched: dict[bytes, list[BallotDecision]] = {}  # lines whose ballot has not come yet from the box
+    out_of_step: list[BallotDecision] = []  # the first line matched out of its position
+
+    def take(waiting: dict, ballot_id: bytes):
+        items = waiting.get(ballot_id)
+        if not items:
+            return None
+        item = items.pop(0)
+        if not items:
+            del waiting[ballot_id]
+        return item
+
+    def match(b: BoxBallot, d: BallotDecision, in_step: bool) -> None:
+        if not in_step and not out_of_step:
+            out_of_step.append(d)
         status, reason = expected_decision(b, last, cancelled)
-        loc = Location(file=layout.BALLOT_DECISIONS, line=d.line if d else None, ballot_id=b.ballot_id.hex(),
-                       voter_id=b.voter_id)
-        f.checked("V5.5")
-        if reason in RULE_CHECK:
-            f.checked(RULE_CHECK[reason])
-        if d is None:
-            f.fail("V5.5", loc, f"ballot on box line {b.line} is missing from the authority's list")
-        elif d.ballot_id != b.ballot_id:
-            f.fail("V5.5", loc, f"lists ballot {d.ballot_id.hex()} where the box has {b.ballot_id.hex()} (line {b.line})")
-        elif (d.status, d.reason) != (status, reason):
+        if (d.status, d.reason) != (status, reason):
             said = d.status if d.reason is None else f"excluded as {d.reason}"
             should = status if reason is None else f"excluded as {reason}"
             check = RULE_CHECK.get(reason, "V5.5") if d.status == "counted" else "V5.5"
-            f.fail(check, loc, f"{said}; by the rules it is {should}")
+            f.fail(check, Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=b.ballot_id.hex(),
+                                   voter_id=b.voter_id), f"{said}; by the rules it is {should}")
+
+    for b in ballots:
+        d = next(decisions, None)
+        status, reason = expected_decision(b, last, cancelled)
+        f.checked("V5.5")
+        if reason in RULE_CHECK:
+            f.checked(RULE_CHECK[reason])
+        if d is not None and d.ballot_id == b.ballot_id:
+            match(b, d, True)
+        else:
+            listed = take(unmatched, b.ballot_id)
+            if listed is not None:
+                match(b, listed, False)
+            else:
+                unlisted.setdefault(b.ballot_id, []).append(b)
+            if d is not None:
+                waiting = take(unlisted, d.ballot_id)
+                if waiting is not None:
+                    match(waiting, d, False)
+                else:
+                    unmatched.setdefault(d.ballot_id, []).append(d)
         if status == "counted":
             yield b
     for d in decisions:
+        waiting = take(unlisted, d.ballot_id)
+        if waiting is not None:
+            match(waiting, d, False)
+        else:
+            unmatched.setdefault(d.ballot_id, []).append(d)
+    for b in (b for items in unlisted.values() for b in items):
+        f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, ballot_id=b.ballot_id.hex(), voter_id=b.voter_id),
+               f"ballot on box line {b.line} is missing from the authority's list")
+    for d in sorted((d for items in unmatched.values() for d in items), key=lambda d: d.line):
         f.checked("V5.5")
         f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=d.ballot_id.hex()),
-               f"{d.status} ballot that is not in the ballot box (a ghost ballot)")
+               f"{d.status} ballot that is not in the ballot box (a ghost ballot), or a ballot listed twice")
+    if out_of_step and not unlisted and not unmatched:
+        f.checked("V5.5")
+        f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, line=out_of_step[0].line),
+               "the list holds the box's ballots, but not in box order (first out of place here)")

@@ -1,4 +1,5 @@
 """The click group and the one place where unreadable input becomes a one-line message and exit status 2."""
+import os
 import sys
 
 import click
@@ -23,8 +24,18 @@ class _Group(click.Group):
             click.echo(f"error: {e}", err=True)
             sys.exit(EXIT_UNREADABLE)
         except OSError as e:
-            name = getattr(e, "filename", None) or ""
-            click.echo(f"error: {name}: {e.strerror or e}", err=True)
+            name = getattr(e, "filename", None)
+            click.echo(f"error: {name}: {e.strerror or e}" if name else f"error: {e}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+        except (MemoryError, RecursionError) as e:
+            click.echo(f"error: the input needs more {'memory' if isinstance(e, MemoryError) else 'nesting'} than "
+                       f"this machine allows", err=True)
+            sys.exit(EXIT_UNREADABLE)
+        except Exception as e:  # a bug: still one line and no verdict; TALLY_VERIFIER_TRACEBACK=1 shows where
+            if os.environ.get("TALLY_VERIFIER_TRACEBACK"):
+                raise
+            click.echo(f"error: internal error ({type(e).__name__}: {str(e)[:200]}); no verdict. Please report it "
+                       f"(TALLY_VERIFIER_TRACEBACK=1 shows where)", err=True)
             sys.exit(EXIT_UNREADABLE)
 
 

@@ -1,1 +1,74 @@
-"""Placeholder: `tally-verifier tamper` (issue 3)."""
+"""`tally-verifier tamper`: a copy of a valid simulated record with exactly one fault of a chosen kind, so that
+auditors and trainers can see for themselves what the verifier catches, and where it says it is."""
+import sys
+from pathlib import Path
+
+import click
+
+from verifier.cli.common import EXIT_UNREADABLE, main
+
+
+@main.command("tamper")
+@click.argument("record", required=False, type=click.Path(exists=True, path_type=Path))
+@click.argument("out", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--fault", "kind", metavar="KIND", help="The kind of fault (see --list).")
+@click.option("--secrets", "secrets_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The private keys written by `simulate --secrets`: the dishonest authority re-signs with them.")
+@click.option("--seed", default="tamper", show_default=True,
+              help="Chooses the ballot, voter or unit the fault hits: same seed, same fault.")
+@click.option("--receipts-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="For faults only the voters' kept receipts show: where to write them (default: next to OUT, "
+                   "named OUT.receipts.jsonl).")
+@click.option("--list", "list_kinds", is_flag=True, help="List the fault kinds and the checks that catch each.")
+@click.option("--markdown", is_flag=True, help="With --list: the fault matrix of SPEC.md §9 as Markdown.")
+def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path: Path | None, seed: str,
+           receipts_out: Path | None, list_kinds: bool, markdown: bool) -> None:
+    """Write to OUT a copy of RECORD with exactly one fault of KIND, re-signed wherever a dishonest authority
+    could re-sign with its own keys, and say which checks must fail and where."""
+    from verifier.checks.findings import Location
+    from verifier.simulate import (
+        faults,  # here, not above: verifying never loads the simulator
+    )
+
+    if list_kinds:
+        if markdown:
+            click.echo(faults.spec_table(), nl=False)
+            return
+        width = max(len(f.kind) for f in faults.FAULTS)
+        for f in faults.FAULTS:
+            click.echo(f"{f.kind:<{width}}  {', '.join(f.checks):<28} {f.actor}: {f.title}")
+        return
+    if record is None or out is None or kind is None:
+        raise click.UsageError("give RECORD, OUT and --fault KIND (or --list)")
+    if kind not in faults.BY_KIND:
+        raise click.UsageError(f"unknown fault kind {kind!r}; `tally-verifier tamper --list` lists them")
+    fault = faults.BY_KIND[kind]
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise click.UsageError(f"{out} exists and is not an empty directory")
+    try:
+        secrets = faults.load_secrets(secrets_path) if secrets_path else None
+        if missing := faults.missing_secrets(fault, secrets):
+            hint = "pass --secrets FILE, as written by `tally-verifier simulate --secrets FILE`" if secrets is None \
+                else f"{secrets_path} lacks them"
+            raise faults.FaultError(f"needs {' and '.join(faults.SECRET_PARTS[m] for m in missing)}: {hint}")
+        injected = faults.inject(record, out, kind, secrets, seed)
+    except faults.FaultError as e:
+        click.echo(f"error: {kind}: {e}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    click.echo(f"injected {kind} into {out}: {injected.description}")
+    receipts_name = None
+    if injected.held_receipts:
+        path = receipts_out or out.with_name(out.name + ".receipts.jsonl")
+        path.write_bytes(b"".join(line + b"\n" for line in injected.held_receipts))
+        receipts_name = path.name
+        click.echo(f"the record alone is consistent: the receipts the voters kept are in {path} "
+                   f"(check V3.10: verify with --receipts {path})")
+    verb = "fails" if len(fault.checks) == 1 else "fail"
+    click.echo(f"expected: {', '.join(fault.checks)} {verb}, and no other check; {len(injected.expected)} finding(s):")
+    for e in injected.expected:
+        fields = {k: v for k, v in e.items() if k != "check"}
+        if receipts_name and fields.get("file") == faults.HELD_RECEIPTS:
+            fields["file"] = receipts_name
+        click.echo(f"  {e['check']} {Location(**fields).describe()}")
+    if fault.why:
+        click.echo(f"note: {fault.why}")

@@ -7,6 +7,7 @@ values, sorted keys with compact separators and UTF-8 output give exactly the JC
 against each other). Reading is strict: duplicate keys, floats, NaN and over-long numbers are rejected.
 """
 import json
+import os
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -22,11 +23,15 @@ class _Reject(ValueError):
     pass
 
 
+def _show(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
 def _pairs(pairs: list[tuple[str, Any]]) -> dict:
     out: dict = {}
     for k, v in pairs:
         if k in out:
-            raise _Reject(f"duplicate key {k!r}")
+            raise _Reject(f"duplicate key {_show(k)}")
         out[k] = v
     return out
 
@@ -65,24 +70,53 @@ def parse(data: bytes, file: str, line: int | None = None, *, require_canonical:
         raise RecordError(file, line, f"not UTF-8 (byte {e.start})") from None
     if not text.strip():
         raise RecordError(file, line, "empty")
+    if text.startswith("\ufeff"):
+        raise RecordError(file, line, "starts with a byte-order mark (canonical JSON has none)")
     try:
         value = _DECODER.decode(text)
+        # a "\ud800" escape decodes to a lone surrogate, which is no Unicode text: it cannot be written back
+        # (and would break every later hash and signature check), so look whenever there is an escape at all
+        again = dumps(value) if require_canonical or "\\u" in text else None
     except _Reject as e:
         raise RecordError(file, line, str(e)) from None
     except json.JSONDecodeError as e:
-        raise RecordError(file, line, f"invalid JSON: {e.msg} at column {e.colno}") from None
-    except (ValueError, RecursionError) as e:
+        raise RecordError(file, line, f"invalid JSON: {e.msg.removesuffix(' at')} at column {e.colno}") from None
+    except RecursionError:
+        raise RecordError(file, line, "invalid JSON: nested too deeply") from None
+    except UnicodeEncodeError:
+        raise RecordError(file, line, "a string holds an unpaired surrogate escape (\\ud800–\\udfff): not Unicode "
+                                      "text") from None
+    except ValueError as e:
         raise RecordError(file, line, f"invalid JSON: {e}") from None
-    if require_canonical and dumps(value) != data:
+    if require_canonical and again != data:
         raise RecordError(file, line, "not in canonical form (sorted keys, no whitespace, UTF-8; see SPEC.md §2)")
     return value
 
 
-def read_document(stream: BinaryIO, file: str, *, require_canonical: bool = True) -> Any:
-    """A whole-file JSON document (one canonical object, optionally followed by one newline)."""
-    data = stream.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise RecordError(file, None, f"larger than {MAX_DOCUMENT_BYTES} bytes")
+def read_bounded(stream: BinaryIO, file: str, max_bytes: int) -> bytes:
+    """A whole file of at most max_bytes, refused beyond: a file on disk by its size before a byte is read, any
+    other stream as soon as it passes the limit. Read in pieces: read(max_bytes + 1) would reserve the whole
+    limit (256 MB for a tally) for a file of a few KB."""
+    try:
+        size = os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError, ValueError):  # not a file on disk (an archive member, a test's BytesIO)
+        size = 0
+    if size > max_bytes:
+        raise RecordError(file, None, f"larger than {max_bytes} bytes")
+    parts, total = [], 0
+    while total <= max_bytes and (part := stream.read(min(1 << 20, max_bytes + 1 - total))):
+        parts.append(part)
+        total += len(part)
+    if total > max_bytes:
+        raise RecordError(file, None, f"larger than {max_bytes} bytes")
+    return b"".join(parts)
+
+
+def read_document(stream: BinaryIO, file: str, *, require_canonical: bool = True,
+                  max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
+    """A whole-file JSON document (one canonical object, optionally followed by one newline) of at most
+    max_bytes."""
+    data = read_bounded(stream, file, max_bytes)
     if data.endswith(b"\n"):
         data = data[:-1]
     return parse(data, file, 1, require_canonical=require_canonical)

@@ -11,8 +11,9 @@ from verifier.errors import RecordError
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 HEX_PATTERN = re.compile(r"[0-9a-f]*")
-TIMESTAMP_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
-DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only: \d would take any Unicode digit ("２０２３"), which strptime reads and string order does not
+TIMESTAMP_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_TEXT = 1000
 
 

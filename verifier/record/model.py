@@ -179,6 +179,20 @@ class BoxEntry:
 
 
 @dataclass(frozen=True)
+class HeldReceipt:
+    """A box line as a voter's client received it (envelope and the collector's receipt), kept by the voter and
+    handed to the verifier: evidence of what the box held when the receipt was issued."""
+
+    file: str
+    line: int
+    ballot_id: bytes
+    voter_id: str
+    receipt: Receipt
+    envelope_hash: bytes  # SHA-256 of the canonical envelope it holds
+    entry_hash: bytes  # SHA-256 of the whole line: equal to the box line's hash iff the box holds it unchanged
+
+
+@dataclass(frozen=True)
 class BoxHead:
     entries: int
     head_hash: bytes

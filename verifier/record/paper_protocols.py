@@ -146,9 +146,7 @@ def _read_bytes(path: str, file: str, inputs: list[InputDigest]) -> bytes:
         raise RecordError(file, None, "missing (a protocol directory needs contests.json, units.jsonl and "
                                       "polling_station.jsonl, district.jsonl, region.jsonl, nation.jsonl)")
     with open(path, "rb") as f:
-        data = f.read(canonical.MAX_DOCUMENT_BYTES + 1)
-    if len(data) > canonical.MAX_DOCUMENT_BYTES:
-        raise RecordError(file, None, f"larger than {canonical.MAX_DOCUMENT_BYTES} bytes")
+        data = canonical.read_bounded(f, file, canonical.MAX_DOCUMENT_BYTES)
     inputs.append(InputDigest(file, hashlib.sha256(data).hexdigest(), len(data)))
     return data
 

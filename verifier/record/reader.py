@@ -18,15 +18,19 @@ from verifier.record.fields import Obj
 from verifier.record.model import (
     LEVELS, OPTION_KINDS, Aggregate, AnnouncedSeats, AuthorityKey, BallotDecision, BallotStyle, BoxEntry, BoxHead,
     Cancellation, Contest, ContestBallot, ContestResult, DecryptionProof, District, ElectionKey, Envelope,
-    ListSeatRule, Manifest, Option, PluralitySeatRule, PollingStation, Proof, Protocol, Receipt, Region, Results,
-    Tally, Voter,
+    HeldReceipt, ListSeatRule, Manifest, Option, PluralitySeatRule, PollingStation, Proof, Protocol, Receipt, Region,
+    Results, Tally, Voter,
 )
 
 HASH = 32
 BALLOT_ID = 16
 SIGNATURE = 64
-PERCENT = re.compile(r"(0|[1-9]\d{0,2})(\.\d{1,4})?")
-TURNOUT = re.compile(r"(100|[1-9]?\d)\.\d\d")
+PERCENT = re.compile(r"(0|[1-9][0-9]{0,2})(\.[0-9]{1,4})?")
+TURNOUT = re.compile(r"(100|[1-9]?[0-9])\.[0-9][0-9]")
+# documents are parsed whole: each is refused unread beyond its limit (a national record's manifest is a few MB,
+# its tally ~200 MB at 3072 bits: 10,000 stations × 5 contests; results ~50 MB)
+DOCUMENT_LIMITS = {layout.MANIFEST: 32 << 20, layout.ELECTION_KEY: 1 << 20, layout.BALLOT_BOX_HEAD: 64 << 10,
+                   layout.TALLY: canonical.MAX_DOCUMENT_BYTES, layout.RESULTS: canonical.MAX_DOCUMENT_BYTES}
 
 
 def file_digest(path: Path) -> tuple[bytes, int]:
@@ -41,13 +45,13 @@ def file_digest(path: Path) -> tuple[bytes, int]:
 def open_file(root: Path, name: str):
     path = root / name
     if not path.is_file():
-        raise RecordError(name, None, "missing from the record")
+        raise RecordError(name, None, "not a regular file" if path.exists() else "missing from the record")
     return open(path, "rb")
 
 
 def _document(root: Path, name: str) -> tuple[dict, bytes]:
     with open_file(root, name) as f:
-        value = canonical.read_document(f, name)
+        value = canonical.read_document(f, name, max_bytes=DOCUMENT_LIMITS[name])
     return value, canonical.dumps(value)
 
 
@@ -175,8 +179,9 @@ def iter_registry(root: Path, election_id: str) -> Iterator[Voter]:
 ENVELOPE_SIGNED_FIELDS = ("ballot_id", "cast_at", "election_fingerprint", "election_id", "key_fingerprint", "voter_id")
 
 
-def parse_box_entry(line: int, raw: bytes, value, key: PublicKey, election_id: str) -> BoxEntry:
-    f = layout.BALLOT_BOX
+def parse_box_entry(line: int, raw: bytes, value, key: PublicKey, election_id: str,
+                    f: str = layout.BALLOT_BOX) -> BoxEntry:
+    """One box line (`f`: the file it is in, the box or a file of receipts voters kept)."""
     o = Obj(value, f, line, "", {"envelope", "receipt"})
     env = o.obj("envelope", {"ballot_id", "election_id", "election_fingerprint", "voter_id", "key_fingerprint",
                              "cast_at", "contests", "signature"})
@@ -231,6 +236,23 @@ def iter_box_lines(root: Path) -> Iterator[tuple[int, bytes]]:
 
 def read_box_entry(line: int, raw: bytes, key: PublicKey, election_id: str) -> BoxEntry:
     return parse_box_entry(line, raw, canonical.parse(raw, layout.BALLOT_BOX, line), key, election_id)
+
+
+MAX_HELD_RECEIPTS = 1_000_000
+
+
+def read_held_receipts(path: Path, key: PublicKey, election_id: str) -> list[HeldReceipt]:
+    """Receipts voters kept: JSON Lines, each a box line as the voter's client received it (`verify --receipts`)."""
+    name = path.name
+    out = []
+    with open(path, "rb") as f:
+        for line, raw, value in canonical.iter_lines(f, name):
+            if line > MAX_HELD_RECEIPTS:
+                raise RecordError(name, line, f"more than {MAX_HELD_RECEIPTS} receipts")
+            e = parse_box_entry(line, raw, value, key, election_id, name)
+            out.append(HeldReceipt(name, line, e.envelope.ballot_id, e.envelope.voter_id, e.receipt,
+                                   sha256(e.envelope_bytes), e.entry_hash))
+    return out
 
 
 def genesis_hash(fingerprint_: bytes) -> bytes:

@@ -52,9 +52,7 @@ class SeatCounts:
 def _read_bytes(path: str | Path) -> tuple[str, bytes]:
     file = str(path)
     with open(path, "rb") as f:
-        data = f.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise RecordError(file, None, f"larger than {MAX_FILE_BYTES} bytes")
+        data = canonical.read_bounded(f, file, MAX_FILE_BYTES)
     return file, data
 
 

@@ -1,0 +1,269 @@
+"""The fault matrix: every kind of verifier.simulate.faults.FAULTS injected into the simulated record must make
+exactly its checks fail, each finding at exactly the place the injector names, and no other check fail."""
+import functools
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import cli, run_verify
+
+from verifier.checks.ballot_box import BoxSequence
+from verifier.checks.catalog import BY_ID
+from verifier.crypto.paillier import PublicKey
+from verifier.engine import run
+from verifier.record import layout, reader
+from verifier.simulate import faults, tamper
+
+# the kinds the issue names, each with the kind(s) of the matrix that stand for it
+ISSUE_KINDS = {
+    "ghost ballot from a registered voter who never voted": ["ghost-ballot"],
+    "ghost voter added to the registry after the fact": ["ghost-voter", "ghost-voter-votes"],
+    "valid ballot dropped from the box": ["ballot-dropped"],
+    "ballot dropped, hash chain recomputed and re-signed": ["ballot-dropped-rechained", "box-truncated"],
+    "duplicate ballot": ["duplicate-ballot"],
+    "receipts reordered so an earlier vote becomes the last": ["revote-reordered", "revote-reordered-retimed"],
+    "e-vote counted although the voter voted on paper": ["paper-voter-counted", "tally-includes-excluded"],
+    "superseded vote counted": ["superseded-counted"],
+    "cancelled list with a voter who never voted on paper": ["fake-cancellation"],
+    "ciphertext altered": ["ciphertext-altered"],
+    "proof value altered": ["proof-value-altered"],
+    "proof copied from another ballot, voter, contest, election": ["proof-other-ballot", "proof-other-voter",
+                                                                  "proof-other-contest", "proof-other-election"],
+    "ballot encrypting two votes, a negative vote, an option that does not exist": ["two-votes", "negative-vote",
+                                                                                    "unknown-option"],
+    "ballot for a contest outside the voter's ballot style": ["contest-outside-style"],
+    "envelope outside the voting period": ["outside-voting-period"],
+    "signature by another voter's key": ["foreign-signature"],
+    "one person registered twice": ["double-registration"],
+    "key with a small factor": ["key-small-factor"],
+    "g other than n + 1": ["key-generator"],
+    "ciphertext not a unit, zero, or >= n^2": ["ciphertext-not-unit", "ciphertext-zero", "ciphertext-too-large"],
+    "aggregate ciphertext altered": ["aggregate-altered"],
+    "decrypted count off by one with a forged proof": ["decryption-off-by-one"],
+    "announced count wrong at station, district, region, nation": ["station-count-wrong", "district-count-wrong",
+                                                                   "region-count-wrong", "nation-count-wrong"],
+    "levels that do not sum": ["district-count-wrong", "wrong-count-carried-up"],
+    "turnout wrong": ["turnout-wrong", "voters-voted-wrong"],
+    "counted list disagrees with the box in either direction": ["counted-ghost", "counted-missing",
+                                                                "valid-ballot-excluded"],
+}
+
+
+def _findings(verdict) -> list[tuple]:
+    return sorted((f.check, tuple(sorted(f.location.as_dict().items()))) for f in verdict.findings.failures())
+
+
+def _expected(injected) -> list[tuple]:
+    return sorted((e["check"], tuple(sorted((k, v) for k, v in e.items() if k != "check"))) for e in injected.expected)
+
+
+def _verify_with_receipts(record: Path, receipts: list[bytes], tmp: Path, monkeypatch):
+    """verify RECORD --receipts FILE, as run.py is to wire it: the kept receipts go to BoxSequence."""
+    path = tmp / faults.HELD_RECEIPTS
+    path.write_bytes(b"".join(line + b"\n" for line in receipts))
+    key = json.loads((record / layout.ELECTION_KEY).read_bytes())
+    eid = json.loads((record / layout.MANIFEST).read_bytes())["election_id"]
+    held = reader.read_held_receipts(path, PublicKey.from_n(int(key["n"], 16)), eid)
+    monkeypatch.setattr(run, "BoxSequence", functools.partial(BoxSequence, held=held))
+    return run_verify(record)
+
+
+def _inject(simulated, tmp_path, kind: str, seed: str = "tamper"):
+    out = tmp_path / kind
+    injected = faults.inject(simulated[0], out, kind, simulated[1], seed)
+    return out, injected
+
+
+def _assert_caught(fault, injected, verdict):
+    failed = sorted(c for c, s in verdict.findings.steps.items() if s.failed)
+    assert failed == sorted(fault.checks), (fault.kind, injected.description)
+    assert not [c for c, s in verdict.findings.steps.items() if s.not_run], fault.kind
+    assert not verdict.verified
+    got, want = _findings(verdict), _expected(injected)
+    assert got == want, f"{fault.kind}: unexpected {Counter(got) - Counter(want)}, missing {Counter(want) - Counter(got)}"
+
+
+@pytest.mark.parametrize("kind", [f.kind for f in faults.FAULTS])
+def test_fault_is_caught_exactly_where_it_is(simulated, tmp_path, monkeypatch, kind):
+    fault = faults.BY_KIND[kind]
+    out, injected = _inject(simulated, tmp_path, kind)
+    if fault.receipts:
+        alone = run_verify(out)
+        assert alone.verified, "the record alone is consistent: only the voters' receipts show this fault"
+        verdict = _verify_with_receipts(out, injected.held_receipts, tmp_path, monkeypatch)
+    else:
+        verdict = run_verify(out)
+    _assert_caught(fault, injected, verdict)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", ["a", "b", "c"])
+def test_matrix_with_other_victims(simulated, tmp_path, monkeypatch, seed):
+    """Other seeds hit other ballots, voters and units: the expectations follow the fault, not the victim."""
+    for fault in faults.FAULTS:
+        out, injected = _inject(simulated, tmp_path / seed, fault.kind, seed)
+        with monkeypatch.context() as m:
+            verdict = (_verify_with_receipts(out, injected.held_receipts, tmp_path, m) if fault.receipts
+                       else run_verify(out))
+        _assert_caught(fault, injected, verdict)
+
+
+def test_every_kind_the_issue_names_is_in_the_matrix():
+    for what, kinds in ISSUE_KINDS.items():
+        for kind in kinds:
+            assert kind in faults.BY_KIND, (what, kind)
+    assert len(faults.FAULTS) == len(faults.BY_KIND)
+
+
+def test_matrix_data_is_consistent():
+    for f in faults.FAULTS:
+        assert f.checks and all(c in BY_ID for c in f.checks), f.kind
+        assert set(f.needs) <= set(faults.SECRET_PARTS), f.kind
+        assert (len(f.checks) > 1) <= bool(f.why), f"{f.kind}: say why more than one check fails"
+        assert f.receipts == (f.checks == ("V3.10",)), f.kind
+
+
+def test_rederiving_an_untouched_record_changes_no_byte(simulated, tmp_path):
+    """The forger's chain, list, tally and results are the honest authority's arithmetic: redone on a valid record
+    they give back the very same files (so every difference a fault makes is the fault's)."""
+    w = tamper.Forger(simulated[0], simulated[1])
+    w.rechain()
+    w.recount()
+    w.publish(tmp_path / "again")
+    for name in layout.ALL_FILES:
+        assert (tmp_path / "again" / name).read_bytes() == (simulated[0] / name).read_bytes(), name
+
+
+def test_injection_is_reproducible(simulated, tmp_path):
+    a = faults.inject(simulated[0], tmp_path / "a", "ghost-ballot", simulated[1], "s")
+    b = faults.inject(simulated[0], tmp_path / "b", "ghost-ballot", simulated[1], "s")
+    assert a.expected == b.expected
+    for name in layout.ALL_FILES:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_spec_table_lists_every_kind():
+    table = faults.spec_table()
+    assert table.startswith("## 9. Fault matrix")
+    for f in faults.FAULTS:
+        assert f"| `{f.kind}` |" in table and ", ".join(f.checks) in table
+
+
+def test_spec_fault_matrix_is_the_generated_one():
+    """Once SPEC.md holds §9, it is exactly `tally-verifier tamper --list --markdown`."""
+    spec = (Path(__file__).resolve().parent.parent / "SPEC.md").read_text()
+    if "\n## 9. Fault matrix\n" not in spec:
+        pytest.skip("SPEC.md has no fault matrix yet")
+    section = spec[spec.index("## 9. Fault matrix\n"):]
+    end = section.find("\n## ", 1)
+    assert section[:end if end >= 0 else None].rstrip("\n") + "\n" == faults.spec_table()
+
+
+# --- the command -----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def secrets_file(simulated, tmp_path) -> Path:
+    path = tmp_path / "secrets.json"
+    path.write_text(json.dumps(simulated[1].to_json()))
+    return path
+
+
+def test_tamper_list_names_every_kind_and_its_checks():
+    result = cli("tamper", "--list")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert len(lines) == len(faults.FAULTS)
+    for f, line in zip(faults.FAULTS, lines):
+        assert line.startswith(f.kind) and ", ".join(f.checks) in line
+
+
+def test_tamper_list_markdown_is_the_spec_table():
+    result = cli("tamper", "--list", "--markdown")
+    assert result.exit_code == 0 and result.output == faults.spec_table()
+
+
+def test_tamper_then_verify(simulated, secrets_file, tmp_path):
+    out = tmp_path / "out"
+    result = cli("tamper", simulated[0], out, "--fault", "paper-voter-counted", "--secrets", secrets_file)
+    assert result.exit_code == 0, result.output
+    assert "expected: V5.4, V6.2, V7.5 fail" in result.output
+    verified = cli("verify", out, "--workers", "1")
+    assert verified.exit_code == 1
+    assert "NOT VERIFIED" in verified.output and "V5.4 tally_ballots.jsonl:" in verified.output
+
+
+def test_tamper_writes_the_kept_receipts_where_only_they_show_the_fault(simulated, secrets_file, tmp_path):
+    out, receipts = tmp_path / "out", tmp_path / "kept.jsonl"
+    result = cli("tamper", simulated[0], out, "--fault", "box-truncated", "--secrets", secrets_file,
+                 "--receipts-out", receipts)
+    assert result.exit_code == 0, result.output
+    assert receipts.read_bytes() == (simulated[0] / layout.BALLOT_BOX).read_bytes()
+    assert "V3.10 kept.jsonl:" in result.output
+    assert cli("verify", out, "--workers", "1").exit_code == 0  # the record alone is consistent
+
+
+def test_tamper_says_which_secrets_are_missing(simulated, tmp_path):
+    result = cli("tamper", simulated[0], tmp_path / "out", "--fault", "ghost-ballot")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ghost-ballot: needs the authorities' signing keys")
+    assert "--secrets FILE" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_tamper_with_secrets_lacking_the_voters_keys(simulated, tmp_path):
+    partial = simulated[1].to_json()
+    partial["voters"] = {}
+    path = tmp_path / "partial.json"
+    path.write_text(json.dumps(partial))
+    ok = cli("tamper", simulated[0], tmp_path / "a", "--fault", "ghost-ballot", "--secrets", path)
+    assert ok.exit_code == 0, ok.output  # the authority needs no voter's key to forge a ghost ballot
+    refused = cli("tamper", simulated[0], tmp_path / "b", "--fault", "two-votes", "--secrets", path)
+    assert refused.exit_code == 2
+    assert "needs the voters' signing keys" in refused.output and "partial.json lacks them" in refused.output
+
+
+def test_tamper_refuses_secrets_of_another_record(simulated, tmp_path):
+    from verifier.simulate.authority import Options, simulate
+    from verifier.simulate.shape import small_shape
+
+    other = simulate(tmp_path / "other", Options(voters=10, seed="other", key_bits=528, shape=small_shape(10, 5),
+                                                 workers=1))
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(other.to_json()))
+    result = cli("tamper", simulated[0], tmp_path / "out", "--fault", "seats-wrong", "--secrets", path)
+    assert result.exit_code == 2
+    assert "is not this record's" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--fault", "no-such-kind"], "unknown fault kind 'no-such-kind'"),
+    ([], "give RECORD, OUT and --fault KIND"),
+])
+def test_tamper_usage_errors(simulated, secrets_file, tmp_path, args, message):
+    result = cli("tamper", simulated[0], tmp_path / "out", "--secrets", secrets_file, *args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_tamper_refuses_a_non_empty_out(simulated, secrets_file, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(simulated[0], out)
+    result = cli("tamper", simulated[0], out, "--fault", "seats-wrong", "--secrets", secrets_file)
+    assert result.exit_code == 2 and "exists and is not an empty directory" in result.output
+
+
+def test_tamper_refuses_an_unreadable_secrets_file(simulated, tmp_path):
+    path = tmp_path / "secrets.json"
+    path.write_text('{"paillier": 5}')
+    result = cli("tamper", simulated[0], tmp_path / "out", "--fault", "seats-wrong", "--secrets", path)
+    assert result.exit_code == 2
+    assert result.output.startswith("error: seats-wrong: ") and "not a secrets file" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_tamper_command_loads_the_simulator_only_when_run():
+    code = ("import sys, verifier.cli\n"
+            "assert not [m for m in sys.modules if m.startswith('verifier.simulate')]\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
