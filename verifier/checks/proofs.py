@@ -1,7 +1,15 @@
 """V4.2: every contest ballot's 1-of-k validity proof (crypto.md §2), individually or batched (§3).
 
-Both paths check ranges, units and the Fiat–Shamir hash per ballot; they differ only in how the equations are
-checked, and name exactly the same ballots (batch failures are bisected down to the individual verdicts)."""
+Both paths check ranges and the Fiat–Shamir hash per ballot; they differ in how the units and the equations are
+checked, and name exactly the same ballots with the same messages:
+
+* individual: `membership.statement_problem` (ranges, units, hash) and `membership.equations_hold` per ballot;
+* batched: ranges and hash per ballot, one gcd over the whole chunk (`batch.units_ok`), then the batch test over
+  the chunk (`batch.failing_items`), which bisects a failing batch down to the ballots whose individual check
+  fails. A failing chunk gcd falls back to `statement_problem` per ballot, so the message is the individual one.
+"""
+import secrets
+
 from verifier.checks.ballot_box import where
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings
@@ -10,36 +18,71 @@ from verifier.crypto import membership
 from verifier.record.model import BoxEntry
 
 
-def check_proofs(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, batch: bool = True) -> set[int]:
-    """Returns the lines of the entries with at least one failed proof."""
-    bad_lines: set[int] = set()
-    pending = []  # (entry, station, contest ballot, messages) whose statement checks passed
-    for entry in entries:
+def check_proofs(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, batch: bool = True,
+                 rng=None) -> set[int]:
+    """Returns the lines of the entries with at least one failed proof.
+
+    `rng` supplies the batch coefficients (a `batch.CoefficientStream` in a verification run; `secrets` by
+    default). Findings come out in entry order, then contest order, whichever path finds them."""
+    key = ctx.key
+    problems: dict[tuple[int, int], str] = {}  # (entry index, contest index) → message
+    pending = []  # (entry index, contest index, statement, proof) whose ranges and hash hold (batched path)
+    for i, entry in enumerate(entries):
         env = entry.envelope
         voter = ctx.voters.get(env.voter_id)
-        station = voter.polling_station if voter else None
         context = voter.key_fingerprint if voter else env.key_fingerprint
-        for cb in env.contests:
+        for j, cb in enumerate(env.contests):
             messages = ctx.messages.get(cb.contest)
             if messages is None:
                 continue  # an unknown contest is a ballot-style failure (V3.4); there is no statement to check
             f.checked("V4.2")
             st = membership.Statement(ctx.fingerprint, cb.contest, messages, context, env.ballot_id, cb.ciphertext)
             p = cb.proof
-            problem = membership.statement_problem(ctx.key, st, p.a, p.e, p.z)
-            if problem is None and not batch:
-                problem = None if membership.equations_hold(ctx.key, cb.ciphertext, messages, p.a, p.e, p.z) \
-                    else "proof equation fails"
+            if batch:
+                if _ranges_and_hash_hold(key, st, p.a, p.e, p.z):
+                    pending.append((i, j, st, p))
+                else:
+                    problems[(i, j)] = membership.statement_problem(key, st, p.a, p.e, p.z)
+                continue
+            problem = membership.statement_problem(key, st, p.a, p.e, p.z)
+            if problem is None and not membership.equations_hold(key, cb.ciphertext, messages, p.a, p.e, p.z):
+                problem = "proof equation fails"
             if problem:
-                f.fail("V4.2", where(entry, station, cb.contest), problem)
-                bad_lines.add(entry.line)
-            elif batch:
-                pending.append((entry, station, cb, messages))
+                problems[(i, j)] = problem
     if pending:
-        items = [batching.ProofItem(cb.ciphertext, messages, cb.proof.a, cb.proof.e, cb.proof.z)
-                 for _, _, cb, messages in pending]
-        for i in batching.failing_items(ctx.key, items):
-            entry, station, cb, _ = pending[i]
-            f.fail("V4.2", where(entry, station, cb.contest), "proof equation fails")
-            bad_lines.add(entry.line)
+        items = [batching.ProofItem(st.ciphertext, st.messages, p.a, p.e, p.z) for _, _, st, p in pending]
+        if not batching.units_ok(key, items):
+            # some value is not a unit: find it ballot by ballot, with the individual path's message
+            still = []
+            for (i, j, st, p), item in zip(pending, items):
+                problem = membership.statement_problem(key, st, p.a, p.e, p.z)
+                if problem:
+                    problems[(i, j)] = problem
+                else:
+                    still.append(((i, j, st, p), item))
+            pending = [x for x, _ in still]
+            items = [item for _, item in still]
+        for index in batching.failing_items(key, items, rng=rng or secrets):
+            i, j, _, _ = pending[index]
+            problems[(i, j)] = "proof equation fails"
+    bad_lines: set[int] = set()
+    for (i, j), problem in sorted(problems.items()):
+        entry = entries[i]
+        voter = ctx.voters.get(entry.envelope.voter_id)
+        f.fail("V4.2", where(entry, voter.polling_station if voter else None, entry.envelope.contests[j].contest),
+               problem)
+        bad_lines.add(entry.line)
     return bad_lines
+
+
+def _ranges_and_hash_hold(key, st: membership.Statement, a, e, z) -> bool:
+    """`membership.statement_problem` without the units (settled for the whole chunk by one gcd): True when the
+    ranges and the hash hold. Anything else is re-checked by `statement_problem` for its exact message."""
+    k = len(st.messages)
+    if not (len(a) == len(e) == len(z) == k) or not 0 < st.ciphertext < key.n2:
+        return False
+    n, n2, mod = key.n, key.n2, membership.CHALLENGE_MOD
+    for aj, ej, zj in zip(a, e, z):
+        if not (0 < aj < n2 and 0 <= ej < mod and 0 < zj < n):
+            return False
+    return sum(e) % mod == membership.challenge(key, st, tuple(a))

@@ -1,9 +1,10 @@
 """`tally-verifier verify` and `tally-verifier checks`."""
 import click
 
-from verifier.checks.catalog import CHECKS, markdown_table
+from verifier.checks.catalog import CHECKS
 from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, exit_with, main
 from verifier.engine.local import LocalEngine
+from verifier.engine.progress import for_terminal
 from verifier.engine.run import verify_record
 from verifier.report import json_report, text
 
@@ -11,11 +12,31 @@ from verifier.report import json_report, text
 @main.command("verify")
 @click.argument("record", type=click.Path(exists=True, dir_okay=True, file_okay=True))
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Also write the report as JSON.")
-@click.option("--workers", type=click.IntRange(1, 1024), default=None, help="Worker processes (default: every core).")
+@click.option("--workers", type=click.IntRange(1, 1024), default=None,
+              help="Local worker processes (default: every core). Not with --scheduler.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Run the ballot-box chunks on a Dask distributed cluster (e.g. tcp://10.0.0.1:8786) instead of "
+                   "local processes. The report is the same.")
 @click.option("--no-batch", is_flag=True, help="Verify every validity proof individually instead of in batches.")
-def verify(record: str, json_path: str | None, workers: int | None, no_batch: bool) -> None:
+@click.option("--chunk-size", type=click.IntRange(1, 100_000), default=None,
+              help="Ballots per chunk (default: chosen from the ballot style and the number of workers).")
+@click.option("--receipts", "receipts_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Receipts voters kept (box lines as their clients received them, one per line): each must be "
+                   "in the box unchanged (V3.10).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
+def verify(record: str, json_path: str | None, workers: int | None, scheduler: str | None, no_batch: bool,
+           chunk_size: int | None, receipts_path: str | None, quiet: bool) -> None:
     """Verify an election RECORD (a directory, .zip or .tar.gz). Exit 0 verified, 1 a check failed, 2 unreadable."""
-    verdict = verify_record(record, LocalEngine(workers), batch=not no_batch)
+    if scheduler and workers:
+        raise click.UsageError("--workers and --scheduler exclude each other (the cluster has its own workers)")
+    if scheduler:
+        from verifier.engine.dask import DaskEngine
+
+        engine = DaskEngine(scheduler)
+    else:
+        engine = LocalEngine(workers)
+    verdict = verify_record(record, engine, batch=not no_batch, chunk=chunk_size, progress=for_terminal(quiet),
+                            receipts=receipts_path)
     click.echo(text.render(verdict), nl=False)
     if json_path:
         with open(json_path, "w", encoding="utf-8") as fh:
@@ -24,12 +45,8 @@ def verify(record: str, json_path: str | None, workers: int | None, no_batch: bo
 
 
 @main.command("checks")
-@click.option("--markdown", is_flag=True, help="Print the table of SPEC.md §4 instead.")
-def checks(markdown: bool) -> None:
+def checks() -> None:
     """List the numbered verification steps."""
-    if markdown:
-        click.echo(markdown_table())
-        return
     phase = None
     for c in CHECKS:
         if c.phase != phase:

@@ -13,6 +13,7 @@ If every individual squared equation holds, the batch equation holds (it is thei
 a failing batch proves that some item fails individually. Conversely a failing item slips through with
 probability about 2^(−ℓ) when its defect has large order (see the note at `batch_holds` on small orders).
 """
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,53 @@ from verifier.crypto.multiexp import multi_exp
 from verifier.crypto.paillier import PublicKey
 
 DEFAULT_COEFFICIENT_BITS = 128  # ℓ
+COEFFICIENT_TAG = b"tally-verifier/batch-coefficients/v1"
+
+
+class CoefficientStream:
+    """A CSPRNG for the batch coefficients δ: SHAKE-256 keyed by a secret seed and a label, read in blocks.
+
+    Why a keyed stream and not `secrets` call by call: a verification run draws one 256-bit seed from the
+    operating system after it has read (hashed) the whole ballot box, keeps it in memory only, and derives the
+    coefficients of every chunk and every bisection step from it (label = chunk number, sub-range). What the
+    batch test needs is that whoever made the proofs cannot predict δ; the proofs are fixed before the seed
+    exists and the seed is never written anywhere, so they cannot. Deriving instead of drawing lets every worker
+    (local or on a cluster) compute its own coefficients from a small job description, costs one SHAKE call
+    per batch instead of one system call per δ, and makes a run reproducible when a test fixes the seed.
+    Labels must never repeat within a run: every batch test gets coefficients of its own.
+    """
+
+    def __init__(self, seed: bytes, label: str = ""):
+        if len(seed) < 16:
+            raise ValueError("the coefficient seed must have at least 128 bits")
+        self._prefix = len(seed).to_bytes(4, "big") + seed + label.encode() + b"\0"
+        self._counter = 0
+
+    def child(self, label: str) -> "CoefficientStream":
+        child = CoefficientStream.__new__(CoefficientStream)
+        child._prefix = self._prefix + label.encode() + b"\0"
+        child._counter = 0
+        return child
+
+    def draw(self, count: int, bits: int) -> list[int]:
+        """`count` independent uniform integers of `bits` bits."""
+        width = (bits + 7) // 8
+        self._counter += 1
+        block = hashlib.shake_256(COEFFICIENT_TAG + self._prefix + self._counter.to_bytes(8, "big")).digest(
+            count * width)
+        excess = width * 8 - bits
+        ints = [int.from_bytes(block[i:i + width], "big") for i in range(0, count * width, width)]
+        return [x >> excess for x in ints] if excess else ints
+
+    def randbits(self, bits: int) -> int:
+        return self.draw(1, bits)[0]
+
+
+def _draw(rng, count: int, bits: int) -> list[int]:
+    draw = getattr(rng, "draw", None)
+    if draw is not None:
+        return draw(count, bits)
+    return [rng.randbits(bits) for _ in range(count)]
 
 
 @dataclass(frozen=True)
@@ -53,8 +101,8 @@ class ProofItem:
 
 def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: int = DEFAULT_COEFFICIENT_BITS,
                 rng=secrets) -> bool:
-    """The batch equation over all equations of all `items`, with fresh δ from `rng.randbits` (a CSPRNG:
-    `secrets` by default). True for no items.
+    """The batch equation over all equations of all `items`, with fresh δ from `rng` (a CSPRNG: `secrets` by
+    default, or a `CoefficientStream`; anything with `randbits`, or `draw(count, bits)`). True for no items.
 
     Why the right-hand side is P_a·P_c·(1 − S·n): (1 − m·n)^e = Σ_i C(e, i)·(−m·n)^i and every term with i ≥ 2
     contains n², so (1 − m·n)^e ≡ 1 − e·m·n (mod n²) for any integer e ≥ 0. Hence
@@ -75,23 +123,28 @@ def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: in
     if not items:
         return True
     n, n2 = mpz(key.n), mpz(key.n2)
-    z_bases, a_bases, deltas = [], [], []
+    z_bases: list = []
+    a_bases: list = []
+    for item in items:
+        z_bases += item.z
+        a_bases += item.a
+    deltas = _draw(rng, len(z_bases), coefficient_bits)
     c_bases, c_exponents = [], []
     s = 0
+    i = 0
     for item in items:
         e_b = 0
-        for m, aj, ej, zj in zip(item.messages, item.a, item.e, item.z):
-            delta = rng.randbits(coefficient_bits)
-            deltas.append(delta)
-            z_bases.append(zj)
-            a_bases.append(aj)
-            de = delta * int(ej)
+        for m, ej in zip(item.messages, item.e):
+            de = deltas[i] * ej
+            i += 1
             e_b += de
-            s += de * int(m)
+            s += de * m
         c_bases.append(item.c)
         c_exponents.append(e_b)
     s %= n
-    p_z = multi_exp(z_bases, deltas, n2)
+    # xⁿ mod n² depends only on x mod n ((x + k·n)ⁿ ≡ xⁿ, the other binomial terms hold n²): P_z is formed mod n,
+    # where a multiplication costs a third of one mod n²
+    p_z = multi_exp(z_bases, deltas, n)
     p_a = multi_exp(a_bases, deltas, n2)
     p_c = multi_exp(c_bases, c_exponents, n2)
     lhs = gmpy2.powmod(p_z, n, n2)

@@ -94,27 +94,34 @@ def _naive(terms: list[tuple[mpz, int]], m: mpz) -> mpz:
 
 def _buckets(terms: list[tuple[mpz, int]], m: mpz, bits: int, c: int) -> mpz:
     mask = (1 << c) - 1
+    bases = [b for b, _ in terms]
+    exponents = [x for _, x in terms]
     acc = None  # None stands for 1: saves the multiplications by 1
     for shift in range(((bits - 1) // c) * c, -1, -c):
         if acc is not None:
             for _ in range(c):
                 acc = acc * acc % m
-        buckets: dict[int, mpz] = {}
-        for b, x in terms:
-            d = (x >> shift) & mask
+        buckets: list = [None] * (mask + 1)
+        for b, d in zip(bases, [(x >> shift) & mask for x in exponents]):
             if d:
-                cur = buckets.get(d)
+                cur = buckets[d]
                 buckets[d] = b if cur is None else cur * b % m
         # Π_d bucket_d^d = Π_(d'=1..max) (Π_(d>=d') bucket_d): a running product from the top bucket down,
         # multiplied into the total once per digit value; a run of empty digits is one short powmod.
-        digits = sorted(buckets, reverse=True)
         running = total = None
-        for i, d in enumerate(digits):
+        previous = 0
+        for d in range(mask, 0, -1):
             bd = buckets[d]
+            if bd is None:
+                continue
+            if running is not None:
+                gap = previous - d
+                part = running if gap == 1 else gmpy2.powmod(running, gap, m)
+                total = part if total is None else total * part % m
             running = bd if running is None else running * bd % m
-            gap = d - (digits[i + 1] if i + 1 < len(digits) else 0)
-            part = running if gap == 1 else gmpy2.powmod(running, gap, m)
+            previous = d
+        if running is not None:
+            part = running if previous == 1 else gmpy2.powmod(running, previous, m)
             total = part if total is None else total * part % m
-        if total is not None:
             acc = total if acc is None else acc * total % m
     return mpz(1) % m if acc is None else acc

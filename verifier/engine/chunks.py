@@ -1,6 +1,14 @@
-"""The two per-chunk functions of the ballot-box map-reduce. Pure: (context, lines) → partial results, so that
-local processes and Dask workers run exactly the same code, and the reduce (in box order) gives the same report
-whatever the engine or the number of workers."""
+"""The two per-chunk functions of the ballot-box map-reduce. Pure: (context, job) → partial result, so that local
+processes and Dask workers run exactly the same code, and the reduce (in box order) gives the same report
+whatever the engine or the number of workers.
+
+Pass 1 (`check_chunk`) runs every per-ballot check and also multiplies the ciphertexts of the ballots that passed
+them, per contest and polling station. Which of those ballots count is known only after the whole box (re-votes,
+paper cancellations), so pass 2 (`aggregate_chunk`) reads only the ballots that passed but do not count
+(superseded, cancelled, repeated ballot ids) and multiplies them too; the run divides the second product out of
+the first. Every ciphertext that passed V4.1 is a unit mod n², so the quotient is exactly the product of the
+counted ballots.
+"""
 from dataclasses import dataclass
 
 import gmpy2
@@ -9,25 +17,39 @@ from verifier.checks.ballot_box import EntrySummary, check_entry
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings
 from verifier.checks.proofs import check_proofs
+from verifier.crypto.batch import CoefficientStream
+from verifier.crypto.encoding import sha256
+from verifier.errors import RecordError
+from verifier.record import canonical, layout
 from verifier.record.reader import read_box_entry
 
 Lines = list[tuple[int, bytes]]
+Aggregates = dict[tuple[str, str], tuple[int, int]]  # (contest, station) → (ballots, product of ciphertexts)
 
 
 @dataclass
 class ChunkResult:
     findings: Findings
     summaries: list[EntrySummary]
+    aggregates: Aggregates  # of the entries whose summary is valid
 
 
-def check_chunk(ctx: ElectionContext, lines: Lines, batch: bool) -> ChunkResult:
+def check_chunk(ctx: ElectionContext, lines: Lines, batch: bool, coefficients: CoefficientStream | None = None
+                ) -> ChunkResult:
     f = Findings()
     entries = [read_box_entry(n, raw, ctx.key, ctx.manifest.election_id) for n, raw in lines]
     summaries = [check_entry(ctx, e, f) for e in entries]
-    bad = check_proofs(ctx, entries, f, batch)
+    bad = check_proofs(ctx, entries, f, batch, coefficients)
     if bad:
         summaries = [s if s.line not in bad else _invalid(s) for s in summaries]
-    return ChunkResult(f, summaries)
+    aggregates: Aggregates = {}
+    n2 = ctx.key.n2
+    for entry, s in zip(entries, summaries):
+        if s.valid:
+            station = ctx.voters[entry.envelope.voter_id].polling_station
+            for cb in entry.envelope.contests:
+                _multiply(aggregates, (cb.contest, station), cb.ciphertext, n2)
+    return ChunkResult(f, summaries, aggregates)
 
 
 def _invalid(s: EntrySummary) -> EntrySummary:
@@ -35,22 +57,26 @@ def _invalid(s: EntrySummary) -> EntrySummary:
                         False)
 
 
-Aggregates = dict[tuple[str, str], tuple[int, int]]  # (contest, station) → (ballots, product of ciphertexts)
+def _multiply(into: dict, k, ciphertext, n2) -> None:
+    count, product = into.get(k, (0, None))
+    into[k] = (count + 1, gmpy2.mpz(ciphertext) if product is None else product * ciphertext % n2)
 
 
-def aggregate_chunk(ctx: ElectionContext, lines: Lines, counted: frozenset[int]) -> Aggregates:
-    """Multiply the ciphertexts of the counted ballots per contest and polling station."""
-    out: dict = {}
+def aggregate_chunk(ctx: ElectionContext, lines: list[tuple[int, bytes, bytes]]) -> Aggregates:
+    """Multiply the ciphertexts of `lines` (line number, bytes, SHA-256 of the line in pass 1) per contest and
+    polling station.
+
+    Only lines that pass 1 read, checked and found valid come here, and only byte for byte the same (their hash is
+    compared with pass 1's), so plain JSON parsing of the two fields needed is enough."""
+    out: Aggregates = {}
     n2 = ctx.key.n2
-    for n, raw in lines:
-        if n not in counted:
-            continue
-        entry = read_box_entry(n, raw, ctx.key, ctx.manifest.election_id)
-        station = ctx.voters[entry.envelope.voter_id].polling_station
-        for cb in entry.envelope.contests:
-            k = (cb.contest, station)
-            count, product = out.get(k, (0, gmpy2.mpz(1)))
-            out[k] = (count + 1, product * cb.ciphertext % n2)
+    for n, raw, entry_hash in lines:
+        if sha256(raw) != entry_hash:
+            raise RecordError(layout.BALLOT_BOX, n, "changed while it was being verified")
+        envelope = canonical.parse(raw, layout.BALLOT_BOX, n, require_canonical=False)["envelope"]
+        station = ctx.voters[envelope["voter_id"]].polling_station
+        for cb in envelope["contests"]:
+            _multiply(out, (cb["contest"], station), int(cb["ciphertext"], 16), n2)
     return out
 
 
@@ -58,3 +84,13 @@ def merge_aggregates(into: Aggregates, part: Aggregates, n2: int) -> None:
     for k, (count, product) in part.items():
         c0, p0 = into.get(k, (0, 1))
         into[k] = (c0 + count, gmpy2.mpz(p0) * product % n2)
+
+
+def divide_aggregates(total: Aggregates, excluded: Aggregates, n2: int) -> Aggregates:
+    """total / excluded per key (every excluded ballot is in total); keys left with no ballot are dropped."""
+    out: Aggregates = {}
+    for k, (count, product) in total.items():
+        c_ex, p_ex = excluded.get(k, (0, 1))
+        if count - c_ex:
+            out[k] = (count - c_ex, gmpy2.mpz(product) * gmpy2.invert(p_ex, n2) % n2)
+    return out

@@ -1,15 +1,41 @@
 """One verification run over a record: reads the files in order, runs every step, and streams the ballot box
-twice through the engine (pass 1: every per-ballot check; pass 2: aggregation of the ballots that count)."""
+through the engine in two passes:
+
+* pass 1, every ballot: parse, signatures, binding, receipt, ciphertexts, validity proofs (batched per chunk),
+  and the product of the valid ballots' ciphertexts per contest and polling station; the sequential checks (hash
+  chain, unique ballot ids) and the re-voting index are fed in box order as the chunks come back;
+* the counting rules: the authority's list of counted ballots against the rules, in box order;
+* pass 2, only the ballots that passed pass 1 but do not count (superseded, cancelled, repeated ids): their
+  product is divided out of pass 1's, which leaves the product of the counted ballots (see chunks.py).
+
+Memory (the ballot box is never held whole; see `BallotLog`):
+* per registered voter, in memory: the registry index (`CompactVoters`, ~180 bytes, also held by every worker)
+  and the re-voting index (`LastVote`: voter → line of the last valid e-vote, ~100 bytes);
+* per ballot, in memory: one bit (counted or not) and the unique-ballot-id index of V3.9 (`BoxSequence`, about
+  100 bytes per ballot, the one per-ballot structure left in memory);
+* per ballot, on disk: a fixed 65-byte record in a temporary file (`BallotLog`), read back twice in order;
+* per chunk in flight: the chunk's lines (a bounded number of chunks: see the engines).
+"""
+import hashlib
+import secrets
+import struct
+import tempfile
 import time
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
+from pathlib import Path
 
 from verifier.checks.ballot_box import BoxSequence
 from verifier.checks.catalog import CHECKS
-from verifier.checks.context import make_context
-from verifier.checks.counting import BoxBallot, LastVote, check_cancellations, compare_decisions
+from verifier.checks.context import ElectionContext, make_context
+from verifier.checks.counting import (
+    BoxBallot,
+    LastVote,
+    check_cancellations,
+    compare_decisions,
+)
 from verifier.checks.findings import Findings
 from verifier.checks.registry import check_registry
 from verifier.checks.results import check_results
@@ -17,13 +43,39 @@ from verifier.checks.seats import check_seats
 from verifier.checks.setup import check_key, check_manifest
 from verifier.checks.tally import check_tally
 from verifier.checks.verdict import Verdict
+from verifier.crypto.batch import CoefficientStream
 from verifier.crypto.paillier import PublicKey
-from verifier.engine.chunks import aggregate_chunk, check_chunk, merge_aggregates
+from verifier.engine.chunks import (
+    aggregate_chunk,
+    check_chunk,
+    divide_aggregates,
+    merge_aggregates,
+)
 from verifier.engine.local import LocalEngine
-from verifier.record import layout, reader
+from verifier.engine.progress import Progress, as_progress
+from verifier.engine.voters import CompactVoters
+from verifier.record import canonical, layout, reader
 from verifier.record.source import open_record
 
-CHUNK = 128  # ballots per chunk: large enough for batching to pay, small enough to spread over workers
+CHUNK = None  # ballots per pass-1 chunk: None chooses (`chunk_size`)
+CHUNK_EQUATIONS = 16384  # proof equations per chunk: the bucket multi-exponentiation costs ~0.85 ms per 1-of-8
+#                          proof at 2048 bits with 2,048 proofs per batch, 0.95 ms with 1,024, 1.4 ms with 128;
+#                          a worker holds one chunk (~40 KB per ballot parsed), the coordinator a few in flight
+MIN_CHUNK, MAX_CHUNK = 8, 4096
+AGGREGATE_LINES = 1024  # lines per pass-2 job
+
+
+def chunk_size(ctx: ElectionContext, lines: int, workers: int) -> int:
+    """Big enough for the batch test to pay (about CHUNK_EQUATIONS equations), small enough that every worker
+    gets a chunk."""
+    branches = max((sum(len(ctx.messages.get(c, ())) for c in contests)
+                    for contests in set(ctx.station_contests.values())), default=8) or 8
+    size = min(MAX_CHUNK, max(MIN_CHUNK, CHUNK_EQUATIONS // branches))
+    workers = max(1, workers)
+    # chunks per worker, rounded (a chunk may come out up to 1.5 times `size`); equal chunks keep every worker
+    # busy to the end
+    rounds = max(1, round(lines / (workers * size)))
+    return max(MIN_CHUNK, -(-lines // (workers * rounds)))
 
 
 def _chunks(lines: Iterable, size: int) -> Iterator[list]:
@@ -39,16 +91,67 @@ def _timed(verdict: Verdict, phase: str):
     verdict.seconds[phase] = verdict.seconds.get(phase, 0.0) + time.perf_counter() - start
 
 
-def verify_record(path, engine=None, batch: bool = True, chunk: int = CHUNK, progress=None) -> Verdict:
+class BallotLog:
+    """What the counting rules and pass 2 need of every box line, as fixed 65-byte records in a temporary file
+    (written in pass 1, read back in box order): ballot id, voter (row in the registry index + 1; 0 for an
+    unregistered id, kept aside), flags (valid in pass 1; unique id), byte offset and length of the line, SHA-256
+    of the line. `row_of(voter id)` gives a registered voter's row (None otherwise), `voter_id(row)` its id."""
+
+    RECORD = struct.Struct(">16sIBQI32s")
+    VALID, UNIQUE = 1, 2
+
+    def __init__(self, voter_id: Callable[[int], str], row_of: Callable[[str], int | None]):
+        self._file = tempfile.TemporaryFile(prefix="tally-verifier-box-")  # noqa: SIM115 (closed by close())
+        self._buffer = bytearray()
+        self._voter_id = voter_id
+        self._row_of = row_of
+        self.unregistered: dict[int, str] = {}  # box line → voter id that is not in the registry
+        self.entries = 0
+
+    def append(self, ballot_id: bytes, voter_id: str, flags: int, offset: int, length: int, line_hash: bytes) -> None:
+        self.entries += 1
+        row = self._row_of(voter_id)
+        if row is None:
+            self.unregistered[self.entries] = voter_id
+        self._buffer += self.RECORD.pack(ballot_id, 0 if row is None else row + 1, flags, offset, length, line_hash)
+        if len(self._buffer) >= 1 << 20:
+            self.flush()
+
+    def flush(self) -> None:
+        self._file.write(self._buffer)
+        self._buffer.clear()
+
+    def replay(self) -> Iterator[tuple[int, bytes, str, int, int, int, bytes]]:
+        """(line, ballot id, voter id, flags, offset, length, line hash) for every line, in box order."""
+        self.flush()
+        self._file.seek(0)
+        size = self.RECORD.size
+        line = 0
+        while block := self._file.read(size * 8192):
+            for ballot_id, voter, flags, offset, length, line_hash in self.RECORD.iter_unpack(block):
+                line += 1
+                name = self._voter_id(voter - 1) if voter else self.unregistered[line]
+                yield line, ballot_id, name, flags, offset, length, line_hash
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def verify_record(path, engine=None, batch: bool = True, chunk: int | None = CHUNK, progress=None,
+                  coefficient_seed: bytes | None = None, receipts=None) -> Verdict:
+    """Verify the record at `path` with `engine` (default: this process). `progress` is a `Progress` (or a
+    callable given the number of ballots done). `coefficient_seed` fixes the batch coefficients (tests only: by
+    default a fresh secret seed is drawn for every run, see below). `receipts`: a file of receipts voters kept
+    (V3.10, `verify --receipts`)."""
     engine = engine or LocalEngine(1)
+    progress = as_progress(progress)
     f = Findings()
-    v = Verdict(str(path), f, engine=f"{engine.name} ×{getattr(engine, 'workers', 1)}")
+    v = Verdict(str(path), f, engine=engine.name)
     with open_record(path) as root:
         for name in layout.ALL_FILES:
-            if (root / name).is_file():
+            reader.open_file(root, name).close()  # raises: a record with a missing file is unreadable
+            if name != layout.BALLOT_BOX:  # the box is hashed as pass 1 reads it
                 v.inputs[name] = reader.file_digest(root / name)[0].hex()
-            else:
-                reader.open_file(root, name)  # raises: a record with a missing file is unreadable
         with _timed(v, "setup"):
             manifest, manifest_bytes = reader.read_manifest(root)
             election_key, key_bytes = reader.read_election_key(root)
@@ -61,41 +164,101 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int = CHUNK, pro
                 for c in CHECKS:
                     if c.phase != "setup":
                         f.not_run(c.id, "the manifest is inconsistent (V1.5)")
+                v.inputs[layout.BALLOT_BOX] = reader.file_digest(root / layout.BALLOT_BOX)[0].hex()
+                v.inputs = {name: v.inputs[name] for name in layout.ALL_FILES}
                 return v
         with _timed(v, "registry"):
-            voters = check_registry(manifest, reader.iter_registry(root, eid), bytes.fromhex(v.inputs[layout.REGISTRY]), f)
+            progress.phase("registry", manifest.registry_voters)
+            voters = CompactVoters(check_registry(manifest, _counted(reader.iter_registry(root, eid), progress),
+                                                  bytes.fromhex(v.inputs[layout.REGISTRY]), f))
             ctx = make_context(manifest, key, fp, voters)
+        # The batch coefficients (crypto.md §3: drawn after the ballot box is frozen). The box is frozen before
+        # this run starts: it was published with the collector's signed head, which commits to its last entry,
+        # and pass 1 checks every line against that chain. The proofs in it were therefore made before this
+        # seed exists; it comes from the operating system's CSPRNG now, lives only in this run's memory (and in
+        # the jobs sent to its own workers), is never written to the report or anywhere else, and every chunk and
+        # every bisection step derives its own coefficients from it (CoefficientStream). Whoever made the proofs
+        # cannot predict a single δ, which is all the batch test's 2^-128 bound needs. That later chunks of the
+        # box are read after the seed is drawn changes nothing: their bytes were fixed when the box was published
+        # (the report gives the SHA-256 of exactly the bytes pass 1 verified, and pass 2 checks that every line
+        # it rereads is byte for byte the line pass 1 verified). Drawing the seed only after hashing the whole
+        # box would cost a full extra read of the box and buy nothing against a prover who cannot see the seed.
+        seed = coefficient_seed if coefficient_seed is not None else secrets.token_bytes(32)
+        coefficients = CoefficientStream(seed, "ballot box")
+        box_path = root / layout.BALLOT_BOX
+        box_bytes = box_path.stat().st_size
+        log = BallotLog(voters.voter_id, voters.row)
         engine.start(ctx)
         try:
+            workers = getattr(engine, "workers", 1) or 1
+            v.engine = f"{engine.name} ×{workers}"
             with _timed(v, "ballot box"):
-                sequence, last, ballots = BoxSequence(reader.genesis_hash(fp)), LastVote(), []
-                jobs = ((lines, batch) for lines in _chunks(reader.iter_box_lines(root), chunk))
-                for part in engine.map(check_chunk, jobs):
+                size = chunk or chunk_size(ctx, _estimate_lines(box_path, box_bytes), workers)
+                if receipts is None:
+                    sequence = BoxSequence(reader.genesis_hash(fp))
+                else:
+                    sequence = BoxSequence(reader.genesis_hash(fp),
+                                           held=reader.read_held_receipts(Path(receipts), key, eid))
+                last = LastVote()
+                all_valid: dict = {}
+                pending_offsets: deque = deque()
+                digest = hashlib.sha256()
+                progress.phase("ballot box", box_bytes)
+
+                def jobs():
+                    offset = 0
+                    for index, lines in enumerate(_chunks(reader.iter_box_lines(root), size)):
+                        spans = []
+                        for _, raw in lines:
+                            digest.update(raw)
+                            digest.update(b"\n")
+                            spans.append((offset, len(raw)))
+                            offset += len(raw) + 1
+                        pending_offsets.append(spans)
+                        yield lines, batch, coefficients.child(f"chunk {index}")
+
+                for part in engine.map(check_chunk, jobs()):
+                    spans = pending_offsets.popleft()
                     f.merge(part.findings)
-                    for s in part.summaries:
+                    merge_aggregates(all_valid, part.aggregates, key.n2)
+                    done = 0
+                    for s, (offset, length) in zip(part.summaries, spans):
                         unique = sequence.feed(s, f)
-                        b = BoxBallot(s.line, s.ballot_id, s.voter_id, s.valid and unique)
-                        last.feed(b)
-                        ballots.append(b)
-                    if progress:
-                        progress(len(part.summaries))
+                        row = voters.row(s.voter_id)
+                        voter_id = s.voter_id if row is None else voters.voter_id(row)  # one string per voter
+                        last.feed(BoxBallot(s.line, s.ballot_id, voter_id, s.valid and unique))
+                        log.append(s.ballot_id, s.voter_id, BallotLog.VALID * s.valid + BallotLog.UNIQUE * unique,
+                                   offset, length, s.entry_hash)
+                        done += length + 1
+                    progress.advance(done, len(part.summaries))
+                v.inputs[layout.BALLOT_BOX] = digest.hexdigest()  # of exactly the bytes pass 1 verified
                 sequence.finish(reader.read_box_head(root, eid), manifest.authority("collector"), f)
-                v.counts["ballots in the box"] = len(ballots)
+                v.warnings += sequence.notes
+                v.counts["ballots in the box"] = log.entries
             with _timed(v, "counting rules"):
                 cancelled = check_cancellations(ctx, reader.iter_cancellations(root, eid), f)
-                counted = list(compare_decisions(ballots, reader.iter_decisions(root), last, cancelled, f))
-                del ballots
-                counted_lines = frozenset(b.line for b in counted)
-                voted = Counter(voters[b.voter_id].polling_station for b in counted)
-                v.counts["ballots counted"] = len(counted)
+                counted_bits = bytearray((log.entries >> 3) + 1)
+                voted: Counter = Counter()
+                ballots = (BoxBallot(line, ballot_id, voter_id,
+                                     flags == BallotLog.VALID | BallotLog.UNIQUE)
+                           for line, ballot_id, voter_id, flags, *_ in log.replay())
+                counted = 0
+                for b in compare_decisions(ballots, reader.iter_decisions(root), last, cancelled, f):
+                    counted_bits[b.line >> 3] |= 1 << (b.line & 7)
+                    voted[voters.station(voters.row(b.voter_id))] += 1
+                    counted += 1
+                v.counts["ballots counted"] = counted
             with _timed(v, "aggregation"):
-                recomputed: dict = {}
-                jobs = ((lines, frozenset(n for n, _ in lines if n in counted_lines))
-                        for lines in _chunks(reader.iter_box_lines(root), chunk * 8))
-                for part in engine.map(aggregate_chunk, jobs):
-                    merge_aggregates(recomputed, part, key.n2)
+                progress.phase("aggregation", log.entries)
+                excluded: dict = {}
+                for part in engine.map(aggregate_chunk, _excluded_jobs(box_path, log, counted_bits, progress)):
+                    merge_aggregates(excluded, part, key.n2)
+                recomputed = divide_aggregates(all_valid, excluded, key.n2)
         finally:
             engine.close()
+            log.close()
+            progress.close()
+        v.inputs = {name: v.inputs[name] for name in layout.ALL_FILES}
         with _timed(v, "tally"):
             verified = check_tally(ctx, reader.read_tally(root, key, eid), recomputed, f)
         with _timed(v, "results"):
@@ -105,3 +268,41 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int = CHUNK, pro
             v.warnings += check_seats(ctx, results, totals, f)
         v.counts["registered voters"] = len(voters)
     return v
+
+
+def _counted(items: Iterable, progress: Progress) -> Iterator:
+    """`items`, reporting progress every 1,000."""
+    count = 0
+    for item in items:
+        yield item
+        count += 1
+        if count == 1000:
+            progress.advance(count, count)
+            count = 0
+    progress.advance(count, count)
+
+
+def _estimate_lines(box_path, box_bytes: int) -> int:
+    with open(box_path, "rb") as fh:
+        first = fh.readline(canonical.MAX_LINE_BYTES + 1)
+    return max(1, box_bytes // max(1, len(first)))
+
+
+def _excluded_jobs(box_path, log: BallotLog, counted_bits: bytearray, progress: Progress) -> Iterator[tuple]:
+    """Pass 2's jobs: the lines that were valid in pass 1 but are not counted, read by offset, with pass 1's hash."""
+    lines: list = []
+    scanned = 0
+    with open(box_path, "rb") as fh:
+        for line, _, _, flags, offset, length, line_hash in log.replay():
+            scanned += 1
+            if flags & BallotLog.VALID and not counted_bits[line >> 3] >> (line & 7) & 1:
+                fh.seek(offset)
+                lines.append((line, fh.read(length), line_hash))
+                if len(lines) >= AGGREGATE_LINES:
+                    yield (lines,)
+                    progress.advance(scanned, scanned)
+                    lines, scanned = [], 0
+    if lines:
+        yield (lines,)
+    progress.advance(scanned, scanned)
+

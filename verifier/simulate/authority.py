@@ -4,8 +4,12 @@ It holds every private key (Paillier p and q, the registrar's, collector's and c
 voter's signing key) and never writes one into the record.
 """
 import hashlib
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from itertools import islice
 from pathlib import Path
 
 import gmpy2
@@ -47,6 +51,7 @@ class Options:
     paper_rate: float = 0.04
     ecdsa_share: float = 0.25
     shape: Shape | None = None
+    workers: int | None = None  # processes making envelopes (default: every core); the record does not depend on it
 
 
 @dataclass
@@ -71,6 +76,9 @@ class Secrets:
 
 
 def simulate(out: Path, opts: Options) -> Secrets:
+    """Write a complete, valid record to `out`. The expensive part, the voters' envelopes, runs on `opts.workers`
+    processes; every envelope draws from its own random stream (a child of the seed named by its sequence
+    number), so the same seed gives the same bytes whatever the number of workers."""
     out.mkdir(parents=True, exist_ok=True)
     rng = make_rng(opts.seed)
     shape = opts.shape or small_shape(opts.voters)
@@ -85,18 +93,19 @@ def simulate(out: Path, opts: Options) -> Secrets:
 
     # registry: voters spread over the stations in order
     voter_rng = rng.child("voters")
-    registry, voter_station = [], {}
-    for i in range(opts.voters):
-        vid = f"V{i + 1:07d}"
-        station = shape.stations[i * len(shape.stations) // opts.voters]["id"]
-        algorithm = "ecdsa-p256" if voter_rng.randbelow(1000) < opts.ecdsa_share * 1000 else "ed25519"
-        sk = SigningKey.generate(algorithm, voter_rng)
-        secrets.voters[vid] = sk
-        voter_station[vid] = station
-        registry.append(sign_object(secrets.authorities["registrar"], layout.REGISTRY_TAG, eid,
-                                {"voter_id": vid, "polling_station": station, "algorithm": algorithm,
-                                 "public_key": sk.public_bytes.hex()}, "registrar_signature"))
-    write_lines(out / layout.REGISTRY, registry)
+    voter_station = {}
+    with open(out / layout.REGISTRY, "wb") as f:
+        for i in range(opts.voters):
+            vid = f"V{i + 1:07d}"
+            station = shape.stations[i * len(shape.stations) // opts.voters]["id"]
+            algorithm = "ecdsa-p256" if voter_rng.randbelow(1000) < opts.ecdsa_share * 1000 else "ed25519"
+            sk = SigningKey.generate(algorithm, voter_rng)
+            secrets.voters[vid] = sk
+            voter_station[vid] = station
+            f.write(canonical.dumps(sign_object(
+                secrets.authorities["registrar"], layout.REGISTRY_TAG, eid,
+                {"voter_id": vid, "polling_station": station, "algorithm": algorithm,
+                 "public_key": sk.public_bytes.hex()}, "registrar_signature")) + b"\n")
     registry_bytes = (out / layout.REGISTRY).read_bytes()
 
     manifest = {
@@ -110,6 +119,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
                         for role, k in secrets.authorities.items()},
         "registry": {"voters": opts.voters, "sha256": hashlib.sha256(registry_bytes).hexdigest()},
     }
+    del registry_bytes
     election_key = {"n": hex_int(key.n, key.width), "g": hex_int(key.n + 1, key.width2),
                     "key_proof": {"sigma": [hex_int(s, key.width) for s in key_proof(key.n, private.p, private.q)]}}
     write_document(out / layout.MANIFEST, manifest)
@@ -134,49 +144,44 @@ def simulate(out: Path, opts: Options) -> Secrets:
     paper = sorted(v for v in e_voters if plan_rng.randbelow(1000) < opts.paper_rate * 1000)
     if e_voters and not paper:
         paper = [e_voters[len(e_voters) // 2]]
+    paper_set = set(paper)
+    last_of = {vid: seq for seq, (_, vid) in enumerate(submissions, start=1)}
 
-    # ballots, the hash-chained box and the collector's head
+    # the envelopes (in parallel), the hash-chained box and the collector's head; the count as the box is written:
+    # the last e-vote per voter, minus paper voters
+    beta = _unit(rng.child("precomputation"), key.n)
     ballot_rng = rng.child("ballots")
-    box, previous, last_of, entries = [], genesis_hash(fp), {}, []
-    for seq, (offset, vid) in enumerate(submissions, start=1):
-        sk = secrets.voters[vid]
-        ballot_id = ballot_rng.token_bytes(16)
-        context = sha256(sk.public_bytes)
-        cballots, choices = [], {}
-        for cid in station_style[voter_station[vid]]:
-            options = contests[cid]["options"]
-            idx = _weighted(shape.weights[cid], ballot_rng)
-            messages = tuple(option_message(j) for j in range(len(options)))
-            c, r = prover.encrypt(key, messages[idx], ballot_rng)
-            st = membership.Statement(fp, cid, messages, context, ballot_id, int(c))
-            a, e, z = prover.prove(key, st, idx, r, ballot_rng)
-            cballots.append({"contest": cid, "ciphertext": hex_int(c, key.width2),
-                             "proof": {"a": [hex_int(x, key.width2) for x in a], "e": [hex_int(x, 32) for x in e],
-                                       "z": [hex_int(x, key.width) for x in z]}})
-            choices[cid] = (idx, int(c))
-        received = VOTING_START + timedelta(seconds=offset)
-        cast = max(VOTING_START, received - timedelta(seconds=ballot_rng.randbelow(30)))
-        body = {"ballot_id": ballot_id.hex(), "cast_at": _time(cast), "election_fingerprint": fp.hex(), "election_id": eid,
-                "inner_hash": sha256(canonical.dumps(cballots)).hex(), "key_fingerprint": context.hex(),
-                "voter_id": vid}
-        envelope = {k: v for k, v in body.items() if k != "inner_hash"}
-        envelope["contests"] = cballots
-        envelope["signature"] = sk.sign(signed_message(layout.ENVELOPE_TAG, eid, canonical.dumps(body))).hex()
-        receipt = sign_object(secrets.authorities["collector"], layout.RECEIPT_TAG, eid,
-                          {"sequence": seq, "received_at": _time(received),
-                           "envelope_hash": sha256(canonical.dumps(envelope)).hex(), "previous_hash": previous.hex()},
-                          "collector_signature")
-        line = canonical.dumps({"envelope": envelope, "receipt": receipt})
-        box.append(line)
-        previous = sha256(line)
-        last_of[vid] = seq
-        entries.append((seq, vid, ballot_id, choices))
-    with open(out / layout.BALLOT_BOX, "wb") as f:
-        for line in box:
-            f.write(line + b"\n")
+    ballot_contests = {cid: (tuple(option_message(j) for j in range(len(c["options"]))), tuple(shape.weights[cid]))
+                       for cid, c in contests.items()}
+    setup = (int(key.n), int(beta), fp, eid, ballot_contests, ballot_rng)
+    jobs = ((seq, vid, secrets.voters[vid].export(), tuple(station_style[voter_station[vid]]), offset)
+            for seq, (offset, vid) in enumerate(submissions, start=1))
+    collector = secrets.authorities["collector"]
+    previous, product, counted_voters, entries = genesis_hash(fp), {}, set(), 0
+    with open(out / layout.BALLOT_BOX, "wb") as box, open(out / layout.BALLOT_DECISIONS, "wb") as decisions:
+        for seq, vid, ballot_id, envelope, ciphertexts, received in _parallel_envelopes(setup, jobs, opts.workers):
+            receipt = sign_object(collector, layout.RECEIPT_TAG, eid,
+                                  {"sequence": seq, "received_at": received, "envelope_hash": sha256(envelope).hex(),
+                                   "previous_hash": previous.hex()}, "collector_signature")
+            # canonical JSON nests: the line is exactly canonical.dumps({"envelope": …, "receipt": …})
+            line = b'{"envelope":' + envelope + b',"receipt":' + canonical.dumps(receipt) + b"}"
+            box.write(line + b"\n")
+            previous = sha256(line)
+            entries += 1
+            if last_of[vid] != seq:
+                decision = {"ballot_id": ballot_id.hex(), "status": "excluded", "reason": "superseded"}
+            elif vid in paper_set:
+                decision = {"ballot_id": ballot_id.hex(), "status": "excluded", "reason": "cancelled"}
+            else:
+                decision = {"ballot_id": ballot_id.hex(), "status": "counted"}
+                counted_voters.add(vid)
+                for cid, c in ciphertexts:
+                    n_ballots, agg = product.get((cid, voter_station[vid]), (0, gmpy2.mpz(1)))
+                    product[(cid, voter_station[vid])] = (n_ballots + 1, agg * c % key.n2)
+            decisions.write(canonical.dumps(decision) + b"\n")
     write_document(out / layout.BALLOT_BOX_HEAD, sign_object(
-        secrets.authorities["collector"], layout.HEAD_TAG, eid,
-        {"entries": len(box), "head_hash": previous.hex(), "closed_at": _time(VOTING_END)}, "collector_signature"))
+        collector, layout.HEAD_TAG, eid,
+        {"entries": entries, "head_hash": previous.hex(), "closed_at": _time(VOTING_END)}, "collector_signature"))
 
     # paper-vote cancellations: the voter signs the electronic poll book, the commission signs the list
     cancellations = []
@@ -189,22 +194,6 @@ def simulate(out: Path, opts: Options) -> Secrets:
         cancellations.append(sign_object(secrets.authorities["commission"], layout.CANCELLATION_TAG, eid, ack,
                                      "commission_signature"))
     write_lines(out / layout.CANCELLATIONS, cancellations)
-
-    # the count: last e-vote per voter, minus paper voters
-    paper_set = set(paper)
-    decisions, product, counted_voters = [], {}, set()
-    for seq, vid, ballot_id, choices in entries:
-        if last_of[vid] != seq:
-            decisions.append({"ballot_id": ballot_id.hex(), "status": "excluded", "reason": "superseded"})
-        elif vid in paper_set:
-            decisions.append({"ballot_id": ballot_id.hex(), "status": "excluded", "reason": "cancelled"})
-        else:
-            decisions.append({"ballot_id": ballot_id.hex(), "status": "counted"})
-            counted_voters.add(vid)
-            for cid, (_, c) in choices.items():
-                n_ballots, agg = product.get((cid, voter_station[vid]), (0, gmpy2.mpz(1)))
-                product[(cid, voter_station[vid])] = (n_ballots + 1, agg * c % key.n2)
-    write_lines(out / layout.BALLOT_DECISIONS, decisions)
 
     aggregates, station_counts = [], {}
     for st in shape.stations:
@@ -229,6 +218,89 @@ def simulate(out: Path, opts: Options) -> Secrets:
     write_document(out / layout.RESULTS, sign_object(secrets.authorities["commission"], layout.RESULTS_TAG, eid, results,
                                              "commission_signature"))
     return secrets
+
+
+def _unit(rng, n: int) -> int:
+    while True:
+        x = rng.randbelow(n)
+        if x > 1 and gmpy2.gcd(x, n) == 1:
+            return x
+
+
+# --- the voters' envelopes, on worker processes -----------------------------------------------------------------
+
+ENVELOPES_PER_TASK = 32
+_WORKER: dict = {}
+
+
+def _start_worker(setup) -> None:
+    n, beta, fp, eid, ballot_contests, ballot_rng = setup
+    key = PublicKey.from_n(n)
+    _WORKER.update(key=key, prover=prover.PrecomputedProver(key, beta), fp=fp, eid=eid, contests=ballot_contests,
+                   rng=ballot_rng)
+
+
+def _envelope_task(jobs: list) -> list:
+    return [_envelope(*job) for job in jobs]
+
+
+def _envelope(seq: int, vid: str, voter_secret: dict, contest_ids: tuple, offset: int):
+    """One voter's signed envelope (canonical bytes), drawing only from the random stream of submission `seq`."""
+    w = _WORKER
+    key, fast, fp, eid = w["key"], w["prover"], w["fp"], w["eid"]
+    rng = w["rng"].child(str(seq))
+    sk = SigningKey.from_export(voter_secret)
+    ballot_id = rng.token_bytes(16)
+    context = sha256(sk.public_bytes)
+    cballots, ciphertexts = [], []
+    for cid in contest_ids:
+        messages, weights = w["contests"][cid]
+        idx = _weighted(weights, rng)
+        c, x = fast.encrypt(messages[idx], rng)
+        st = membership.Statement(fp, cid, messages, context, ballot_id, int(c))
+        a, e, z = fast.prove(st, idx, x, rng)
+        cballots.append({"contest": cid, "ciphertext": hex_int(c, key.width2),
+                         "proof": {"a": [hex_int(v, key.width2) for v in a], "e": [hex_int(v, 32) for v in e],
+                                   "z": [hex_int(v, key.width) for v in z]}})
+        ciphertexts.append((cid, int(c)))
+    received = VOTING_START + timedelta(seconds=offset)
+    cast = max(VOTING_START, received - timedelta(seconds=rng.randbelow(30)))
+    body = {"ballot_id": ballot_id.hex(), "cast_at": _time(cast), "election_fingerprint": fp.hex(),
+            "election_id": eid, "inner_hash": sha256(canonical.dumps(cballots)).hex(),
+            "key_fingerprint": context.hex(), "voter_id": vid}
+    envelope = {k: v for k, v in body.items() if k != "inner_hash"}
+    envelope["contests"] = cballots
+    envelope["signature"] = sk.sign(signed_message(layout.ENVELOPE_TAG, eid, canonical.dumps(body))).hex()
+    return seq, vid, ballot_id, canonical.dumps(envelope), ciphertexts, _time(received)
+
+
+def _parallel_envelopes(setup, jobs, workers: int | None):
+    """The envelopes of `jobs` in order, made on `workers` processes (all cores by default) with a bounded number
+    of tasks in flight, or in this process for one worker."""
+    workers = workers or os.cpu_count() or 1
+    tasks = _batched(jobs, ENVELOPES_PER_TASK)
+    if workers == 1:
+        _start_worker(setup)
+        try:
+            for task in tasks:
+                yield from _envelope_task(task)
+        finally:
+            _WORKER.clear()
+        return
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(setup,)) as pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(pool.submit(_envelope_task, task))
+            if len(pending) >= 3 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _batched(items, size: int):
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def _weighted(weights: list[int], rng) -> int:

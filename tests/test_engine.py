@@ -1,0 +1,347 @@
+"""The ballot-box map-reduce: batched and individual proofs agree, bisection names exactly the bad ballots, the
+report does not depend on the engine, the number of workers or the chunk size, and the run streams the box."""
+import json
+import secrets as system_random
+
+import gmpy2
+import pytest
+from conftest import cli, failing, run_verify
+
+from verifier.crypto import batch as batching
+from verifier.crypto.encoding import sha256, signed_message
+from verifier.engine import chunks, run
+from verifier.engine.local import LocalEngine
+from verifier.engine.progress import Progress, TerminalProgress, for_terminal
+from verifier.engine.run import BallotLog, chunk_size, verify_record
+from verifier.errors import RecordError
+from verifier.record import canonical, layout, reader
+from verifier.report import json_report
+from verifier.simulate.publish import sign_object
+
+# ------------------------------------------------------------------------------------------------- helpers
+
+def box_objects(record) -> list[dict]:
+    return [json.loads(line) for line in (record / layout.BALLOT_BOX).read_bytes().splitlines()]
+
+
+def write_box(record, secrets, entries: list[dict]) -> None:
+    """Write `entries` back as the authority would: every envelope re-signed by its voter, every receipt by the
+    collector, the hash chain and the head rebuilt. What remains wrong is only what the test changed inside."""
+    manifest = json.loads((record / layout.MANIFEST).read_bytes())
+    key_doc = json.loads((record / layout.ELECTION_KEY).read_bytes())
+    eid = manifest["election_id"]
+    fp = reader.fingerprint(canonical.dumps(manifest), canonical.dumps(key_doc))
+    collector = secrets.authorities["collector"]
+    previous, lines = reader.genesis_hash(fp), []
+    for o in entries:
+        env = o["envelope"]
+        body = {k: env[k] for k in reader.ENVELOPE_SIGNED_FIELDS}
+        body["inner_hash"] = sha256(canonical.dumps(env["contests"])).hex()
+        env["signature"] = secrets.voters[env["voter_id"]].sign(
+            signed_message(layout.ENVELOPE_TAG, eid, canonical.dumps(body))).hex()
+        receipt = {k: v for k, v in o["receipt"].items() if k != "collector_signature"}
+        receipt.update(envelope_hash=sha256(canonical.dumps(env)).hex(), previous_hash=previous.hex())
+        o["receipt"] = sign_object(collector, layout.RECEIPT_TAG, eid, receipt, "collector_signature")
+        line = canonical.dumps(o)
+        lines.append(line)
+        previous = sha256(line)
+    (record / layout.BALLOT_BOX).write_bytes(b"".join(line + b"\n" for line in lines))
+    head = json.loads((record / layout.BALLOT_BOX_HEAD).read_bytes())
+    head.update(entries=len(lines), head_hash=previous.hex())
+    (record / layout.BALLOT_BOX_HEAD).write_bytes(canonical.dumps(
+        sign_object(collector, layout.HEAD_TAG, eid, head, "collector_signature")) + b"\n")
+
+
+def n_of(record) -> int:
+    return int(json.loads((record / layout.ELECTION_KEY).read_bytes())["n"], 16)
+
+
+def change_proof(o: dict, contest: int, field: str, j: int, fn) -> None:
+    values = o["envelope"]["contests"][contest]["proof"][field]
+    width = len(values[j])
+    values[j] = f"{fn(int(values[j], 16)):0{width}x}"
+
+
+def report(record, **kwargs) -> dict:
+    return json_report.as_dict(run_verify(record, **kwargs))
+
+
+def v42_places(verdict) -> list[tuple[int, str]]:
+    return sorted((f.location.line, f.location.contest) for f in failing(verdict).get("V4.2", []))
+
+
+# ----------------------------------------------------------------------------- batch versus individual proofs
+
+def test_honest_record_batched_equals_individual(simulated):
+    batched = report(simulated[0], batch=True)
+    assert batched == report(simulated[0], batch=False)
+    assert batched["verified"]
+
+
+def test_bad_proofs_named_exactly_by_both_paths(record, secrets):
+    """Several kinds of bad proof in one chunk: the batch bisects down to exactly the ballots (and contests)
+    individual verification names, with the same messages; the rest of the report is the same too."""
+    n = n_of(record)
+    entries = box_objects(record)
+    change_proof(entries[2], 0, "z", 1, lambda z: z * 2 % n)
+    change_proof(entries[3], 1, "a", 0, lambda a: a * 3 % (n * n))
+    change_proof(entries[16], 0, "a", 2, lambda a: a * (1 + n) % (n * n))  # a defect of order n
+    change_proof(entries[40], 1, "z", 0, lambda z: 0)  # out of range: a statement problem, not an equation
+    change_proof(entries[41], 0, "e", 0, lambda e: e ^ 1)  # the challenges no longer sum to the hash
+    write_box(record, secrets, entries)
+    expected = [(3, entries[2]["envelope"]["contests"][0]["contest"]),
+                (4, entries[3]["envelope"]["contests"][1]["contest"]),
+                (17, entries[16]["envelope"]["contests"][0]["contest"]),
+                (41, entries[40]["envelope"]["contests"][1]["contest"]),
+                (42, entries[41]["envelope"]["contests"][0]["contest"])]
+    individual = run_verify(record, batch=False)
+    assert v42_places(individual) == expected
+    assert set(failing(individual)) >= {"V4.2", "V5.5", "V6.2"}  # counted by the authority, invalid by the rules
+    for chunk in (None, 1, 5, 1000):  # one chunk of everything, chunks of one, and between
+        batched = run_verify(record, batch=True, chunk=chunk)
+        assert v42_places(batched) == expected
+        assert json_report.as_dict(batched) == json_report.as_dict(individual), chunk
+
+
+def test_order_two_defect_agrees(record, secrets):
+    """z → n − z: the plain equation fails, but its square holds, so the normative (squared) individual check
+    accepts it; an unsquared batch test would reject it about half the time (tests/test_batch.py). The batched
+    run must accept it too, whatever the coefficients: the record still verifies, identically, on both paths."""
+    n = n_of(record)
+    entries = box_objects(record)
+    for i in (0, 5, 6, 30):
+        change_proof(entries[i], i % 2, "z", i % 4, lambda z: n - z)
+    write_box(record, secrets, entries)
+    individual = report(record, batch=False)
+    assert individual["verified"], [s for s in individual["steps"] if s["status"] != "passed"]
+    for _ in range(6):
+        assert report(record, batch=True, coefficient_seed=system_random.token_bytes(32)) == individual
+
+
+def test_bisection_cost_for_one_bad_ballot(record, secrets, monkeypatch):
+    n = n_of(record)
+    entries = box_objects(record)
+    change_proof(entries[60], 0, "z", 3, lambda z: z * 5 % n)
+    write_box(record, secrets, entries)
+    calls = {"batch": 0, "individual": 0}
+    real_batch, real_individual = batching.batch_holds, batching.equations_hold
+
+    def counted_batch(*args, **kwargs):
+        calls["batch"] += 1
+        return real_batch(*args, **kwargs)
+
+    def counted_individual(*args, **kwargs):
+        calls["individual"] += 1
+        return real_individual(*args, **kwargs)
+
+    monkeypatch.setattr(batching, "batch_holds", counted_batch)
+    monkeypatch.setattr(batching, "equations_hold", counted_individual)
+    v = run_verify(record, batch=True, chunk=10_000)  # the whole box in one batch
+    assert v42_places(v) == [(61, entries[60]["envelope"]["contests"][0]["contest"])]
+    items = sum(len(o["envelope"]["contests"]) for o in entries)
+    assert calls["individual"] == 1
+    assert calls["batch"] <= 1 + 2 * (items - 1).bit_length()
+
+
+# --------------------------------------------------------------------------------------- engine independence
+
+@pytest.fixture
+def faulty(record, secrets):
+    """A record with a bad proof, a bad voter signature and a re-vote the authority counted twice."""
+    n = n_of(record)
+    entries = box_objects(record)
+    change_proof(entries[7], 0, "a", 1, lambda a: a * 2 % (n * n))
+    write_box(record, secrets, entries)
+    lines = (record / layout.BALLOT_BOX).read_bytes().splitlines()
+    o = json.loads(lines[20])
+    o["envelope"]["signature"] = "00" * 64
+    lines[20] = canonical.dumps(o)
+    (record / layout.BALLOT_BOX).write_bytes(b"\n".join(lines) + b"\n")
+    decisions = (record / layout.BALLOT_DECISIONS).read_bytes().splitlines()
+    for i, line in enumerate(decisions):
+        d = json.loads(line)
+        if d.get("reason") == "superseded":
+            decisions[i] = canonical.dumps({"ballot_id": d["ballot_id"], "status": "counted"})
+            break
+    (record / layout.BALLOT_DECISIONS).write_bytes(b"\n".join(decisions) + b"\n")
+    return record
+
+
+@pytest.mark.parametrize("which", ["honest", "faulty"])
+def test_report_independent_of_workers_and_chunks(which, simulated, faulty):
+    path = simulated[0] if which == "honest" else faulty
+    reference = json_report.as_dict(verify_record(path, LocalEngine(1)))
+    assert reference["verified"] == (which == "honest")
+    for workers, chunk in ((2, None), (2, 3), (1, 1), (2, 64)):
+        assert json_report.as_dict(verify_record(path, LocalEngine(workers), chunk=chunk)) == reference
+
+
+def test_dask_local_cluster_gives_the_same_report(faulty):
+    distributed = pytest.importorskip("distributed")
+    from verifier.engine.dask import DaskEngine
+
+    reference = json_report.as_dict(verify_record(faulty, LocalEngine(2)))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        engine = DaskEngine(cluster.scheduler_address)
+        verdict = verify_record(faulty, engine, chunk=16)
+        assert verdict.engine == "dask ×2"
+        assert json_report.as_dict(verdict) == reference
+        assert engine._client is None  # the engine closed the client it opened
+
+
+def test_cli_receipts(simulated, tmp_path):
+    kept = tmp_path / "kept.jsonl"
+    kept.write_bytes(b"".join(line + b"\n" for line in (simulated[0] / layout.BALLOT_BOX).read_bytes().splitlines()[:3]))
+    result = cli("verify", simulated[0], "--workers", "1", "--receipts", kept, "--json", tmp_path / "r.json")
+    assert result.exit_code == 0, result.output
+    step = next(s for s in json.loads((tmp_path / "r.json").read_text())["steps"] if s["id"] == "V3.10")
+    assert (step["status"], step["checked"]) == ("passed", 3)
+
+
+def test_cli_options(simulated):
+    result = cli("verify", simulated[0], "--workers", "2", "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2 and "exclude each other" in result.output
+    result = cli("verify", simulated[0], "--workers", "2", "--chunk-size", "7", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "local ×2" in result.output
+
+
+# ------------------------------------------------------------------------------------------ streaming, memory
+
+def test_pass_two_reads_only_valid_ballots_that_do_not_count(simulated, monkeypatch):
+    seen = []
+    real = chunks.aggregate_chunk
+
+    def spy(ctx, lines):
+        seen.extend(n for n, _, _ in lines)
+        return real(ctx, lines)
+
+    monkeypatch.setattr(run, "aggregate_chunk", spy)
+    v = run_verify(simulated[0])
+    decisions = [json.loads(line) for line in (simulated[0] / layout.BALLOT_DECISIONS).read_bytes().splitlines()]
+    assert seen == [i for i, d in enumerate(decisions, start=1) if d["status"] == "excluded"]
+    assert v.verified and 0 < len(seen) < v.counts["ballots in the box"]
+
+
+def test_pass_two_refuses_a_line_that_changed(simulated):
+    from verifier.checks.context import make_context
+    from verifier.checks.findings import Findings
+    from verifier.checks.registry import check_registry
+    from verifier.crypto.paillier import PublicKey
+
+    root = simulated[0]
+    manifest, manifest_bytes = reader.read_manifest(root)
+    election_key, key_bytes = reader.read_election_key(root)
+    voters = check_registry(manifest, reader.iter_registry(root, manifest.election_id), b"", Findings())
+    ctx = make_context(manifest, PublicKey.from_n(election_key.n), reader.fingerprint(manifest_bytes, key_bytes),
+                       voters)
+    n, raw = next(reader.iter_box_lines(root))
+    assert chunks.aggregate_chunk(ctx, [(n, raw, sha256(raw))])
+    with pytest.raises(RecordError, match="changed while it was being verified"):
+        chunks.aggregate_chunk(ctx, [(n, raw.replace(b'"contests"', b'"contests" '), sha256(raw))])
+
+
+def test_ballot_log_round_trip():
+    names = ["V1", "V2"]
+    log = BallotLog(names.__getitem__, {"V1": 0, "V2": 1}.get)
+    rows = [(i.to_bytes(16, "big"), ["V1", "V2", "stranger"][i % 3], i % 4, 100 * i, 7 + i, sha256(bytes(i)))
+            for i in range(5000)]
+    for row in rows:
+        log.append(*row)
+    replayed = list(log.replay())
+    assert replayed == [(i + 1, *row) for i, row in enumerate(rows)]
+    assert list(log.replay()) == replayed  # read back twice
+    assert log.unregistered == {i + 1: "stranger" for i in range(5000) if i % 3 == 2}
+    log.close()
+
+
+def test_chunk_size_spreads_work_and_fills_batches(simulated):
+    from verifier.checks.context import make_context
+    from verifier.checks.findings import Findings
+    from verifier.checks.registry import check_registry
+    from verifier.crypto.paillier import PublicKey
+
+    root = simulated[0]
+    manifest, mb = reader.read_manifest(root)
+    ek, kb = reader.read_election_key(root)
+    voters = check_registry(manifest, reader.iter_registry(root, manifest.election_id), b"", Findings())
+    ctx = make_context(manifest, PublicKey.from_n(ek.n), reader.fingerprint(mb, kb), voters)
+    # 8 + 5 options per ballot: about 16384 // 13 = 1260 ballots per chunk, equal chunks for every worker
+    assert chunk_size(ctx, 100_000, 2) == 1250  # 40 chunks for each worker
+    assert chunk_size(ctx, 1000, 2) == 500
+    assert chunk_size(ctx, 1800, 1) == 1800  # one chunk a little over 1260 rather than two smaller ones
+    assert chunk_size(ctx, 2000, 1) == 1000
+    assert chunk_size(ctx, 10, 4) == run.MIN_CHUNK
+
+
+def test_progress_is_silent_unless_a_terminal(simulated, capsys):
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert type(for_terminal(quiet=True, stream=Tty())) is Progress
+    assert type(for_terminal(quiet=False, stream=io.StringIO())) is Progress
+    assert isinstance(for_terminal(quiet=False, stream=Tty()), TerminalProgress)
+    seen = []
+    v = run_verify(simulated[0], progress=seen.append)
+    assert sum(seen) == v.counts["ballots in the box"]
+    result = cli("verify", simulated[0], "--workers", "1")  # CliRunner's stderr is no terminal: no bar
+    assert "ballots/s" not in result.output
+
+
+def test_terminal_progress_renders(simulated):
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    bar = TerminalProgress(Console(file=out, force_terminal=True, width=120))
+    v = verify_record(simulated[0], LocalEngine(1), progress=bar)
+    assert "ballots/s" in out.getvalue() and "ballot box" in out.getvalue()
+    assert v.verified
+
+
+# ------------------------------------------------------------------------------------------- the coefficients
+
+def test_coefficient_stream():
+    seed = bytes(range(32))
+    a = batching.CoefficientStream(seed, "chunk 0")
+    assert a.draw(3, 128) == batching.CoefficientStream(seed, "chunk 0").draw(3, 128)
+    values = a.draw(1000, 128) + a.draw(1000, 128)
+    assert len(set(values)) == 2000 and all(0 <= x < 2**128 for x in values)
+    assert max(values).bit_length() == 128
+    assert batching.CoefficientStream(seed, "chunk 1").draw(3, 128) != batching.CoefficientStream(seed).draw(3, 128)
+    assert a.child("x").draw(2, 128) != a.child("y").draw(2, 128)
+    assert all(0 <= x < 2**5 for x in a.draw(100, 5))
+    with pytest.raises(ValueError):
+        batching.CoefficientStream(b"short")
+
+
+def test_batch_z_is_reduced_mod_n():
+    """xⁿ ≡ (x mod n)ⁿ (mod n²): why P_z may be formed mod n."""
+    n = gmpy2.mpz(1009 * 1013)
+    for x in (2, 77, 1009 * 1013 - 1):
+        for k in (1, 5, 1000):
+            assert gmpy2.powmod(x + k * n, n, n * n) == gmpy2.powmod(x, n, n * n)
+
+
+def test_compact_voters_is_the_registry_index(simulated):
+    from verifier.checks.findings import Findings
+    from verifier.checks.registry import check_registry
+    from verifier.engine.voters import CompactVoters
+
+    root = simulated[0]
+    manifest, _ = reader.read_manifest(root)
+    index = check_registry(manifest, reader.iter_registry(root, manifest.election_id), b"", Findings())
+    compact = CompactVoters(index)
+    assert len(compact) == len(index) and list(compact) == list(index)
+    assert all(compact[vid] == v for vid, v in index.items())
+    assert list(compact.values()) == list(index.values())
+    assert compact.get("nobody") is None and "nobody" not in compact and "V0000001" in compact
+    with pytest.raises(KeyError):
+        compact["nobody"]
+    row = compact.row("V0000002")
+    assert compact.voter_id(row) == "V0000002" and compact.station(row) == index["V0000002"].polling_station
