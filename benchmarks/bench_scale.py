@@ -99,6 +99,7 @@ class TreeMemory:
         import psutil
 
         self.psutil, self.interval, self.peak = psutil, interval, 0
+        self.cpu = 0.0  # the sampler's own CPU time: taken out of the coordinator's
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -113,10 +114,12 @@ class TreeMemory:
 
     def _run(self):
         me = self.psutil.Process()
+        start = time.thread_time()
         while not self._stop.is_set():
             total = self._size(me) + sum(self._size(c) for c in me.children(recursive=True))
             self.peak = max(self.peak, total)
             self._stop.wait(self.interval)
+        self.cpu = time.thread_time() - start
 
     def __enter__(self):
         self._thread.start()
@@ -243,11 +246,13 @@ def child(spec: dict) -> dict:
     if cluster is not None:
         cluster.close()
     cpu1 = os.times()
-    own = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
+    own = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system) - memory.cpu
+    for phase, seconds in verdict.seconds.items():  # the sampler ran through every phase
+        phase_cpu[phase] = max(0.0, phase_cpu.get(phase, 0.0) - memory.cpu * seconds / wall)
     workers = (cpu1.children_user - cpu0.children_user) + (cpu1.children_system - cpu0.children_system)
     return {"verified": verdict.verified, "wall": wall, "phases": verdict.seconds, "counts": verdict.counts,
             "engine": verdict.engine, "cpu_coordinator": own, "cpu_workers": workers, "phase_cpu": phase_cpu,
-            "other_cpu": max(0.0, (busy1 - busy0) - own - workers),
+            "other_cpu": max(0.0, (busy1 - busy0) - own - workers - memory.cpu), "sampler_cpu": memory.cpu,
             "peak_rss_coordinator_mb": _peak_rss_mb(),
             "peak_tree_mb": max(memory.peak / 2**20, _peak_rss_mb())}  # a short run may end between samples
 

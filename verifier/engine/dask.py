@@ -2,11 +2,12 @@
 
 `DaskEngine("tcp://scheduler:8786")` connects to a running scheduler (`dask scheduler` on one machine,
 `dask worker tcp://scheduler:8786 --nworkers N --nthreads 1` on each of the others; every worker needs this
-package installed, nothing else: the chunks travel with their tasks, workers never open the record). The
-election context is scattered to every worker once (`broadcast=True`); chunk tasks are submitted with a bounded
-number in flight and their results taken back in submission order, so memory stays bounded and the reduce sees
-the box in order, exactly as with local processes. Results are deterministic functions of the chunk: the report
-is the same whatever the engine.
+package installed, nothing else: workers never open the record, the coordinator sends them the lines). The
+election context is scattered to every worker once (`broadcast=True`); every chunk is scattered straight to a
+worker (not carried through the scheduler inside its task graph) and its task submitted, with a bounded number in
+flight, the results taken back in submission order: memory stays bounded and the reduce sees the box in order,
+exactly as with local processes. Results are deterministic functions of the chunk: the report is the same
+whatever the engine.
 
 The work is Python holding the GIL: start workers with one thread each and as many processes as cores
 (`--nworkers auto --nthreads 1`).
@@ -15,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 
-def _call(fn: Callable, ctx, *args):
+def _call_packed(fn: Callable, ctx, args: tuple):
     return fn(ctx, *args)
 
 
@@ -30,6 +31,7 @@ class DaskEngine:
         self._client = None
         self._own_client = False
         self._ctx = None
+        self._direct = None
         self.workers = 1
 
     def _connect(self):
@@ -58,7 +60,9 @@ class DaskEngine:
         pending: deque = deque()
         try:
             for args in jobs:
-                pending.append(client.submit(_call, fn, self._ctx, *args, pure=False))
+                # the chunk goes straight to a worker (scatter), not through the scheduler inside the task
+                [data] = client.scatter([args], direct=self._direct, hash=False)
+                pending.append(client.submit(_call_packed, fn, self._ctx, data, pure=False))
                 if len(pending) >= window:
                     yield _result(pending.popleft())
             while pending:
