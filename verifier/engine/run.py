@@ -8,13 +8,17 @@ through the engine in two passes:
 * pass 2, only the ballots that passed pass 1 but do not count (superseded, cancelled, repeated ids): their
   product is divided out of pass 1's, which leaves the product of the counted ballots (see chunks.py).
 
-Memory (the ballot box is never held whole; see `BallotLog`):
-* per registered voter, in memory: the registry index (`CompactVoters`, ~180 bytes, also held by every worker)
-  and the re-voting index (`LastVote`: voter → line of the last valid e-vote, ~100 bytes);
-* per ballot, in memory: one bit (counted or not) and the unique-ballot-id index of V3.9 (`BoxSequence`, about
-  100 bytes per ballot, the one per-ballot structure left in memory);
+Memory (the ballot box is never held whole; measured figures in benchmarks/RESULTS.md). It grows with the
+number of voters, not with ballot bytes, and everything per voter stays in memory (no SQLite):
+* per registered voter: the registry index (`CompactVoters`, ~180 bytes with the voter id; every worker holds a
+  copy) and the re-voting index (`LastVote`: voter → line of the last valid e-vote, ~70 bytes). The registry
+  check itself peaks at ~660 bytes per voter while it runs (checks/registry.py);
+* per ballot, in memory: one bit (counted or not), and the unique-ballot-id index of V3.9 (`BoxSequence`, ~130
+  bytes per ballot: the one per-ballot structure left in memory);
 * per ballot, on disk: a fixed 65-byte record in a temporary file (`BallotLog`), read back twice in order;
-* per chunk in flight: the chunk's lines (a bounded number of chunks: see the engines).
+* per chunk: its lines and their parsed form (~40 KB per ballot at 2048 bits) in the worker, and a bounded
+  number of chunks in flight in the coordinator (see the engines).
+For 12 million voters: ~5 GB in the coordinator (~8 GB while the registry check runs) and ~2 GB in every worker.
 """
 import hashlib
 import secrets
