@@ -4,6 +4,7 @@ It holds every private key (Paillier p and q, the registrar's, collector's and c
 voter's signing key) and never writes one into the record.
 """
 import hashlib
+from collections import Counter
 import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -213,7 +214,8 @@ def simulate(out: Path, opts: Options) -> Secrets:
         secrets.authorities["commission"], layout.TALLY_TAG, eid,
         {"election_fingerprint": fp.hex(), "aggregates": aggregates}, "commission_signature"))
 
-    results = announced_results(shape, voter_station, counted_voters, station_counts)
+    results = announced_results(manifest, Counter(voter_station.values()),
+                                Counter(voter_station[v] for v in counted_voters), station_counts)
     results["election_fingerprint"] = fp.hex()
     write_document(out / layout.RESULTS, sign_object(secrets.authorities["commission"], layout.RESULTS_TAG, eid, results,
                                              "commission_signature"))
@@ -312,45 +314,48 @@ def _weighted(weights: list[int], rng) -> int:
     raise AssertionError
 
 
-def announced_results(shape: Shape, voter_station: dict, counted_voters: set, station_counts: dict) -> dict:
-    """Protocols at every level, summed up from the polling stations (the honest authority's arithmetic)."""
-    district_of = {s["id"]: s["district"] for s in shape.stations}
-    region_of = {d["id"]: d["region"] for d in shape.districts}
+def announced_results(manifest: dict, registered: Counter, voted: Counter, station_counts: dict) -> dict:
+    """Protocols at every level, summed up from the polling stations, and the seats from the scope totals: the
+    honest authority's arithmetic (the fault injector redoes it with the same function).
+
+    registered, voted: voters per polling station; station_counts: (contest, station) → (ballots, {option: votes})
+    with options in manifest order."""
+    district_of = {s["id"]: s["district"] for s in manifest["polling_stations"]}
+    region_of = {d["id"]: d["region"] for d in manifest["districts"]}
 
     def units_of(station: str) -> list[tuple[str, str]]:
         d = district_of[station]
         return [("polling_station", station), ("district", d), ("region", region_of[d]), ("nation", "nation")]
 
-    registered, voted, votes = {}, {}, {}
-    for vid, station in voter_station.items():
+    unit_registered, unit_voted, votes = Counter(), Counter(), {}
+    for station, n in registered.items():
         for u in units_of(station):
-            registered[u] = registered.get(u, 0) + 1
-            voted[u] = voted.get(u, 0) + (vid in counted_voters)
+            unit_registered[u] += n
+    for station, n in voted.items():
+        for u in units_of(station):
+            unit_voted[u] += n
     for (cid, station), (n_ballots, counts) in station_counts.items():
         for u in units_of(station):
             b, c = votes.get((u, cid), (0, {}))
             votes[(u, cid)] = (b + n_ballots, {o: c.get(o, 0) + v for o, v in counts.items()})
-    contest_order = [c["id"] for c in shape.contests]
-    contests_by_id = {c["id"]: _contest(c) for c in shape.contests}
+    contests = {c["id"]: _contest(c) for c in manifest["contests"]}
     protocols = []
-    for level, units in (("polling_station", [s["id"] for s in shape.stations]),
-                         ("district", [d["id"] for d in shape.districts]),
-                         ("region", [r["id"] for r in shape.regions]), ("nation", ["nation"])):
+    for level, units in (("polling_station", list(district_of)), ("district", list(region_of)),
+                         ("region", [r["id"] for r in manifest["regions"]]), ("nation", ["nation"])):
         for unit in units:
             u = (level, unit)
             results = []
-            for cid in contest_order:
-                if (u, cid) not in votes or not announced_at(contests_by_id[cid], level):
+            for cid, contest in contests.items():
+                if (u, cid) not in votes or not announced_at(contest, level):
                     continue
                 b, c = votes[(u, cid)]
                 results.append({"contest": cid, "ballots": b, "votes": [{"option": o, "votes": v} for o, v in c.items()]})
-            protocols.append({"level": level, "unit": unit, "registered_voters": registered.get(u, 0),
-                              "voters_voted": voted.get(u, 0),
-                              "turnout_percent": turnout_percent(voted.get(u, 0), registered.get(u, 0)),
+            protocols.append({"level": level, "unit": unit, "registered_voters": unit_registered[u],
+                              "voters_voted": unit_voted[u],
+                              "turnout_percent": turnout_percent(unit_voted[u], unit_registered[u]),
                               "contests": results})
     seats = []
-    for cid in contest_order:
-        contest = contests_by_id[cid]
+    for cid, contest in contests.items():
         if contest.seat_rule is None:
             continue
         top = "nation" if contest.scope_level == "nation" else contest.scope_unit

@@ -22,14 +22,11 @@ from verifier.crypto import membership
 from verifier.crypto.encoding import sha256, signed_message
 from verifier.crypto.paillier import SLOT, SLOT_BITS, PublicKey, option_message
 from verifier.record import canonical, layout, reader
-from verifier.record.model import ListSeatRule
 from verifier.simulate import prover
-from verifier.simulate.authority import Secrets
+from verifier.simulate.authority import Secrets, announced_results
 from verifier.simulate.keys import SigningKey, key_proof, reveal_randomness
 from verifier.simulate.publish import hex_int, sign_object, write_document, write_lines
 from verifier.simulate.randomness import SeededRandom
-from verifier.tally.hierarchy import announced_at, turnout_percent
-from verifier.tally.seats import allocate_list, plurality
 
 TIME = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -389,55 +386,20 @@ class Forger:
     def reannounce(self) -> None:
         """Protocols at every level summed from the tally, voters and turnout from the registry and the list of
         counted ballots, seats from the scope totals: the honest authority's arithmetic on this data."""
-        registered, voted, votes = Counter(), Counter(), {}
+        registered, voted, station_counts = Counter(), Counter(), {}
         first = {}
         for v in self.registry:
             first.setdefault(v["voter_id"], v["polling_station"])
-        for station in first.values():
-            if station in self.stations:
-                for u in self.units_of(station):
-                    registered[u] += 1
-        for vid in {e.voter_id for e in self.counted_entries()}:
-            station = first.get(vid)
-            if station in self.stations:
-                for u in self.units_of(station):
-                    voted[u] += 1
-        for station, extra in self.extra_voted.items():
-            for u in self.units_of(station):
-                voted[u] += extra
+        registered.update(station for station in first.values() if station in self.stations)
+        voted.update(first.get(vid) for vid in {e.voter_id for e in self.counted_entries()})
+        voted.update(self.extra_voted)
+        for station in [s for s in voted if s not in self.stations]:
+            del voted[station]
         for a in self.tally["aggregates"]:
-            for u in self.units_of(a["polling_station"]):
-                b, c = votes.get((u, a["contest"]), (0, {}))
-                votes[(u, a["contest"])] = (b + a["ballots"], {x["option"]: c.get(x["option"], 0) + x["votes"]
-                                                               for x in a["counts"]})
-        contests = {c["id"]: reader.contest_from_dict(c) for c in self.manifest["contests"]}
-        protocols = []
-        levels = (("polling_station", [s["id"] for s in self.manifest["polling_stations"]]),
-                  ("district", [d["id"] for d in self.manifest["districts"]]),
-                  ("region", [r["id"] for r in self.manifest["regions"]]), ("nation", ["nation"]))
-        for level, units in levels:
-            for unit in units:
-                u = (level, unit)
-                rows = []
-                for cid, contest in contests.items():
-                    if (u, cid) in votes and announced_at(contest, level):
-                        b, c = votes[(u, cid)]
-                        rows.append({"contest": cid, "ballots": b,
-                                     "votes": [{"option": o, "votes": n} for o, n in c.items()]})
-                protocols.append({"level": level, "unit": unit, "registered_voters": registered[u],
-                                  "voters_voted": voted[u], "turnout_percent": turnout_percent(voted[u], registered[u]),
-                                  "contests": rows})
-        seats = []
-        for cid, contest in contests.items():
-            if contest.seat_rule is None:
-                continue
-            top = ("nation", "nation") if contest.scope_level == "nation" else (contest.scope_level, contest.scope_unit)
-            _, counts = votes[(top, cid)]
-            tallied = [(o, counts[o.id]) for o in contest.options]
-            rule = contest.seat_rule
-            outcome = allocate_list(tallied, rule) if isinstance(rule, ListSeatRule) else plurality(tallied, rule)
-            seats.append({"contest": cid, "seats": [{"option": o, "seats": n or 0}
-                                                    for o, n in outcome.seats_by_option().items()]})
+            station_counts[(a["contest"], a["polling_station"])] = (
+                a["ballots"], {x["option"]: x["votes"] for x in a["counts"]})
+        announced = announced_results(self.manifest, registered, voted, station_counts)
+        protocols, seats = announced["protocols"], announced["seats"]
         self.results = {"election_fingerprint": self.fp.hex(), "protocols": protocols, "seats": seats}
         self.sign_results()
 
