@@ -122,8 +122,8 @@ def read_document(stream: BinaryIO, file: str, *, require_canonical: bool = True
     return parse(data, file, 1, require_canonical=require_canonical)
 
 
-def iter_lines(stream: BinaryIO, file: str, *, require_canonical: bool = True) -> Iterator[tuple[int, bytes, Any]]:
-    """JSON Lines: yields (line number, exact bytes, parsed value) per line, in bounded memory per line.
+def iter_raw_lines(stream: BinaryIO, file: str) -> Iterator[tuple[int, bytes]]:
+    """JSON Lines as (line number, exact bytes without the newline), never more than MAX_LINE_BYTES + 1 in memory.
 
     Every line, the last included, ends with a newline; a missing one means the file was truncated."""
     number = 0
@@ -136,5 +136,10 @@ def iter_lines(stream: BinaryIO, file: str, *, require_canonical: bool = True) -
             if len(raw) > MAX_LINE_BYTES:
                 raise RecordError(file, number, f"line longer than {MAX_LINE_BYTES} bytes")
             raise RecordError(file, number, "last line has no newline (truncated file?)")
-        raw = raw[:-1]
+        yield number, raw[:-1]
+
+
+def iter_lines(stream: BinaryIO, file: str, *, require_canonical: bool = True) -> Iterator[tuple[int, bytes, Any]]:
+    """JSON Lines: yields (line number, exact bytes, parsed value) per line, in bounded memory per line."""
+    for number, raw in iter_raw_lines(stream, file):
         yield number, raw, parse(raw, file, number, require_canonical=require_canonical)

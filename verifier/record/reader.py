@@ -221,17 +221,7 @@ def parse_box_entry(line: int, raw: bytes, value, key: PublicKey, election_id: s
 def iter_box_lines(root: Path) -> Iterator[tuple[int, bytes]]:
     """The ballot box as (line number, exact bytes), in bounded memory. Parsing happens in the workers."""
     with open_file(root, layout.BALLOT_BOX) as f:
-        number = 0
-        while True:
-            raw = f.readline(canonical.MAX_LINE_BYTES + 1)
-            if not raw:
-                return
-            number += 1
-            if not raw.endswith(b"\n"):
-                if len(raw) > canonical.MAX_LINE_BYTES:
-                    raise RecordError(layout.BALLOT_BOX, number, f"line longer than {canonical.MAX_LINE_BYTES} bytes")
-                raise RecordError(layout.BALLOT_BOX, number, "last line has no newline (truncated file?)")
-            yield number, raw[:-1]
+        yield from canonical.iter_raw_lines(f, layout.BALLOT_BOX)
 
 
 def read_box_entry(line: int, raw: bytes, key: PublicKey, election_id: str) -> BoxEntry:
