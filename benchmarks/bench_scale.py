@@ -397,34 +397,25 @@ def cpu_rate(r: dict) -> float:
     return r["counts"]["ballots in the box"] / (r["cpu_coordinator"] + r["cpu_workers"])
 
 
-def projection(r1: dict, r2: dict, voters: int, cores: int) -> dict:
-    """12 million ballots (and as many registered voters) on `cores` cores, from a 1-worker run r1 and a
-    2-worker run r2 of the same record.
+def projection(r1: dict, r2: dict, cores: int) -> dict:
+    """12 million ballots (as many registered voters, polling stations in proportion) on `cores` cores, from a
+    1-worker run r1 and a 2-worker run r2 of the same record.
 
-    Serial, in the coordinator: setup; the registry check (per voter, from r1); per ballot, pass 1's reading,
-    hashing and shipping of the lines and its in-order reduce, the counting rules and pass 2's share (from r2's
-    coordinator CPU time per phase); the tally, results and seats (they grow with the polling stations, here with
-    the ballots). Parallel: the workers' CPU time per ballot (r2). Pass 1 overlaps the coordinator and the workers,
-    so it takes the longer of the two."""
-    ballots = r1["counts"]["ballots in the box"]
-    ph1, cpu2 = r1["phases"], r2["phase_cpu"]
-    registry = ph1["registry"] / voters
-    pass1 = cpu2["ballot box"] / ballots
-    counting = cpu2["counting rules"] / ballots
-    pass2 = cpu2["aggregation"] / ballots
-    worker = r2["cpu_workers"] / ballots
-    n = TWELVE_MILLION
-    rest = ph1["setup"] + (counting + pass2) * n + (ph1["tally"] + ph1["results"] + ph1["seats"]) * n / ballots
-    box = max(pass1 * n, worker * n / cores)
-    return {"cores": cores, "minutes": (rest + registry * n + box) / 60,
-            "minutes_if_registry_parallel": (rest + registry * n / cores + box) / 60,
-            "registry_minutes": registry * n / 60, "pass1_minutes": box / 60,
-            "pass1_bound_by": "coordinator" if pass1 * n >= worker * n / cores else "workers",
-            "counting_and_pass2_minutes": (counting + pass2) * n / 60,
-            "tally_minutes": (ph1["tally"] + ph1["results"] + ph1["seats"]) * n / ballots / 60,
-            "coordinator_us_per_ballot": {"pass 1": pass1 * 1e6, "counting rules": counting * 1e6,
-                                          "pass 2": pass2 * 1e6},
-            "registry_ms_per_voter": registry * 1e3, "worker_ms_per_ballot": worker * 1e3}
+    r1 runs in one process, so its time per phase is the whole work of that phase; r2's coordinator CPU time per
+    phase is the part no worker can take (reading, hashing, shipping and reducing the chunks, the sequential
+    checks, the counting rules). Every phase but setup grows with the record. In each, the coordinator's part
+    runs alongside the rest spread over the cores, so the phase takes the longer of the two."""
+    scale = TWELVE_MILLION / r1["counts"]["ballots in the box"]
+    phases = {}
+    for phase, work in r1["phases"].items():
+        if phase == "setup":
+            phases[phase] = {"minutes": work / 60, "bound_by": "coordinator"}
+            continue
+        serial = min(work, r2["phase_cpu"].get(phase, 0.0)) * scale
+        spread = (work * scale - serial) / cores
+        phases[phase] = {"minutes": max(serial, spread) / 60,
+                         "bound_by": "coordinator" if serial >= spread else "workers"}
+    return {"cores": cores, "minutes": sum(p["minutes"] for p in phases.values()), "phases": phases}
 
 
 def main() -> None:
@@ -558,7 +549,7 @@ def summarise(results: dict, sizes: list[int], kz_voters: int, w: int) -> dict:
     if what_if:
         s["what_if_openssl_signatures_ballots_per_s_per_core"] = rate(what_if, 1)
     big1, big2 = runs[f"one8-{last} batched x1"], runs[f"one8-{last} batched x{w}"]
-    s["projection_12M"] = [projection(big1, big2, big1["counts"]["registered voters"], c) for c in (16, 64)]
+    s["projection_12M"] = [projection(big1, big2, c) for c in (16, 64)]
     return s
 
 
@@ -586,9 +577,10 @@ def print_summary(s: dict) -> None:
     d = s["dask"]
     print(f"dask LocalCluster: speed-up {d['speedup_vs_x1']:.2f} over 1 local worker ({d['vs_local']:.2f} of local x2)")
     for p in s["projection_12M"]:
-        print(f"12 million ballots on {p['cores']} cores: {p['minutes']:.0f} min ({p['registry_minutes']:.0f} min of it "
-              f"the serial registry check; {p['minutes_if_registry_parallel']:.0f} min with it parallel); pass 1 "
-              f"{p['pass1_minutes']:.0f} min, bound by the {p['pass1_bound_by']}")
+        print(f"12 million ballots on {p['cores']} cores: {p['minutes']:.0f} min ("
+              + ", ".join(f"{name} {q['minutes']:.1f}" + (" coordinator-bound" if q["bound_by"] == "coordinator"
+                                                            and name != "setup" else "")
+                          for name, q in p["phases"].items()) + ")")
 
 
 def _cpu_model() -> str:

@@ -147,7 +147,9 @@ def test_bisection_cost_for_one_bad_ballot(record, secrets, monkeypatch):
 
 @pytest.fixture
 def faulty(record, secrets):
-    """A record with a bad proof, a bad voter signature and a re-vote the authority counted twice."""
+    """A record with a bad proof, a bad voter signature, a re-vote the authority counted twice, a bad registrar
+    signature, a voter registered twice and a bad decryption proof: a fault in every phase that runs on the
+    engine."""
     n = n_of(record)
     entries = box_objects(record)
     change_proof(entries[7], 0, "a", 1, lambda a: a * 2 % (n * n))
@@ -164,19 +166,55 @@ def faulty(record, secrets):
             decisions[i] = canonical.dumps({"ballot_id": d["ballot_id"], "status": "counted"})
             break
     (record / layout.BALLOT_DECISIONS).write_bytes(b"\n".join(decisions) + b"\n")
+    registry = (record / layout.REGISTRY).read_bytes().splitlines()
+    o = json.loads(registry[4])
+    o["registrar_signature"] = "00" * 64
+    registry[4] = canonical.dumps(o)
+    registry.append(registry[100])  # a voter registered twice, with the same key
+    (record / layout.REGISTRY).write_bytes(b"\n".join(registry) + b"\n")
+    tally = json.loads((record / layout.TALLY).read_bytes())
+    proof = tally["aggregates"][-1]["decryption_proof"]
+    proof["r"] = f"{int(proof['r'], 16) + 1:0{len(proof['r'])}x}"  # a decryption proof that fails
+    (record / layout.TALLY).write_bytes(canonical.dumps(tally) + b"\n")
     return record
 
 
+@pytest.fixture
+def small_registry_jobs(monkeypatch):
+    """Registry jobs of 16 lines: ten of them for the 150 voters of the test records."""
+    monkeypatch.setattr(run, "MIN_REGISTRY_LINES", 5)
+    monkeypatch.setattr(run, "REGISTRY_LINES", 16)
+
+
 @pytest.mark.parametrize("which", ["honest", "faulty"])
-def test_report_independent_of_workers_and_chunks(which, simulated, faulty):
+def test_report_independent_of_workers_and_chunks(which, simulated, faulty, small_registry_jobs):
     path = simulated[0] if which == "honest" else faulty
-    reference = json_report.as_dict(verify_record(path, LocalEngine(1)))
+    verdict = verify_record(path, LocalEngine(1))
+    reference = json_report.as_dict(verdict)
     assert reference["verified"] == (which == "honest")
+    if which == "faulty":
+        places = {check: [f.location.line for f in found] for check, found in failing(verdict).items()}
+        assert places["V2.2"] == [5] and places["V2.3"] == places["V2.4"] == [151] and places["V4.2"] == [8]
+        last = json.loads((path / layout.TALLY).read_bytes())["aggregates"][-1]
+        assert [(x.location.contest, x.location.polling_station) for x in failing(verdict)["V6.3"]] == [
+            (last["contest"], last["polling_station"])]
     for workers, chunk in ((2, None), (2, 3), (1, 1), (2, 64)):
         assert json_report.as_dict(verify_record(path, LocalEngine(workers), chunk=chunk)) == reference
 
 
-def test_dask_local_cluster_gives_the_same_report(faulty):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_first_unreadable_line_is_the_error_whatever_the_engine(workers, record, small_registry_jobs):
+    """Line 3 is not JSON and line 20, the last, is cut short: with two workers the reader meets line 20 while
+    cutting the second job, before the first (lines 1-16) is back, and line 3 must still be the error reported."""
+    lines = (record / layout.REGISTRY).read_bytes().split(b"\n")[:20]
+    lines[2] = b"{not json"
+    (record / layout.REGISTRY).write_bytes(b"\n".join(lines))
+    with pytest.raises(RecordError) as caught:
+        verify_record(record, LocalEngine(workers))
+    assert str(caught.value).startswith(f"{layout.REGISTRY}:3: invalid JSON")
+
+
+def test_dask_local_cluster_gives_the_same_report(faulty, small_registry_jobs):
     distributed = pytest.importorskip("distributed")
     from verifier.engine.dask import DaskEngine
 
@@ -329,19 +367,19 @@ def test_batch_z_is_reduced_mod_n():
 
 
 def test_compact_voters_is_the_registry_index(simulated):
+    from verifier.checks.context import RegisteredVoter
     from verifier.checks.findings import Findings
     from verifier.checks.registry import check_registry
-    from verifier.engine.voters import CompactVoters
 
     root = simulated[0]
     manifest, _ = reader.read_manifest(root)
-    index = check_registry(manifest, reader.iter_registry(root, manifest.election_id), b"", Findings())
-    compact = CompactVoters(index)
-    assert len(compact) == len(index) and list(compact) == list(index)
-    assert all(compact[vid] == v for vid, v in index.items())
-    assert list(compact.values()) == list(index.values())
+    parsed = list(reader.iter_registry(root, manifest.election_id))
+    compact = check_registry(manifest, parsed, b"", Findings())
+    assert len(compact) == len(parsed) and list(compact) == [v.voter_id for v in parsed]
+    assert list(compact.values()) == [RegisteredVoter(v.voter_id, v.polling_station, v.algorithm, v.public_key,
+                                                      sha256(v.public_key), v.line) for v in parsed]
     assert compact.get("nobody") is None and "nobody" not in compact and "V0000001" in compact
     with pytest.raises(KeyError):
         compact["nobody"]
     row = compact.row("V0000002")
-    assert compact.voter_id(row) == "V0000002" and compact.station(row) == index["V0000002"].polling_station
+    assert compact.voter_id(row) == "V0000002" and compact.station(row) == parsed[1].polling_station

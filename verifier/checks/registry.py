@@ -1,42 +1,98 @@
-"""V2.x: the voter registry — commitment, registrar signatures, one registration per voter and per key."""
-from collections.abc import Iterable
+"""V2.x: the voter registry — commitment, registrar signatures, one registration per voter and per key.
 
-from verifier.checks.context import RegisteredVoter
+Two parts, so that the costly one runs on every core: `check_voter` judges one line on its own (V2.2, V2.5: a
+signature verification and a key load each, in any order, in the workers); `RegistryIndex` is fed the lines in
+registry order and runs what depends on the lines before (V2.3, V2.4), builds the index, and ends with V2.1.
+"""
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
 from verifier.checks.findings import Findings, Location
+from verifier.checks.voters import CompactVoters
 from verifier.crypto import signatures
-from verifier.crypto.encoding import sha256
 from verifier.record import layout
-from verifier.record.model import Manifest, Voter
+from verifier.record.model import AuthorityKey, Manifest, Voter
+
+
+@dataclass(frozen=True)
+class RegistryContext:
+    """What `check_voter` needs of the manifest (small enough to ship to every worker)."""
+    election_id: str
+    registrar: AuthorityKey
+    stations: frozenset[str]
+
+
+def registry_context(manifest: Manifest) -> RegistryContext:
+    return RegistryContext(manifest.election_id, manifest.authority("registrar"),
+                           frozenset(p.id for p in manifest.polling_stations))
+
+
+class Registration(NamedTuple):
+    """What the sequential checks and the index need of one registry line."""
+    line: int
+    voter_id: str
+    polling_station: str
+    algorithm: str
+    public_key: bytes
+
+
+def _where(line: int, voter_id: str, polling_station: str) -> Location:
+    return Location(file=layout.REGISTRY, line=line, voter_id=voter_id, polling_station=polling_station)
+
+
+def check_voter(rctx: RegistryContext, v: Voter, f: Findings) -> Registration:
+    """V2.2 and V2.5 for one line."""
+    registrar = rctx.registrar
+    where = _where(v.line, v.voter_id, v.polling_station)
+    f.check("V2.2", signatures.verify(registrar.algorithm, registrar.public_key, v.signed_bytes,
+                                      v.registrar_signature), where, "registrar signature is invalid")
+    f.checked("V2.5")
+    if v.polling_station not in rctx.stations:
+        f.fail("V2.5", where, f"unknown polling station {v.polling_station}")
+    if signatures.load_public_key(v.algorithm, v.public_key) is None:
+        f.fail("V2.5", where, f"public key is not a valid {v.algorithm} key")
+    return Registration(v.line, v.voter_id, v.polling_station, v.algorithm, v.public_key)
+
+
+class RegistryIndex:
+    """Fed every line's `Registration` in registry order: V2.3 and V2.4, and the index of registered voters by id
+    (the first registration of an id, if it was registered twice); `finish` runs V2.1."""
+
+    def __init__(self):
+        self.voters = CompactVoters()
+        self._key_owner: dict[bytes, str] = {}
+        self.lines = 0
+
+    def feed(self, r: Registration, f: Findings) -> None:
+        self.lines += 1
+        f.checked("V2.3")
+        if self.voters.row(r.voter_id) is None:
+            self.voters.add(r.voter_id, r.polling_station, r.algorithm, r.public_key, r.line)
+        else:
+            f.fail("V2.3", _where(*r[:3]), f"voter id already registered on line {self.voters[r.voter_id].line}")
+        owner = self._key_owner.get(r.public_key)
+        f.checked("V2.4")
+        if owner is None:
+            self._key_owner[r.public_key] = r.voter_id
+        else:
+            f.fail("V2.4", _where(*r[:3]), f"signing key already registered to voter {owner}")
+
+    def finish(self, manifest: Manifest, registry_sha256: bytes, f: Findings) -> CompactVoters:
+        self._key_owner.clear()
+        where = Location(file=layout.REGISTRY)
+        f.check("V2.1", registry_sha256 == manifest.registry_sha256, where,
+                "SHA-256 of the registry differs from the manifest's commitment (voters added, removed or changed)")
+        f.check("V2.1", self.lines == manifest.registry_voters, where,
+                f"{self.lines} registry lines; the manifest commits to {manifest.registry_voters}")
+        return self.voters
 
 
 def check_registry(manifest: Manifest, voters: Iterable[Voter], registry_sha256: bytes,
-                   f: Findings) -> dict[str, RegisteredVoter]:
-    """Returns the index of registered voters by id (the first registration of an id, if it was registered twice)."""
-    registrar = manifest.authority("registrar")
-    stations = {p.id for p in manifest.polling_stations}
-    index: dict[str, RegisteredVoter] = {}
-    key_owner: dict[bytes, str] = {}
-    lines = 0
+                   f: Findings) -> CompactVoters:
+    """The whole registry check in this process."""
+    rctx = registry_context(manifest)
+    index = RegistryIndex()
     for v in voters:
-        lines += 1
-        where = Location(file=layout.REGISTRY, line=v.line, voter_id=v.voter_id, polling_station=v.polling_station)
-        f.check("V2.2", signatures.verify(registrar.algorithm, registrar.public_key, v.signed_bytes,
-                                          v.registrar_signature), where, "registrar signature is invalid")
-        f.checked("V2.5")
-        if v.polling_station not in stations:
-            f.fail("V2.5", where, f"unknown polling station {v.polling_station}")
-        if signatures.load_public_key(v.algorithm, v.public_key) is None:
-            f.fail("V2.5", where, f"public key is not a valid {v.algorithm} key")
-        if f.check("V2.3", v.voter_id not in index, where,
-                   f"voter id already registered on line {index[v.voter_id].line}" if v.voter_id in index else ""):
-            index[v.voter_id] = RegisteredVoter(v.voter_id, v.polling_station, v.algorithm, v.public_key,
-                                                sha256(v.public_key), v.line)
-        owner = key_owner.get(v.public_key)
-        f.check("V2.4", owner is None, where, f"signing key already registered to voter {owner}")
-        key_owner.setdefault(v.public_key, v.voter_id)
-    where = Location(file=layout.REGISTRY)
-    f.check("V2.1", registry_sha256 == manifest.registry_sha256, where,
-            "SHA-256 of the registry differs from the manifest's commitment (voters added, removed or changed)")
-    f.check("V2.1", lines == manifest.registry_voters, where,
-            f"{lines} registry lines; the manifest commits to {manifest.registry_voters}")
-    return index
+        index.feed(check_voter(rctx, v, f), f)
+    return index.finish(manifest, registry_sha256, f)

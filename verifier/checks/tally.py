@@ -1,18 +1,27 @@
 """V6.x: the authority's tally against the recomputed aggregates, its decryption proofs and the decoded counts."""
+from collections.abc import Callable
+
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings, Location
 from verifier.crypto import signatures
 from verifier.crypto.decryption import randomness_reveal_problem
 from verifier.crypto.paillier import SLOT, decode_counts
 from verifier.record import layout
-from verifier.record.model import Tally
+from verifier.record.model import Aggregate, Tally
 
 Key = tuple[str, str]  # (contest, polling station)
 
 
-def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[int, int]],
-                f: Findings) -> dict[Key, tuple[int, tuple[int, ...]]]:
-    """Returns the verified (ballots, counts) of every aggregate whose V6.2–V6.4 all hold."""
+def reveal_problems(ctx: ElectionContext, aggregates: list[Aggregate]) -> list[str | None]:
+    """V6.3's equation for some aggregates, in order: what is wrong with each decryption proof, None if nothing.
+    A power mod n² each, independent of each other: the run has its engine check them on every core."""
+    return [randomness_reveal_problem(ctx.key, a.ciphertext, a.plaintext, a.proof.r) for a in aggregates]
+
+
+def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[int, int]], f: Findings,
+                reveal: Callable[[list[Aggregate]], list[str | None]]) -> dict[Key, tuple[int, tuple[int, ...]]]:
+    """Returns the verified (ballots, counts) of every aggregate whose V6.2–V6.4 all hold. `reveal(aggregates)`
+    gives what `reveal_problems` finds for each of them (the run has its engine compute it)."""
     commission = ctx.manifest.authority("commission")
     top = Location(file=layout.TALLY)
     f.check("V6.1", tally.election_fingerprint == ctx.fingerprint, top, "election fingerprint of another election")
@@ -21,17 +30,20 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
     expected = {(cid, station) for station, contests in ctx.station_contests.items() for cid in contests}
     verified: dict[Key, tuple[int, tuple[int, ...]]] = {}
     seen: set[Key] = set()
+    mine: list[Aggregate] = []  # this election's aggregates, once each: only their proofs cost a power
     for a in tally.aggregates:
         k = (a.contest, a.polling_station)
-        loc = Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station)
         f.checked("V6.2")
         if k not in expected:
-            f.fail("V6.2", loc, "no ballot style gives this contest at this polling station")
-            continue
-        if k in seen:
-            f.fail("V6.2", loc, "second aggregate for this contest and polling station")
-            continue
-        seen.add(k)
+            f.fail("V6.2", _where(a), "no ballot style gives this contest at this polling station")
+        elif k in seen:
+            f.fail("V6.2", _where(a), "second aggregate for this contest and polling station")
+        else:
+            seen.add(k)
+            mine.append(a)
+    for a, problem in zip(mine, reveal(mine), strict=True):
+        k = (a.contest, a.polling_station)
+        loc = _where(a)
         ballots, product = recomputed.get(k, (0, 1))
         ok = True
         if a.ciphertext != product:
@@ -40,7 +52,6 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
         if a.ballots != ballots:
             f.fail("V6.2", loc, f"says {a.ballots} ballots; {ballots} ballots count here")
             ok = False
-        problem = randomness_reveal_problem(ctx.key, a.ciphertext, a.plaintext, a.proof.r)
         ok &= f.check("V6.3", problem is None, loc, problem or "")
         contest = ctx.contests[a.contest]
         f.checked("V6.4")
@@ -68,3 +79,7 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
         f.checked("V6.2")
         f.fail("V6.2", Location(file=layout.TALLY, contest=cid, polling_station=station), "aggregate missing")
     return verified
+
+
+def _where(a: Aggregate) -> Location:
+    return Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station)

@@ -1,13 +1,16 @@
-"""The two per-chunk functions of the ballot-box map-reduce. Pure: (context, job) → partial result, so that local
-processes and Dask workers run exactly the same code, and the reduce (in box order) gives the same report
-whatever the engine or the number of workers.
+"""The per-chunk functions of the map-reduce: one for the registry, two for the ballot box. Pure: (context, job)
+→ partial result, so that local processes and Dask workers run exactly the same code, and the reduce (in file
+order) gives the same report whatever the engine or the number of workers.
 
-Pass 1 (`check_chunk`) runs every per-ballot check and also multiplies the ciphertexts of the ballots that passed
-them, per contest and polling station. Which of those ballots count is known only after the whole box (re-votes,
-paper cancellations), so pass 2 (`aggregate_chunk`) reads only the ballots that passed but do not count
-(superseded, cancelled, repeated ballot ids) and multiplies them too; the run divides the second product out of
-the first. Every ciphertext that passed V4.1 is a unit mod n², so the quotient is exactly the product of the
-counted ballots.
+The registry (`check_registry_chunk`): each line's own checks (V2.2, V2.5); the run feeds the results to the
+sequential ones (V2.3, V2.4, the index) in registry order.
+
+The ballot box, pass 1 (`check_chunk`), runs every per-ballot check and also multiplies the ciphertexts of the
+ballots that passed them, per contest and polling station. Which of those ballots count is known only after the
+whole box (re-votes, paper cancellations), so pass 2 (`aggregate_chunk`) reads only the ballots that passed but do
+not count (superseded, cancelled, repeated ballot ids) and multiplies them too; the run divides the second product
+out of the first. Every ciphertext that passed V4.1 is a unit mod n², so the quotient is exactly the product of
+the counted ballots.
 """
 from dataclasses import dataclass
 
@@ -17,14 +20,20 @@ from verifier.checks.ballot_box import EntrySummary, check_entry
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings
 from verifier.checks.proofs import check_proofs
+from verifier.checks.registry import Registration, RegistryContext, check_voter
 from verifier.crypto.batch import CoefficientStream
 from verifier.crypto.encoding import sha256
 from verifier.errors import RecordError
 from verifier.record import canonical, layout
-from verifier.record.reader import read_box_entry
+from verifier.record.reader import read_box_entry, read_voter
 
 Lines = list[tuple[int, bytes]]
 Aggregates = dict[tuple[str, str], tuple[int, int]]  # (contest, station) → (ballots, product of ciphertexts)
+
+
+def check_registry_chunk(rctx: RegistryContext, lines: Lines) -> tuple[Findings, list[Registration]]:
+    f = Findings()
+    return f, [check_voter(rctx, read_voter(n, raw, rctx.election_id), f) for n, raw in lines]
 
 
 @dataclass

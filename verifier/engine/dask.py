@@ -12,8 +12,9 @@ whatever the engine.
 The work is Python holding the GIL: start workers with one thread each and as many processes as cores
 (`--nworkers auto --nthreads 1`).
 """
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+
+from verifier.engine.ordered import in_order
 
 
 def _call_packed(fn: Callable, ctx, args: tuple):
@@ -52,24 +53,20 @@ class DaskEngine:
     def start(self, ctx) -> None:
         """Ship the election context to every worker once."""
         client = self._connect()
+        if self._ctx is not None:  # the context of an earlier phase
+            self._ctx.release()
         self._ctx = client.scatter(ctx, broadcast=True, hash=False)
 
     def map(self, fn: Callable, jobs: Iterable[tuple]) -> Iterator:
         client = self._client
         window = max(2, self._per_thread * self.workers)
-        pending: deque = deque()
-        try:
-            for args in jobs:
-                # the chunk goes straight to a worker (scatter), not through the scheduler inside the task
-                [data] = client.scatter([args], direct=self._direct, hash=False)
-                pending.append(client.submit(_call_packed, fn, self._ctx, data, pure=False))
-                if len(pending) >= window:
-                    yield _result(pending.popleft())
-            while pending:
-                yield _result(pending.popleft())
-        finally:
-            for future in pending:
-                future.cancel()
+
+        def submit(args):
+            # the chunk goes straight to a worker (scatter), not through the scheduler inside the task
+            [data] = client.scatter([args], direct=self._direct, hash=False)
+            return client.submit(_call_packed, fn, self._ctx, data, pure=False)
+
+        yield from in_order(jobs, submit, _result, window, lambda future: future.cancel())
 
     def close(self) -> None:
         if self._ctx is not None:

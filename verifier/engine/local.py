@@ -3,9 +3,10 @@
 Results come back in submission order with a bounded number of chunks in flight, so memory stays bounded
 whatever the size of the box."""
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from verifier.engine.ordered import in_order
 
 _CONTEXT = None
 
@@ -39,13 +40,8 @@ class LocalEngine:
             for args in jobs:
                 yield fn(self._ctx, *args)
             return
-        pending: deque = deque()
-        for args in jobs:
-            pending.append(self._pool.submit(_call, fn, args))
-            if len(pending) >= 2 * self.workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        yield from in_order(jobs, lambda args: self._pool.submit(_call, fn, args), Future.result, 2 * self.workers,
+                            Future.cancel)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -1,24 +1,27 @@
-"""One verification run over a record: reads the files in order, runs every step, and streams the ballot box
-through the engine in two passes:
+"""One verification run over a record: reads the files in order, runs every step, and has the engine do the
+work that splits, in chunks, with the sequential checks fed in file order as the chunks come back:
 
-* pass 1, every ballot: parse, signatures, binding, receipt, ciphertexts, validity proofs (batched per chunk),
-  and the product of the valid ballots' ciphertexts per contest and polling station; the sequential checks (hash
-  chain, unique ballot ids) and the re-voting index are fed in box order as the chunks come back;
-* the counting rules: the authority's list of counted ballots against the rules, in box order;
+* the registry: each line's signature and key (V2.2, V2.5) on the engine; one registration per voter and per
+  key (V2.3, V2.4), the index and the commitment (V2.1) here;
+* ballot box pass 1, every ballot: parse, signatures, binding, receipt, ciphertexts, validity proofs (batched
+  per chunk), and the product of the valid ballots' ciphertexts per contest and polling station; the hash chain,
+  unique ballot ids and the re-voting index here;
+* the counting rules: the authority's list of counted ballots against the rules, in box order, here;
 * pass 2, only the ballots that passed pass 1 but do not count (superseded, cancelled, repeated ids): their
-  product is divided out of pass 1's, which leaves the product of the counted ballots (see chunks.py).
+  product is divided out of pass 1's, which leaves the product of the counted ballots (see chunks.py);
+* the tally: every decryption proof's equation on the engine, the rest of V6 here.
 
 Memory (the ballot box is never held whole; measured figures in benchmarks/RESULTS.md). It grows with the
 number of voters, not with ballot bytes, and everything per voter stays in memory (no SQLite):
 * per registered voter: the registry index (`CompactVoters`, ~180 bytes with the voter id; every worker holds a
-  copy) and the re-voting index (`LastVote`: voter → line of the last valid e-vote, ~70 bytes). The registry
-  check itself peaks at ~660 bytes per voter while it runs (checks/registry.py);
+  copy) and the re-voting index (`LastVote`: voter → line of the last valid e-vote, ~70 bytes). While the
+  registry is checked, V2.4's map of keys to voters adds ~130 bytes per voter (dropped at its end);
 * per ballot, in memory: one bit (counted or not), and the unique-ballot-id index of V3.9 (`BoxSequence`, ~130
   bytes per ballot: the one per-ballot structure left in memory);
 * per ballot, on disk: a fixed 65-byte record in a temporary file (`BallotLog`), read back twice in order;
 * per chunk: its lines and their parsed form (~40 KB per ballot at 2048 bits) in the worker, and a bounded
   number of chunks in flight in the coordinator (see the engines).
-For 12 million voters: ~5 GB in the coordinator (~8 GB while the registry check runs) and ~2 GB in every worker.
+For 12 million voters: ~5 GB in the coordinator and ~2 GB in every worker.
 """
 import hashlib
 import secrets
@@ -27,7 +30,7 @@ import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from itertools import islice
 from pathlib import Path
 
@@ -41,23 +44,24 @@ from verifier.checks.counting import (
     compare_decisions,
 )
 from verifier.checks.findings import Findings
-from verifier.checks.registry import check_registry
+from verifier.checks.registry import RegistryIndex, registry_context
 from verifier.checks.results import check_results
 from verifier.checks.seats import check_seats
 from verifier.checks.setup import check_key, check_manifest
-from verifier.checks.tally import check_tally
+from verifier.checks.tally import check_tally, reveal_problems
 from verifier.checks.verdict import Verdict
+from verifier.checks.voters import CompactVoters
 from verifier.crypto.batch import CoefficientStream
 from verifier.crypto.paillier import PublicKey
 from verifier.engine.chunks import (
     aggregate_chunk,
     check_chunk,
+    check_registry_chunk,
     divide_aggregates,
     merge_aggregates,
 )
 from verifier.engine.local import LocalEngine
 from verifier.engine.progress import Progress, as_progress
-from verifier.engine.voters import CompactVoters
 from verifier.record import canonical, layout, reader
 from verifier.record.source import open_record
 
@@ -67,6 +71,9 @@ CHUNK_EQUATIONS = 16384  # proof equations per chunk: the bucket multi-exponenti
 #                          a worker holds one chunk (~40 KB per ballot parsed), the coordinator a few in flight
 MIN_CHUNK, MAX_CHUNK = 8, 4096
 AGGREGATE_LINES = 1024  # lines per pass-2 job
+DECRYPTIONS = 8  # decryption proofs per job: ~10 ms each at 2048 bits (a power mod n²)
+REGISTRY_LINES, MIN_REGISTRY_LINES = 2048, 128  # lines per registry job: ~0.35 ms each (signature, key load)
+STREAMED = (layout.REGISTRY, layout.BALLOT_BOX)  # hashed as they are read and checked, not before
 
 
 def chunk_size(ctx: ElectionContext, lines: int, workers: int) -> int:
@@ -154,7 +161,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = CHU
     with open_record(path) as root:
         for name in layout.ALL_FILES:
             reader.open_file(root, name).close()  # raises: a record with a missing file is unreadable
-            if name != layout.BALLOT_BOX:  # the box is hashed as pass 1 reads it
+            if name not in STREAMED:  # hashed as they are read and checked
                 v.inputs[name] = reader.file_digest(root / name)[0].hex()
         with _timed(v, "setup"):
             manifest, manifest_bytes = reader.read_manifest(root)
@@ -168,33 +175,35 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = CHU
                 for c in CHECKS:
                     if c.phase != "setup":
                         f.not_run(c.id, "the manifest is inconsistent (V1.5)")
-                v.inputs[layout.BALLOT_BOX] = reader.file_digest(root / layout.BALLOT_BOX)[0].hex()
+                for name in STREAMED:
+                    v.inputs[name] = reader.file_digest(root / name)[0].hex()
                 v.inputs = {name: v.inputs[name] for name in layout.ALL_FILES}
                 return v
-        with _timed(v, "registry"):
-            progress.phase("registry", manifest.registry_voters)
-            voters = CompactVoters(check_registry(manifest, _counted(reader.iter_registry(root, eid), progress),
-                                                  bytes.fromhex(v.inputs[layout.REGISTRY]), f))
-            ctx = make_context(manifest, key, fp, voters)
-        # The batch coefficients (crypto.md §3: drawn after the ballot box is frozen). The box is frozen before
-        # this run starts: it was published with the collector's signed head, which commits to its last entry,
-        # and pass 1 checks every line against that chain. The proofs in it were therefore made before this
-        # seed exists; it comes from the operating system's CSPRNG now, lives only in this run's memory (and in
-        # the jobs sent to its own workers), is never written to the report or anywhere else, and every chunk and
-        # every bisection step derives its own coefficients from it (CoefficientStream). Whoever made the proofs
-        # cannot predict a single δ, which is all the batch test's 2^-128 bound needs. That later chunks of the
-        # box are read after the seed is drawn changes nothing: their bytes were fixed when the box was published
-        # (the report gives the SHA-256 of exactly the bytes pass 1 verified, and pass 2 checks that every line
-        # it rereads is byte for byte the line pass 1 verified). Drawing the seed only after hashing the whole
-        # box would cost a full extra read of the box and buy nothing against a prover who cannot see the seed.
-        seed = coefficient_seed if coefficient_seed is not None else secrets.token_bytes(32)
-        coefficients = CoefficientStream(seed, "ballot box")
-        box_path = root / layout.BALLOT_BOX
-        box_bytes = box_path.stat().st_size
-        log = BallotLog(voters.voter_id, voters.row)
-        engine.start(ctx)
-        try:
-            workers = getattr(engine, "workers", 1) or 1
+        with ExitStack() as cleanup:
+            cleanup.callback(progress.close)
+            cleanup.callback(engine.close)
+            with _timed(v, "registry"):
+                voters = _check_registry(root, manifest, engine, progress, v, f)
+                ctx = make_context(manifest, key, fp, voters)
+            # The batch coefficients (crypto.md §3: drawn after the ballot box is frozen). The box is frozen before
+            # this run starts: it was published with the collector's signed head, which commits to its last entry,
+            # and pass 1 checks every line against that chain. The proofs in it were therefore made before this
+            # seed exists; it comes from the operating system's CSPRNG now, lives only in this run's memory (and in
+            # the jobs sent to its own workers), is never written to the report or anywhere else, and every chunk and
+            # every bisection step derives its own coefficients from it (CoefficientStream). Whoever made the proofs
+            # cannot predict a single δ, which is all the batch test's 2^-128 bound needs. That later chunks of the
+            # box are read after the seed is drawn changes nothing: their bytes were fixed when the box was published
+            # (the report gives the SHA-256 of exactly the bytes pass 1 verified, and pass 2 checks that every line
+            # it rereads is byte for byte the line pass 1 verified). Drawing the seed only after hashing the whole
+            # box would cost a full extra read of the box and buy nothing against a prover who cannot see the seed.
+            seed = coefficient_seed if coefficient_seed is not None else secrets.token_bytes(32)
+            coefficients = CoefficientStream(seed, "ballot box")
+            box_path = root / layout.BALLOT_BOX
+            box_bytes = box_path.stat().st_size
+            log = BallotLog(voters.voter_id, voters.row)
+            cleanup.callback(log.close)
+            engine.start(ctx)
+            workers = engine.workers
             v.engine = f"{engine.name} ×{workers}"
             with _timed(v, "ballot box"):
                 size = chunk or chunk_size(ctx, _estimate_lines(box_path, box_bytes), workers)
@@ -258,13 +267,14 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = CHU
                 for part in engine.map(aggregate_chunk, _excluded_jobs(box_path, log, counted_bits, progress)):
                     merge_aggregates(excluded, part, key.n2)
                 recomputed = divide_aggregates(all_valid, excluded, key.n2)
-        finally:
-            engine.close()
-            log.close()
-            progress.close()
+            with _timed(v, "tally"):
+
+                def reveal(aggregates):
+                    jobs = ((part,) for part in _chunks(aggregates, DECRYPTIONS))
+                    return [p for part in engine.map(reveal_problems, jobs) for p in part]
+
+                verified = check_tally(ctx, reader.read_tally(root, key, eid), recomputed, f, reveal)
         v.inputs = {name: v.inputs[name] for name in layout.ALL_FILES}
-        with _timed(v, "tally"):
-            verified = check_tally(ctx, reader.read_tally(root, key, eid), recomputed, f)
         with _timed(v, "results"):
             results = reader.read_results(root, eid)
             totals = check_results(ctx, results, verified, voted, f)
@@ -274,16 +284,29 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = CHU
     return v
 
 
-def _counted(items: Iterable, progress: Progress) -> Iterator:
-    """`items`, reporting progress every 1,000."""
-    count = 0
-    for item in items:
-        yield item
-        count += 1
-        if count == 1000:
-            progress.advance(count, count)
-            count = 0
-    progress.advance(count, count)
+def _check_registry(root, manifest, engine, progress: Progress, v: Verdict, f: Findings) -> CompactVoters:
+    """V2.x: each line's own checks in chunks on the engine, the sequential ones here in registry order."""
+    progress.phase("registry", manifest.registry_voters)
+    engine.start(registry_context(manifest))
+    # a few jobs for every worker, each no bigger than REGISTRY_LINES (the declared number of voters only sizes them)
+    size = max(MIN_REGISTRY_LINES, min(REGISTRY_LINES, -(-manifest.registry_voters // (4 * engine.workers))))
+    digest = hashlib.sha256()
+
+    def jobs():
+        for lines in _chunks(reader.iter_registry_lines(root), size):
+            for _, raw in lines:
+                digest.update(raw)
+                digest.update(b"\n")
+            yield (lines,)
+
+    index = RegistryIndex()
+    for part, registrations in engine.map(check_registry_chunk, jobs()):
+        f.merge(part)
+        for r in registrations:
+            index.feed(r, f)
+        progress.advance(len(registrations), len(registrations))
+    v.inputs[layout.REGISTRY] = digest.hexdigest()  # of exactly the bytes checked
+    return index.finish(manifest, digest.digest(), f)
 
 
 def _estimate_lines(box_path, box_bytes: int) -> int:

@@ -10,7 +10,6 @@ from typing import Any
 from verifier.errors import RecordError
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
-HEX_PATTERN = re.compile(r"[0-9a-f]*")
 # ASCII digits only: \d would take any Unicode digit ("２０２３"), which strptime reads and string order does not
 TIMESTAMP_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -130,9 +129,13 @@ class Obj:
 def _hex(o: Obj, key: str, v: str, length: int) -> bytes:
     if len(v) != 2 * length:
         o.fail(f"expected {2 * length} hex digits, found {len(v)}", key)
-    if not HEX_PATTERN.fullmatch(v):
+    try:
+        value = bytes.fromhex(v)
+    except ValueError:
+        value = None
+    if value is None or value.hex() != v:  # fromhex also takes upper case and spaces
         o.fail("not lowercase hex", key)
-    return bytes.fromhex(v)
+    return value
 
 
 def _join(path: str, key: str) -> str:

@@ -162,15 +162,25 @@ def fingerprint(manifest_bytes: bytes, key_bytes: bytes) -> bytes:
 
 # --- registry ---------------------------------------------------------------------------------------------------
 
-def iter_registry(root: Path, election_id: str) -> Iterator[Voter]:
+def iter_registry_lines(root: Path) -> Iterator[tuple[int, bytes]]:
+    """The registry as (line number, exact bytes), in bounded memory. Parsing happens in the workers."""
     with open_file(root, layout.REGISTRY) as f:
-        for line, raw, value in canonical.iter_lines(f, layout.REGISTRY):
-            o = Obj(value, layout.REGISTRY, line, "",
-                    {"voter_id", "polling_station", "algorithm", "public_key", "registrar_signature"})
-            algorithm = o.choice("algorithm", ALGORITHMS)
-            yield Voter(line, o.ident("voter_id"), o.ident("polling_station"), algorithm,
-                        o.hex_bytes("public_key", KEY_LENGTHS[algorithm]), o.hex_bytes("registrar_signature", SIGNATURE),
-                        signed_message(layout.REGISTRY_TAG, election_id, _without(value, "registrar_signature")))
+        yield from canonical.iter_raw_lines(f, layout.REGISTRY)
+
+
+def read_voter(line: int, raw: bytes, election_id: str) -> Voter:
+    value = canonical.parse(raw, layout.REGISTRY, line)
+    o = Obj(value, layout.REGISTRY, line, "",
+            {"voter_id", "polling_station", "algorithm", "public_key", "registrar_signature"})
+    algorithm = o.choice("algorithm", ALGORITHMS)
+    return Voter(line, o.ident("voter_id"), o.ident("polling_station"), algorithm,
+                 o.hex_bytes("public_key", KEY_LENGTHS[algorithm]), o.hex_bytes("registrar_signature", SIGNATURE),
+                 signed_message(layout.REGISTRY_TAG, election_id, _without(value, "registrar_signature")))
+
+
+def iter_registry(root: Path, election_id: str) -> Iterator[Voter]:
+    for line, raw in iter_registry_lines(root):
+        yield read_voter(line, raw, election_id)
 
 
 # --- ballot box -------------------------------------------------------------------------------------------------

@@ -1,11 +1,10 @@
-"""The registry index in about 180 bytes per voter instead of about 520: what a run keeps in memory for every
-registered voter, in the coordinator and in every worker.
+"""The registry index in about 180 bytes per voter: what a run keeps in memory for every registered voter, in the
+coordinator and in every worker.
 
-`check_registry` returns a dict of `RegisteredVoter` objects (six fields, two of them byte strings, one
-dataclass each). `CompactVoters` holds the same content as one fixed 43-byte row per voter in a bytearray, with
-a dict from voter id to row number, and builds the `RegisteredVoter` when asked: a read-only Mapping the checks
-use exactly like the dict (`get`, `[]`, `in`, `values()`); the key fingerprint (SHA-256 of the key) is
-recomputed on access (half a microsecond).
+One fixed 43-byte row per voter in a bytearray and a dict from voter id to row number, instead of one
+`RegisteredVoter` dataclass with two byte strings per voter (~520 bytes). A read-only Mapping that builds the
+`RegisteredVoter` when asked, so the checks use it exactly like a dict (`get`, `[]`, `in`, `values()`); the key
+fingerprint (SHA-256 of the key) is recomputed on access (half a microsecond).
 """
 import struct
 from collections.abc import Iterator, Mapping
@@ -17,26 +16,24 @@ _ROW = struct.Struct(">IIBB33s")  # station, registry line, algorithm, key lengt
 
 
 class CompactVoters(Mapping):
-    def __init__(self, voters: Mapping[str, RegisteredVoter]):
+    def __init__(self):
         self._stations: list[str] = []
         self._algorithms: list[str] = []
-        station_index: dict[str, int] = {}
-        algorithm_index: dict[str, int] = {}
+        self._station_index: dict[str, int] = {}
+        self._algorithm_index: dict[str, int] = {}
         self._rows = bytearray()
         self._ids: list[str] = []
         self._index: dict[str, int] = {}
-        for vid, v in voters.items():
-            if len(v.public_key) > 33:
-                raise ValueError(f"public key of {len(v.public_key)} bytes")
-            s = station_index.setdefault(v.polling_station, len(station_index))
-            if s == len(self._stations):
-                self._stations.append(v.polling_station)
-            a = algorithm_index.setdefault(v.algorithm, len(algorithm_index))
-            if a == len(self._algorithms):
-                self._algorithms.append(v.algorithm)
-            self._index[vid] = len(self._ids)
-            self._ids.append(vid)
-            self._rows += _ROW.pack(s, v.line, a, len(v.public_key), v.public_key)
+
+    def add(self, voter_id: str, polling_station: str, algorithm: str, public_key: bytes, line: int) -> None:
+        """Register a voter id not yet in the index."""
+        if len(public_key) > 33:
+            raise ValueError(f"public key of {len(public_key)} bytes")
+        self._index[voter_id] = len(self._ids)
+        self._ids.append(voter_id)
+        self._rows += _ROW.pack(_number(self._station_index, self._stations, polling_station), line,
+                                _number(self._algorithm_index, self._algorithms, algorithm), len(public_key),
+                                public_key)
 
     def row(self, voter_id: str) -> int | None:
         """The voter's row (0, 1, …), None when not registered."""
@@ -70,3 +67,11 @@ class CompactVoters(Mapping):
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+def _number(index: dict[str, int], names: list[str], name: str) -> int:
+    """The number of a name that many voters share (a polling station, an algorithm), numbering new ones."""
+    number = index.setdefault(name, len(names))
+    if number == len(names):
+        names.append(name)
+    return number
