@@ -148,8 +148,8 @@ def test_bisection_cost_for_one_bad_ballot(record, secrets, monkeypatch):
 @pytest.fixture
 def faulty(record, secrets):
     """A record with a bad proof, a bad voter signature, a re-vote the authority counted twice, a bad registrar
-    signature, a voter registered twice and a bad decryption proof: a fault in every phase that runs on the
-    engine."""
+    signature, a voter registered twice, a bad commission signature on a cancellation and a bad decryption proof:
+    a fault in every phase that runs on the engine."""
     n = n_of(record)
     entries = box_objects(record)
     change_proof(entries[7], 0, "a", 1, lambda a: a * 2 % (n * n))
@@ -172,6 +172,11 @@ def faulty(record, secrets):
     registry[4] = canonical.dumps(o)
     registry.append(registry[100])  # a voter registered twice, with the same key
     (record / layout.REGISTRY).write_bytes(b"\n".join(registry) + b"\n")
+    cancellations = (record / layout.CANCELLATIONS).read_bytes().splitlines()
+    o = json.loads(cancellations[-1])
+    o["commission_signature"] = "00" * 64
+    cancellations[-1] = canonical.dumps(o)
+    (record / layout.CANCELLATIONS).write_bytes(b"\n".join(cancellations) + b"\n")
     tally = json.loads((record / layout.TALLY).read_bytes())
     proof = tally["aggregates"][-1]["decryption_proof"]
     proof["r"] = f"{int(proof['r'], 16) + 1:0{len(proof['r'])}x}"  # a decryption proof that fails
@@ -187,7 +192,7 @@ def small_registry_jobs(monkeypatch):
 
 
 @pytest.mark.parametrize("which", ["honest", "faulty"])
-def test_report_independent_of_workers_and_chunks(which, simulated, faulty, small_registry_jobs):
+def test_report_independent_of_workers_and_chunks(which, simulated, faulty, small_registry_jobs, monkeypatch):
     path = simulated[0] if which == "honest" else faulty
     verdict = verify_record(path, LocalEngine(1))
     reference = json_report.as_dict(verdict)
@@ -195,11 +200,21 @@ def test_report_independent_of_workers_and_chunks(which, simulated, faulty, smal
     if which == "faulty":
         places = {check: [f.location.line for f in found] for check, found in failing(verdict).items()}
         assert places["V2.2"] == [5] and places["V2.3"] == places["V2.4"] == [151] and places["V4.2"] == [8]
+        assert places["V5.1"] == [len((path / layout.CANCELLATIONS).read_bytes().splitlines())]
         last = json.loads((path / layout.TALLY).read_bytes())["aggregates"][-1]
         assert [(x.location.contest, x.location.polling_station) for x in failing(verdict)["V6.3"]] == [
             (last["contest"], last["polling_station"])]
     for workers, chunk in ((2, None), (2, 3), (1, 1), (2, 64)):
         assert json_report.as_dict(verify_record(path, LocalEngine(workers), chunk=chunk)) == reference
+    monkeypatch.setattr(run, "CHUNK_BYTES", 40_000)  # chunks cut by bytes: a few lines each
+    assert json_report.as_dict(verify_record(path, LocalEngine(2))) == reference
+
+
+def test_chunks_are_bounded_by_bytes(monkeypatch):
+    monkeypatch.setattr(run, "CHUNK_BYTES", 25)
+    lines = [(n, b"x" * 10) for n in range(1, 8)]
+    assert [[n for n, _ in c] for c in run._line_chunks(lines, 100)] == [[1, 2, 3], [4, 5, 6], [7]]
+    assert [[n for n, _ in c] for c in run._line_chunks(lines, 2)] == [[1, 2], [3, 4], [5, 6], [7]]
 
 
 @pytest.mark.parametrize("workers", [1, 2])

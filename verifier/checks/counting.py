@@ -20,23 +20,29 @@ class BoxBallot:
     valid: bool  # individually valid (V3.1–V3.6, V4.1, V4.2) and not a repeated ballot id
 
 
-def check_cancellations(ctx: ElectionContext, cancellations: Iterable[Cancellation], f: Findings) -> set[str]:
-    """V5.1–V5.2. Returns the voters whose e-votes are cancelled (only by entries that pass both checks)."""
+def check_cancellation(ctx: ElectionContext, c: Cancellation, f: Findings) -> bool:
+    """V5.1 for one line: both signatures hold (two verifications: the run has its engine check every line)."""
     commission = ctx.manifest.authority("commission")
+    voter = ctx.voters.get(c.voter_id)
+    f.checked("V5.1")
+    ok = True
+    if not signatures.verify(commission.algorithm, commission.public_key, c.commission_signed_bytes,
+                             c.commission_signature):
+        f.fail("V5.1", _where(c), "commission signature is invalid")
+        ok = False
+    if voter is not None and not signatures.verify(voter.algorithm, voter.public_key, c.voter_signed_bytes,
+                                                   c.voter_signature):
+        f.fail("V5.1", _where(c), "the voter's poll-book signature is invalid: no evidence the voter voted on paper")
+        ok = False
+    return ok
+
+
+def check_cancellations(ctx: ElectionContext, signed: Iterable[tuple[Cancellation, bool]], f: Findings) -> set[str]:
+    """V5.2, given every line in file order with its V5.1 verdict (`check_cancellation`). Returns the voters whose
+    e-votes are cancelled (only by entries that pass both checks)."""
     cancelled: dict[str, int] = {}
-    for c in cancellations:
-        loc = Location(file=layout.CANCELLATIONS, line=c.line, voter_id=c.voter_id, polling_station=c.polling_station)
+    for c, ok in signed:
         voter = ctx.voters.get(c.voter_id)
-        f.checked("V5.1")
-        ok = True
-        if not signatures.verify(commission.algorithm, commission.public_key, c.commission_signed_bytes,
-                                 c.commission_signature):
-            f.fail("V5.1", loc, "commission signature is invalid")
-            ok = False
-        if voter is not None and not signatures.verify(voter.algorithm, voter.public_key, c.voter_signed_bytes,
-                                                       c.voter_signature):
-            f.fail("V5.1", loc, "the voter's poll-book signature is invalid: no evidence the voter voted on paper")
-            ok = False
         f.checked("V5.2")
         problems = []
         if voter is None:
@@ -48,10 +54,14 @@ def check_cancellations(ctx: ElectionContext, cancellations: Iterable[Cancellati
         if c.voter_id in cancelled:
             problems.append(f"voter already listed on line {cancelled[c.voter_id]}")
         for p in problems:
-            f.fail("V5.2", loc, p)
+            f.fail("V5.2", _where(c), p)
         if ok and not problems:
             cancelled[c.voter_id] = c.line
     return set(cancelled)
+
+
+def _where(c: Cancellation) -> Location:
+    return Location(file=layout.CANCELLATIONS, line=c.line, voter_id=c.voter_id, polling_station=c.polling_station)
 
 
 class LastVote:

@@ -70,13 +70,15 @@ class RegistryIndex:
         if self.voters.row(r.voter_id) is None:
             self.voters.add(r.voter_id, r.polling_station, r.algorithm, r.public_key, r.line)
         else:
-            f.fail("V2.3", _where(*r[:3]), f"voter id already registered on line {self.voters[r.voter_id].line}")
+            f.fail("V2.3", _where(r.line, r.voter_id, r.polling_station),
+                   f"voter id already registered on line {self.voters[r.voter_id].line}")
         owner = self._key_owner.get(r.public_key)
         f.checked("V2.4")
         if owner is None:
             self._key_owner[r.public_key] = r.voter_id
         else:
-            f.fail("V2.4", _where(*r[:3]), f"signing key already registered to voter {owner}")
+            f.fail("V2.4", _where(r.line, r.voter_id, r.polling_station),
+                   f"signing key already registered to voter {owner}")
 
     def finish(self, manifest: Manifest, registry_sha256: bytes, f: Findings) -> CompactVoters:
         self._key_owner.clear()

@@ -1,9 +1,11 @@
-"""The per-chunk functions of the map-reduce: one for the registry, two for the ballot box. Pure: (context, job)
-→ partial result, so that local processes and Dask workers run exactly the same code, and the reduce (in file
-order) gives the same report whatever the engine or the number of workers.
+"""The per-chunk functions of the map-reduce: for the registry, the ballot box (two), the cancellations and the
+counting decisions.
+Pure: (context, job) → partial result, so that local processes and Dask workers run exactly the same code, and the
+reduce (in file order) gives the same report whatever the engine or the number of workers.
 
-The registry (`check_registry_chunk`): each line's own checks (V2.2, V2.5); the run feeds the results to the
-sequential ones (V2.3, V2.4, the index) in registry order.
+The registry (`check_registry_chunk`) and the paper-vote cancellations (`check_cancellation_chunk`): each line's
+own checks (V2.2, V2.5; V5.1); the run feeds the results to the sequential ones (V2.3, V2.4, the index; V5.2) in
+file order. The authority's counting decisions (`read_decision_chunk`) are only parsed.
 
 The ballot box, pass 1 (`check_chunk`), runs every per-ballot check and also multiplies the ciphertexts of the
 ballots that passed them, per contest and polling station. Which of those ballots count is known only after the
@@ -18,6 +20,7 @@ import gmpy2
 
 from verifier.checks.ballot_box import EntrySummary, check_entry
 from verifier.checks.context import ElectionContext
+from verifier.checks.counting import check_cancellation
 from verifier.checks.findings import Findings
 from verifier.checks.proofs import check_proofs
 from verifier.checks.registry import Registration, RegistryContext, check_voter
@@ -25,7 +28,13 @@ from verifier.crypto.batch import CoefficientStream
 from verifier.crypto.encoding import sha256
 from verifier.errors import RecordError
 from verifier.record import canonical, layout
-from verifier.record.reader import read_box_entry, read_voter
+from verifier.record.model import BallotDecision, Cancellation
+from verifier.record.reader import (
+    read_box_entry,
+    read_cancellation,
+    read_decision,
+    read_voter,
+)
 
 Lines = list[tuple[int, bytes]]
 Aggregates = dict[tuple[str, str], tuple[int, int]]  # (contest, station) → (ballots, product of ciphertexts)
@@ -34,6 +43,17 @@ Aggregates = dict[tuple[str, str], tuple[int, int]]  # (contest, station) → (b
 def check_registry_chunk(rctx: RegistryContext, lines: Lines) -> tuple[Findings, list[Registration]]:
     f = Findings()
     return f, [check_voter(rctx, read_voter(n, raw, rctx.election_id), f) for n, raw in lines]
+
+
+def check_cancellation_chunk(ctx: ElectionContext, lines: Lines) -> tuple[Findings, list[tuple[Cancellation, bool]]]:
+    f = Findings()
+    cancellations = [read_cancellation(n, raw, ctx.manifest.election_id) for n, raw in lines]
+    return f, [(c, check_cancellation(ctx, c, f)) for c in cancellations]
+
+
+def read_decision_chunk(ctx: ElectionContext, lines: Lines) -> tuple[Findings, list[BallotDecision]]:
+    """Only parsing (the counting rules judge the decisions in box order), but that is most of their cost."""
+    return Findings(), [read_decision(n, raw) for n, raw in lines]
 
 
 @dataclass

@@ -6,7 +6,8 @@ work that splits, in chunks, with the sequential checks fed in file order as the
 * ballot box pass 1, every ballot: parse, signatures, binding, receipt, ciphertexts, validity proofs (batched
   per chunk), and the product of the valid ballots' ciphertexts per contest and polling station; the hash chain,
   unique ballot ids and the re-voting index here;
-* the counting rules: the authority's list of counted ballots against the rules, in box order, here;
+* the counting rules: the cancellations' signatures (V5.1) on the engine; the rest, and the authority's list of
+  counted ballots against the rules, in box order, here;
 * pass 2, only the ballots that passed pass 1 but do not count (superseded, cancelled, repeated ids): their
   product is divided out of pass 1's, which leaves the product of the counted ballots (see chunks.py);
 * the tally: every decryption proof's equation on the engine, the rest of V6 here.
@@ -55,10 +56,12 @@ from verifier.crypto.batch import CoefficientStream
 from verifier.crypto.paillier import PublicKey
 from verifier.engine.chunks import (
     aggregate_chunk,
+    check_cancellation_chunk,
     check_chunk,
     check_registry_chunk,
     divide_aggregates,
     merge_aggregates,
+    read_decision_chunk,
 )
 from verifier.engine.local import LocalEngine
 from verifier.engine.progress import Progress, as_progress
@@ -71,6 +74,10 @@ CHUNK_EQUATIONS = 16384  # proof equations per chunk: the bucket multi-exponenti
 #                          a worker holds one chunk (~40 KB per ballot parsed), the coordinator a few in flight
 MIN_CHUNK, MAX_CHUNK = 8, 4096
 AGGREGATE_LINES = 1024  # lines per pass-2 job
+CHUNK_BYTES = 32 << 20  # a chunk of lines ends here whatever its count: honest 2048-bit ballots are 10-30 KB, so
+#                         this rarely binds; a record of 4 MiB lines gets chunks of 8 lines, not of 16 GB
+DECISION_LINES = 4096  # lines per counting-decision job: parsed only (~15 µs each)
+CANCELLATION_LINES = 256  # lines per cancellation job: two signature verifications each
 DECRYPTIONS = 8  # decryption proofs per job: ~10 ms each at 2048 bits (a power mod n²)
 REGISTRY_LINES, MIN_REGISTRY_LINES = 2048, 128  # lines per registry job: ~0.35 ms each (signature, key load)
 STREAMED = (layout.REGISTRY, layout.BALLOT_BOX)  # hashed as they are read and checked, not before
@@ -89,9 +96,23 @@ def chunk_size(ctx: ElectionContext, lines: int, workers: int) -> int:
     return max(MIN_CHUNK, -(-lines // (workers * rounds)))
 
 
-def _chunks(lines: Iterable, size: int) -> Iterator[list]:
-    it = iter(lines)
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
     while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _line_chunks(lines: Iterable[tuple[int, bytes]], size: int) -> Iterator[list[tuple[int, bytes]]]:
+    """Chunks of `size` lines, or fewer when they reach CHUNK_BYTES: a record of long lines (4 MiB is allowed)
+    must not make chunks of gigabytes."""
+    chunk, held = [], 0
+    for line in lines:
+        chunk.append(line)
+        held += len(line[1])
+        if len(chunk) >= size or held >= CHUNK_BYTES:
+            yield chunk
+            chunk, held = [], 0
+    if chunk:
         yield chunk
 
 
@@ -220,11 +241,9 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = CHU
 
                 def jobs():
                     offset = 0
-                    for index, lines in enumerate(_chunks(reader.iter_box_lines(root), size)):
+                    for index, lines in enumerate(_line_chunks(_hashed(reader.iter_box_lines(root), digest), size)):
                         spans = []
                         for _, raw in lines:
-                            digest.update(raw)
-                            digest.update(b"\n")
                             spans.append((offset, len(raw)))
                             offset += len(raw) + 1
                         pending_offsets.append(spans)
@@ -249,14 +268,18 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = CHU
                 v.warnings += sequence.notes
                 v.counts["ballots in the box"] = log.entries
             with _timed(v, "counting rules"):
-                cancelled = check_cancellations(ctx, reader.iter_cancellations(root, eid), f)
+                signed = _each_line(engine, check_cancellation_chunk, reader.iter_cancellation_lines(root),
+                                    CANCELLATION_LINES, f)
+                cancelled = check_cancellations(ctx, (c for part in signed for c in part), f)
                 counted_bits = bytearray((log.entries >> 3) + 1)
                 voted: Counter = Counter()
                 ballots = (BoxBallot(line, ballot_id, voter_id,
                                      flags == BallotLog.VALID | BallotLog.UNIQUE)
                            for line, ballot_id, voter_id, flags, *_ in log.replay())
                 counted = 0
-                for b in compare_decisions(ballots, reader.iter_decisions(root), last, cancelled, f):
+                parsed = _each_line(engine, read_decision_chunk, reader.iter_decision_lines(root), DECISION_LINES, f)
+                decisions = (d for part in parsed for d in part)
+                for b in compare_decisions(ballots, decisions, last, cancelled, f):
                     counted_bits[b.line >> 3] |= 1 << (b.line & 7)
                     voted[voters.station(voters.row(b.voter_id))] += 1
                     counted += 1
@@ -291,22 +314,31 @@ def _check_registry(root, manifest, engine, progress: Progress, v: Verdict, f: F
     # a few jobs for every worker, each no bigger than REGISTRY_LINES (the declared number of voters only sizes them)
     size = max(MIN_REGISTRY_LINES, min(REGISTRY_LINES, -(-manifest.registry_voters // (4 * engine.workers))))
     digest = hashlib.sha256()
-
-    def jobs():
-        for lines in _chunks(reader.iter_registry_lines(root), size):
-            for _, raw in lines:
-                digest.update(raw)
-                digest.update(b"\n")
-            yield (lines,)
-
     index = RegistryIndex()
-    for part, registrations in engine.map(check_registry_chunk, jobs()):
-        f.merge(part)
+    lines = _hashed(reader.iter_registry_lines(root), digest)
+    for registrations in _each_line(engine, check_registry_chunk, lines, size, f):
         for r in registrations:
             index.feed(r, f)
         progress.advance(len(registrations), len(registrations))
     v.inputs[layout.REGISTRY] = digest.hexdigest()  # of exactly the bytes checked
     return index.finish(manifest, digest.digest(), f)
+
+
+def _each_line(engine, check: Callable, lines: Iterable[tuple[int, bytes]], size: int, f: Findings) -> Iterator[list]:
+    """Each line's own checks (`check`, a chunk function) on the engine; their findings merged into `f`, their
+    results yielded a chunk at a time, in file order."""
+    for part, results in engine.map(check, ((chunk,) for chunk in _line_chunks(lines, size))):
+        f.merge(part)
+        yield results
+
+
+def _hashed(lines: Iterable[tuple[int, bytes]], digest) -> Iterator[tuple[int, bytes]]:
+    """`lines` as they are, each added with its newline to `digest` as it passes: the file's hash is then that of
+    exactly the bytes checked."""
+    for line in lines:
+        digest.update(line[1])
+        digest.update(b"\n")
+        yield line
 
 
 def _estimate_lines(box_path, box_bytes: int) -> int:

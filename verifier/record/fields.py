@@ -13,6 +13,7 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 # ASCII digits only: \d would take any Unicode digit ("２０２３"), which strptime reads and string order does not
 TIMESTAMP_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
 MAX_TEXT = 1000
 
 
@@ -65,7 +66,7 @@ class Obj:
         v = self._get(key, str, "a string")
         if len(v) > max_len:
             self.fail(f"longer than {max_len} characters", key)
-        if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in v):
+        if CONTROL.search(v):
             self.fail("contains a control character", key)
         if pattern is not None and not pattern.fullmatch(v):
             self.fail(f"{_show(v)} is not of the form {pattern.pattern}", key)

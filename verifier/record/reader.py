@@ -16,10 +16,36 @@ from verifier.errors import RecordError
 from verifier.record import canonical, layout
 from verifier.record.fields import Obj
 from verifier.record.model import (
-    LEVELS, OPTION_KINDS, Aggregate, AnnouncedSeats, AuthorityKey, BallotDecision, BallotStyle, BoxEntry, BoxHead,
-    Cancellation, Contest, ContestBallot, ContestResult, DecryptionProof, District, ElectionKey, Envelope,
-    HeldReceipt, ListSeatRule, Manifest, Option, PluralitySeatRule, PollingStation, Proof, Protocol, Receipt, Region,
-    Results, Tally, Voter,
+    LEVELS,
+    OPTION_KINDS,
+    Aggregate,
+    AnnouncedSeats,
+    AuthorityKey,
+    BallotDecision,
+    BallotStyle,
+    BoxEntry,
+    BoxHead,
+    Cancellation,
+    Contest,
+    ContestBallot,
+    ContestResult,
+    DecryptionProof,
+    District,
+    ElectionKey,
+    Envelope,
+    HeldReceipt,
+    ListSeatRule,
+    Manifest,
+    Option,
+    PluralitySeatRule,
+    PollingStation,
+    Proof,
+    Protocol,
+    Receipt,
+    Region,
+    Results,
+    Tally,
+    Voter,
 )
 
 HASH = 32
@@ -269,33 +295,53 @@ def read_box_head(root: Path, election_id: str) -> BoxHead:
 
 # --- cancellations and the authority's decisions ---------------------------------------------------------------
 
-def iter_cancellations(root: Path, election_id: str) -> Iterator[Cancellation]:
+def iter_cancellation_lines(root: Path) -> Iterator[tuple[int, bytes]]:
+    """The paper-vote cancellations as (line number, exact bytes). Parsing happens in the workers."""
     with open_file(root, layout.CANCELLATIONS) as f:
-        for line, raw, value in canonical.iter_lines(f, layout.CANCELLATIONS):
-            o = Obj(value, layout.CANCELLATIONS, line, "",
-                    {"voter_id", "polling_station", "paper_voted_at", "voter_signature", "commission_signature"})
-            ack = {k: value[k] for k in ("voter_id", "polling_station", "paper_voted_at")}
-            yield Cancellation(
-                line, o.ident("voter_id"), o.ident("polling_station"), o.timestamp("paper_voted_at"),
-                o.hex_bytes("voter_signature", SIGNATURE),
-                signed_message(layout.PAPER_BALLOT_TAG, election_id, canonical.dumps(ack)),
-                o.hex_bytes("commission_signature", SIGNATURE),
-                signed_message(layout.CANCELLATION_TAG, election_id, _without(value, "commission_signature")),
-            )
+        yield from canonical.iter_raw_lines(f, layout.CANCELLATIONS)
+
+
+def read_cancellation(line: int, raw: bytes, election_id: str) -> Cancellation:
+    value = canonical.parse(raw, layout.CANCELLATIONS, line)
+    o = Obj(value, layout.CANCELLATIONS, line, "",
+            {"voter_id", "polling_station", "paper_voted_at", "voter_signature", "commission_signature"})
+    ack = {k: value[k] for k in ("voter_id", "polling_station", "paper_voted_at")}
+    return Cancellation(
+        line, o.ident("voter_id"), o.ident("polling_station"), o.timestamp("paper_voted_at"),
+        o.hex_bytes("voter_signature", SIGNATURE),
+        signed_message(layout.PAPER_BALLOT_TAG, election_id, canonical.dumps(ack)),
+        o.hex_bytes("commission_signature", SIGNATURE),
+        signed_message(layout.CANCELLATION_TAG, election_id, _without(value, "commission_signature")),
+    )
+
+
+def iter_cancellations(root: Path, election_id: str) -> Iterator[Cancellation]:
+    for line, raw in iter_cancellation_lines(root):
+        yield read_cancellation(line, raw, election_id)
 
 
 DECISION_REASONS = ("invalid", "superseded", "cancelled")
 
 
-def iter_decisions(root: Path) -> Iterator[BallotDecision]:
+def iter_decision_lines(root: Path) -> Iterator[tuple[int, bytes]]:
+    """The authority's counting decisions as (line number, exact bytes). Parsing happens in the workers."""
     with open_file(root, layout.BALLOT_DECISIONS) as f:
-        for line, raw, value in canonical.iter_lines(f, layout.BALLOT_DECISIONS):
-            o = Obj(value, layout.BALLOT_DECISIONS, line, "", {"ballot_id", "status"}, {"reason"})
-            status = o.choice("status", ("counted", "excluded"))
-            reason = o.choice("reason", DECISION_REASONS) if status == "excluded" else None
-            if status == "counted" and o.has("reason"):
-                o.fail("a counted ballot has no reason", "reason")
-            yield BallotDecision(line, o.hex_bytes("ballot_id", BALLOT_ID), status, reason)
+        yield from canonical.iter_raw_lines(f, layout.BALLOT_DECISIONS)
+
+
+def read_decision(line: int, raw: bytes) -> BallotDecision:
+    o = Obj(canonical.parse(raw, layout.BALLOT_DECISIONS, line), layout.BALLOT_DECISIONS, line, "",
+            {"ballot_id", "status"}, {"reason"})
+    status = o.choice("status", ("counted", "excluded"))
+    reason = o.choice("reason", DECISION_REASONS) if status == "excluded" else None
+    if status == "counted" and o.has("reason"):
+        o.fail("a counted ballot has no reason", "reason")
+    return BallotDecision(line, o.hex_bytes("ballot_id", BALLOT_ID), status, reason)
+
+
+def iter_decisions(root: Path) -> Iterator[BallotDecision]:
+    for line, raw in iter_decision_lines(root):
+        yield read_decision(line, raw)
 
 
 # --- tally and results ------------------------------------------------------------------------------------------

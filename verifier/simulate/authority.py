@@ -4,9 +4,8 @@ It holds every private key (Paillier p and q, the registrar's, collector's and c
 voter's signing key) and never writes one into the record.
 """
 import hashlib
-from collections import Counter
 import os
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -19,17 +18,21 @@ from verifier import SPEC_VERSION
 from verifier.crypto import membership
 from verifier.crypto.encoding import sha256, signed_message
 from verifier.crypto.paillier import SLOT, PublicKey, decode_counts, option_message
-from verifier.record import canonical, layout
-from verifier.record import reader
+from verifier.record import canonical, layout, reader
 from verifier.record.model import Contest, ListSeatRule
 from verifier.record.reader import fingerprint, genesis_hash
-from verifier.tally.hierarchy import announced_at, turnout_percent
-from verifier.tally.seats import allocate_list, plurality
 from verifier.simulate import prover
+from verifier.simulate.keys import (
+    SigningKey,
+    generate_paillier,
+    key_proof,
+    reveal_randomness,
+)
 from verifier.simulate.publish import hex_int, sign_object, write_document, write_lines
-from verifier.simulate.keys import SigningKey, generate_paillier, key_proof, reveal_randomness
 from verifier.simulate.randomness import make_rng
 from verifier.simulate.shape import Shape, small_shape
+from verifier.tally.hierarchy import announced_at, turnout_percent
+from verifier.tally.seats import allocate_list, plurality
 
 VOTING_START = datetime(2023, 3, 13, 6, 0, 0, tzinfo=timezone.utc)
 VOTING_END = datetime(2023, 3, 18, 18, 0, 0, tzinfo=timezone.utc)
