@@ -19,7 +19,7 @@ from verifier.crypto import membership
 from verifier.crypto.encoding import sha256, signed_message
 from verifier.crypto.paillier import SLOT, PublicKey, decode_counts, option_message
 from verifier.record import canonical, layout, reader
-from verifier.record.model import Contest, ListSeatRule
+from verifier.record.model import ListSeatRule
 from verifier.record.reader import fingerprint, genesis_hash
 from verifier.simulate import prover
 from verifier.simulate.keys import (
@@ -98,6 +98,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
     # registry: voters spread over the stations in order
     voter_rng = rng.child("voters")
     voter_station = {}
+    registry_hash = hashlib.sha256()  # of the lines as written: the file is never read back whole
     with open(out / layout.REGISTRY, "wb") as f:
         for i in range(opts.voters):
             vid = f"V{i + 1:07d}"
@@ -106,11 +107,12 @@ def simulate(out: Path, opts: Options) -> Secrets:
             sk = SigningKey.generate(algorithm, voter_rng)
             secrets.voters[vid] = sk
             voter_station[vid] = station
-            f.write(canonical.dumps(sign_object(
+            line = canonical.dumps(sign_object(
                 secrets.authorities["registrar"], layout.REGISTRY_TAG, eid,
                 {"voter_id": vid, "polling_station": station, "algorithm": algorithm,
-                 "public_key": sk.public_bytes.hex()}, "registrar_signature")) + b"\n")
-    registry_bytes = (out / layout.REGISTRY).read_bytes()
+                 "public_key": sk.public_bytes.hex()}, "registrar_signature")) + b"\n"
+            f.write(line)
+            registry_hash.update(line)
 
     manifest = {
         "spec_version": SPEC_VERSION, "election_id": eid, "title": f"Simulated election {eid}",
@@ -121,9 +123,8 @@ def simulate(out: Path, opts: Options) -> Secrets:
         "contests": shape.contests, "ballot_styles": shape.styles,
         "authorities": {role: {"algorithm": k.algorithm, "public_key": k.public_bytes.hex()}
                         for role, k in secrets.authorities.items()},
-        "registry": {"voters": opts.voters, "sha256": hashlib.sha256(registry_bytes).hexdigest()},
+        "registry": {"voters": opts.voters, "sha256": registry_hash.hexdigest()},
     }
-    del registry_bytes
     election_key = {"n": hex_int(key.n, key.width), "g": hex_int(key.n + 1, key.width2),
                     "key_proof": {"sigma": [hex_int(s, key.width) for s in key_proof(key.n, private.p, private.q)]}}
     write_document(out / layout.MANIFEST, manifest)
@@ -341,7 +342,7 @@ def announced_results(manifest: dict, registered: Counter, voted: Counter, stati
         for u in units_of(station):
             b, c = votes.get((u, cid), (0, {}))
             votes[(u, cid)] = (b + n_ballots, {o: c.get(o, 0) + v for o, v in counts.items()})
-    contests = {c["id"]: _contest(c) for c in manifest["contests"]}
+    contests = {c["id"]: reader.contest_from_dict(c) for c in manifest["contests"]}
     protocols = []
     for level, units in (("polling_station", list(district_of)), ("district", list(region_of)),
                          ("region", [r["id"] for r in manifest["regions"]]), ("nation", ["nation"])):
@@ -371,7 +372,3 @@ def announced_results(manifest: dict, registered: Counter, voted: Counter, stati
         seats.append({"contest": cid, "seats": [{"option": o, "seats": n or 0} for o, n in outcome.items()]})
     return {"protocols": protocols, "seats": seats}
 
-
-def _contest(c: dict) -> Contest:
-    """The manifest's contest as the verifier's record type, read by the verifier's own reader."""
-    return reader.contest_from_dict(c)

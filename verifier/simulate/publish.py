@@ -27,11 +27,3 @@ def write_lines(path: Path, rows) -> None:
 
 def write_document(path: Path, obj: dict) -> None:
     path.write_bytes(canonical.dumps(obj) + b"\n")
-
-
-def read_lines(path: Path) -> list[dict]:
-    """The simulator's own files, trusted (no strict checks: this is the authority reading what it wrote)."""
-    import json
-
-    with open(path, "rb") as f:
-        return [json.loads(line) for line in f]

@@ -13,6 +13,7 @@ matches. The `at_*` methods say where the verifier must report what a fault did.
 """
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -86,8 +87,9 @@ class Forger:
         self.manifest = _document(root, layout.MANIFEST)
         self.key_doc = _document(root, layout.ELECTION_KEY)
         self.registry = _lines(root, layout.REGISTRY)
-        self.original_box = [canonical.dumps(v) for v in _lines(root, layout.BALLOT_BOX)]
-        self.box = [Entry(v["envelope"], v["receipt"]) for v in _lines(root, layout.BALLOT_BOX)]
+        box = _lines(root, layout.BALLOT_BOX)
+        self.original_box = [canonical.dumps(v) for v in box]
+        self.box = [Entry(v["envelope"], v["receipt"]) for v in box]
         self.head = _document(root, layout.BALLOT_BOX_HEAD)
         self.cancellations = _lines(root, layout.CANCELLATIONS)
         self.decisions = _lines(root, layout.BALLOT_DECISIONS)
@@ -129,13 +131,17 @@ class Forger:
     def _fingerprint(self) -> bytes:
         return reader.fingerprint(canonical.dumps(self.manifest), canonical.dumps(self.key_doc))
 
-    @property
+    # no fault changes the manifest's stations or ballot styles: built once
+    @cached_property
     def stations(self) -> dict[str, dict]:
         return {s["id"]: s for s in self.manifest["polling_stations"]}
 
+    @cached_property
+    def _styles(self) -> dict[str, list[str]]:
+        return {s["id"]: s["contests"] for s in self.manifest["ballot_styles"]}
+
     def style(self, station: str) -> list[str]:
-        styles = {s["id"]: s["contests"] for s in self.manifest["ballot_styles"]}
-        return styles[self.stations[station]["ballot_style"]]
+        return self._styles[self.stations[station]["ballot_style"]]
 
     def contest(self, cid: str) -> dict:
         return next(c for c in self.manifest["contests"] if c["id"] == cid)
@@ -145,6 +151,13 @@ class Forger:
 
     def voter(self, vid: str) -> dict:
         return next(v for v in self.registry if v["voter_id"] == vid)
+
+    def registered_stations(self) -> dict[str, str]:
+        """Voter id → polling station of its first registration (what `station_of` gives), for every voter."""
+        first: dict[str, str] = {}
+        for v in self.registry:
+            first.setdefault(v["voter_id"], v["polling_station"])
+        return first
 
     def station_of(self, vid: str) -> str | None:
         v = next((v for v in self.registry if v["voter_id"] == vid), None)
@@ -346,9 +359,11 @@ class Forger:
             product[(cid, station)] = (count + 1, p * c % n2)
 
         tallied = self.counted_entries()
-        tallied += [e for e in self.box if e.tally_anyway and all(e is not t for t in tallied)]
+        counted = {id(e) for e in tallied}
+        tallied += [e for e in self.box if e.tally_anyway and id(e) not in counted]
+        station_of = self.registered_stations()
         for e in tallied:
-            station = self.station_of(e.voter_id)
+            station = station_of.get(e.voter_id)
             if station is None or station not in self.stations:
                 continue
             for cb in e.envelope["contests"]:
@@ -375,9 +390,6 @@ class Forger:
                 "decryption_proof": {"method": "randomness_reveal",
                                      "r": hex_int(self.randomness(c) if r is None else r, self.key.width)}}
 
-    def find_aggregate(self, cid: str, station: str) -> dict:
-        return next(a for a in self.tally["aggregates"] if (a["contest"], a["polling_station"]) == (cid, station))
-
     def sign_tally(self) -> None:
         self.tally["election_fingerprint"] = self.fp.hex()
         self.tally = sign_object(self.authority("commission"), layout.TALLY_TAG, self.eid, self.tally,
@@ -387,9 +399,7 @@ class Forger:
         """Protocols at every level summed from the tally, voters and turnout from the registry and the list of
         counted ballots, seats from the scope totals: the honest authority's arithmetic on this data."""
         registered, voted, station_counts = Counter(), Counter(), {}
-        first = {}
-        for v in self.registry:
-            first.setdefault(v["voter_id"], v["polling_station"])
+        first = self.registered_stations()
         registered.update(station for station in first.values() if station in self.stations)
         voted.update(first.get(vid) for vid in {e.voter_id for e in self.counted_entries()})
         voted.update(self.extra_voted)
