@@ -1,6 +1,7 @@
 """The ballot-box map-reduce: batched and individual proofs agree, bisection names exactly the bad ballots, the
 report does not depend on the engine, the number of workers or the chunk size, and the run streams the box."""
 import json
+from collections import Counter
 import secrets as system_random
 
 import gmpy2
@@ -393,6 +394,7 @@ def test_compact_voters_is_the_registry_index(simulated):
     assert len(compact) == len(parsed) and list(compact) == [v.voter_id for v in parsed]
     assert list(compact.values()) == [RegisteredVoter(v.voter_id, v.polling_station, v.algorithm, v.public_key,
                                                       sha256(v.public_key), v.line) for v in parsed]
+    assert compact.station_counts() == Counter(v.polling_station for v in parsed)
     assert compact.get("nobody") is None and "nobody" not in compact and "V0000001" in compact
     with pytest.raises(KeyError):
         compact["nobody"]

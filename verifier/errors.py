@@ -14,14 +14,14 @@ class RecordError(Exception):
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{_one_line(where, self.MAX_MESSAGE)}: {_one_line(self.message, self.MAX_MESSAGE)}"
+        return f"{one_line(where, self.MAX_MESSAGE)}: {one_line(self.message, self.MAX_MESSAGE)}"
 
     def __reduce__(self):
         # raised in worker processes and re-raised in the parent: keep the file and line across pickling
         return (RecordError, (self.file, self.line, self.message))
 
 
-def _one_line(text: str, limit: int) -> str:
+def one_line(text: str, limit: int) -> str:
     """One printable line of at most `limit` characters: control characters (newlines, terminal escapes) escaped."""
     if len(text) > limit:
         text = text[:limit] + "…"

@@ -39,9 +39,9 @@ def check_proofs(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, bat
             st = membership.Statement(ctx.fingerprint, cb.contest, messages, context, env.ballot_id, cb.ciphertext)
             p = cb.proof
             if batch:
-                if _ranges_and_hash_hold(key, st, p.a, p.e, p.z):
+                if membership.statement_problem(key, st, p.a, p.e, p.z, units=False) is None:
                     pending.append((i, j, st, p))
-                else:
+                else:  # the full check, for the message the individual path gives
                     problems[(i, j)] = membership.statement_problem(key, st, p.a, p.e, p.z)
                 continue
             problem = membership.statement_problem(key, st, p.a, p.e, p.z)
@@ -74,15 +74,3 @@ def check_proofs(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, bat
         bad_lines.add(entry.line)
     return bad_lines
 
-
-def _ranges_and_hash_hold(key, st: membership.Statement, a, e, z) -> bool:
-    """`membership.statement_problem` without the units (settled for the whole chunk by one gcd): True when the
-    ranges and the hash hold. Anything else is re-checked by `statement_problem` for its exact message."""
-    k = len(st.messages)
-    if not (len(a) == len(e) == len(z) == k) or not 0 < st.ciphertext < key.n2:
-        return False
-    n, n2, mod = key.n, key.n2, membership.CHALLENGE_MOD
-    for aj, ej, zj in zip(a, e, z):
-        if not (0 < aj < n2 and 0 <= ej < mod and 0 < zj < n):
-            return False
-    return sum(e) % mod == membership.challenge(key, st, tuple(a))

@@ -45,10 +45,10 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
     h = Hierarchy(ctx.manifest)
 
     registered, voted = Counter(), Counter()
-    for v in ctx.voters.values():
-        if v.polling_station in h.district_of:
-            for u in h.units_of(v.polling_station):
-                registered[u] += 1
+    for station, n in ctx.voters.station_counts().items():
+        if station in h.district_of:
+            for u in h.units_of(station):
+                registered[u] += n
     for station, n in voted_by_station.items():
         for u in h.units_of(station):
             voted[u] += n

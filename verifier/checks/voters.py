@@ -7,6 +7,7 @@ One fixed 43-byte row per voter in a bytearray and a dict from voter id to row n
 fingerprint (SHA-256 of the key) is recomputed on access (half a microsecond).
 """
 import struct
+from collections import Counter
 from collections.abc import Iterator, Mapping
 
 from verifier.checks.context import RegisteredVoter
@@ -45,6 +46,11 @@ class CompactVoters(Mapping):
 
     def station(self, row: int) -> str:
         return self._stations[_ROW.unpack_from(self._rows, row * _ROW.size)[0]]
+
+    def station_counts(self) -> Counter:
+        """Registered voters per polling station, from the station column alone (no voter is built)."""
+        counts = Counter(station for station, *_ in _ROW.iter_unpack(self._rows))
+        return Counter({self._stations[s]: n for s, n in counts.items()})
 
     def _voter(self, row: int) -> RegisteredVoter:
         station, line, algorithm, length, key = _ROW.unpack_from(self._rows, row * _ROW.size)

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from verifier.errors import RecordError
+from verifier.errors import RecordError, one_line
 
 EXIT_VERIFIED, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
 
@@ -34,8 +34,8 @@ class _Group(click.Group):
         except Exception as e:  # a bug: still one line and no verdict; TALLY_VERIFIER_TRACEBACK=1 shows where
             if os.environ.get("TALLY_VERIFIER_TRACEBACK"):
                 raise
-            click.echo(f"error: internal error ({type(e).__name__}: {str(e)[:200]}); no verdict. Please report it "
-                       f"(TALLY_VERIFIER_TRACEBACK=1 shows where)", err=True)
+            click.echo(f"error: internal error ({type(e).__name__}: {one_line(str(e), 200)}); no verdict. Please "
+                       f"report it (TALLY_VERIFIER_TRACEBACK=1 shows where)", err=True)
             sys.exit(EXIT_UNREADABLE)
 
 

@@ -33,8 +33,9 @@ class CoefficientStream:
     """A CSPRNG for the batch coefficients δ: SHAKE-256 keyed by a secret seed and a label, read in blocks.
 
     Why a keyed stream and not `secrets` call by call: a verification run draws one 256-bit seed from the
-    operating system after it has read (hashed) the whole ballot box, keeps it in memory only, and derives the
-    coefficients of every chunk and every bisection step from it (label = chunk number, sub-range). What the
+    operating system when it starts on the published (signed, hash-chained, so frozen) box, before pass 1
+    (engine/run.py says why that is enough), keeps it in memory only, and derives the coefficients of every
+    chunk and every bisection step from it (label = chunk number, sub-range). What the
     batch test needs is that whoever made the proofs cannot predict δ; the proofs are fixed before the seed
     exists and the seed is never written anywhere, so they cannot. Deriving instead of drawing lets every worker
     (local or on a cluster) compute its own coefficients from a small job description, costs one SHAKE call
@@ -63,9 +64,6 @@ class CoefficientStream:
         excess = width * 8 - bits
         ints = [int.from_bytes(block[i:i + width], "big") for i in range(0, count * width, width)]
         return [x >> excess for x in ints] if excess else ints
-
-    def randbits(self, bits: int) -> int:
-        return self.draw(1, bits)[0]
 
 
 def _draw(rng, count: int, bits: int) -> list[int]:

@@ -36,18 +36,13 @@ def tier0_problems(n: int, g: int) -> list[str]:
     if gmpy2.is_power(n):
         problems.append("n is a perfect power")
     # one gcd against the product of all small primes is far cheaper than 82,000 divisions
-    factor = gmpy2.gcd(n, _primorial())
+    factor = gmpy2.gcd(n, _primorial_below(TIER0_SMALL_PRIME_BOUND))
     if factor != 1:
         p = next(p for p in _small_primes() if n % p == 0)
         problems.append(f"n has the small prime factor {p}")
     if g != n + 1:
         problems.append("g is not n + 1")
     return problems
-
-
-def _primorial():
-    """The product of all primes below 2^20 (gmpy2 computes it in milliseconds)."""
-    return gmpy2.primorial(TIER0_SMALL_PRIME_BOUND - 1)
 
 
 def proof_base(n: int, i: int) -> int:
@@ -83,4 +78,5 @@ def tier1_problems(n: int, sigmas: tuple[int, ...]) -> list[str]:
 
 
 def _primorial_below(bound: int):
+    """The product of all primes below `bound` (gmpy2 computes it for 2^20 in milliseconds)."""
     return gmpy2.primorial(bound - 1)

@@ -32,7 +32,6 @@ class DaskEngine:
         self._client = None
         self._own_client = False
         self._ctx = None
-        self._direct = None
         self.workers = 1
 
     def _connect(self):
@@ -63,7 +62,7 @@ class DaskEngine:
 
         def submit(args):
             # the chunk goes straight to a worker (scatter), not through the scheduler inside the task
-            [data] = client.scatter([args], direct=self._direct, hash=False)
+            [data] = client.scatter([args], hash=False)
             return client.submit(_call_packed, fn, self._ctx, data, pure=False)
 
         yield from in_order(jobs, submit, _result, window, lambda future: future.cancel())

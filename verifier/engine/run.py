@@ -68,7 +68,6 @@ from verifier.engine.progress import Progress, as_progress
 from verifier.record import canonical, layout, reader
 from verifier.record.source import open_record
 
-CHUNK = None  # ballots per pass-1 chunk: None chooses (`chunk_size`)
 CHUNK_EQUATIONS = 16384  # proof equations per chunk: the bucket multi-exponentiation costs ~0.85 ms per 1-of-8
 #                          proof at 2048 bits with 2,048 proofs per batch, 0.95 ms with 1,024, 1.4 ms with 128;
 #                          a worker holds one chunk (~40 KB per ballot parsed), the coordinator a few in flight
@@ -80,7 +79,8 @@ DECISION_LINES = 4096  # lines per counting-decision job: parsed only (~15 µs e
 CANCELLATION_LINES = 256  # lines per cancellation job: two signature verifications each
 DECRYPTIONS = 8  # decryption proofs per job: ~10 ms each at 2048 bits (a power mod n²)
 REGISTRY_LINES, MIN_REGISTRY_LINES = 2048, 128  # lines per registry job: ~0.35 ms each (signature, key load)
-STREAMED = (layout.REGISTRY, layout.BALLOT_BOX)  # hashed as they are read and checked, not before
+# hashed as they are read and checked (each is read to its end), not before
+STREAMED = (layout.REGISTRY, layout.CANCELLATIONS, layout.BALLOT_BOX, layout.BALLOT_DECISIONS)
 
 
 def chunk_size(ctx: ElectionContext, lines: int, workers: int) -> int:
@@ -169,7 +169,7 @@ class BallotLog:
         self._file.close()
 
 
-def verify_record(path, engine=None, batch: bool = True, chunk: int | None = CHUNK, progress=None,
+def verify_record(path, engine=None, batch: bool = True, chunk: int | None = None, progress=None,
                   coefficient_seed: bytes | None = None, receipts=None) -> Verdict:
     """Verify the record at `path` with `engine` (default: this process). `progress` is a `Progress` (or a
     callable given the number of ballots done). `coefficient_seed` fixes the batch coefficients (tests only: by
@@ -228,11 +228,8 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = CHU
             v.engine = f"{engine.name} ×{workers}"
             with _timed(v, "ballot box"):
                 size = chunk or chunk_size(ctx, _estimate_lines(box_path, box_bytes), workers)
-                if receipts is None:
-                    sequence = BoxSequence(reader.genesis_hash(fp))
-                else:
-                    sequence = BoxSequence(reader.genesis_hash(fp),
-                                           held=reader.read_held_receipts(Path(receipts), key, eid))
+                held = () if receipts is None else reader.read_held_receipts(Path(receipts), key, eid)
+                sequence = BoxSequence(reader.genesis_hash(fp), held)
                 last = LastVote()
                 all_valid: dict = {}
                 pending_offsets: deque = deque()
@@ -268,8 +265,9 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = CHU
                 v.warnings += sequence.notes
                 v.counts["ballots in the box"] = log.entries
             with _timed(v, "counting rules"):
-                signed = _each_line(engine, check_cancellation_chunk, reader.iter_cancellation_lines(root),
-                                    CANCELLATION_LINES, f)
+                digests = {name: hashlib.sha256() for name in (layout.CANCELLATIONS, layout.BALLOT_DECISIONS)}
+                lines = _hashed(reader.iter_cancellation_lines(root), digests[layout.CANCELLATIONS])
+                signed = _each_line(engine, check_cancellation_chunk, lines, CANCELLATION_LINES, f)
                 cancelled = check_cancellations(ctx, (c for part in signed for c in part), f)
                 counted_bits = bytearray((log.entries >> 3) + 1)
                 voted: Counter = Counter()
@@ -277,12 +275,15 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = CHU
                                      flags == BallotLog.VALID | BallotLog.UNIQUE)
                            for line, ballot_id, voter_id, flags, *_ in log.replay())
                 counted = 0
-                parsed = _each_line(engine, read_decision_chunk, reader.iter_decision_lines(root), DECISION_LINES, f)
+                lines = _hashed(reader.iter_decision_lines(root), digests[layout.BALLOT_DECISIONS])
+                parsed = _each_line(engine, read_decision_chunk, lines, DECISION_LINES, f)
                 decisions = (d for part in parsed for d in part)
                 for b in compare_decisions(ballots, decisions, last, cancelled, f):
                     counted_bits[b.line >> 3] |= 1 << (b.line & 7)
                     voted[voters.station(voters.row(b.voter_id))] += 1
                     counted += 1
+                for name, digest in digests.items():
+                    v.inputs[name] = digest.hexdigest()
                 v.counts["ballots counted"] = counted
             with _timed(v, "aggregation"):
                 progress.phase("aggregation", log.entries)

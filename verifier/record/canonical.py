@@ -23,7 +23,8 @@ class _Reject(ValueError):
     pass
 
 
-def _show(text: str, limit: int = 40) -> str:
+def show_text(text: str, limit: int = 40) -> str:
+    """A string as it goes into an error message: quoted, cut at `limit` characters."""
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
@@ -31,7 +32,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict:
     out: dict = {}
     for k, v in pairs:
         if k in out:
-            raise _Reject(f"duplicate key {_show(k)}")
+            raise _Reject(f"duplicate key {show_text(k)}")
         out[k] = v
     return out
 

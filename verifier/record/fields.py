@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from verifier.errors import RecordError
+from verifier.record.canonical import show_text
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 # ASCII digits only: \d would take any Unicode digit ("２０２３"), which strptime reads and string order does not
@@ -69,7 +70,7 @@ class Obj:
         if CONTROL.search(v):
             self.fail("contains a control character", key)
         if pattern is not None and not pattern.fullmatch(v):
-            self.fail(f"{_show(v)} is not of the form {pattern.pattern}", key)
+            self.fail(f"{show_text(v)} is not of the form {pattern.pattern}", key)
         return v
 
     def ident(self, key: str) -> str:
@@ -123,7 +124,7 @@ class Obj:
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
         v = self.text(key)
         if v not in allowed:
-            self.fail(f"{_show(v)} is not one of {', '.join(allowed)}", key)
+            self.fail(f"{show_text(v)} is not one of {', '.join(allowed)}", key)
         return v
 
 
@@ -150,7 +151,3 @@ def _tuple(t):
 def _kind(v: Any) -> str:
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "an integer",
             type(None): "null"}.get(type(v), type(v).__name__)
-
-
-def _show(v: str) -> str:
-    return repr(v if len(v) <= 40 else v[:40] + "…")
