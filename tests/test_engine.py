@@ -290,7 +290,7 @@ def test_pass_two_refuses_a_line_that_changed(simulated):
     voters = check_registry(manifest, reader.iter_registry(root, manifest.election_id), b"", Findings())
     ctx = make_context(manifest, PublicKey.from_n(election_key.n), reader.fingerprint(manifest_bytes, key_bytes),
                        voters)
-    n, raw = next(reader.iter_box_lines(root))
+    n, raw = next(reader.iter_file_lines(root, layout.BALLOT_BOX))
     assert chunks.aggregate_chunk(ctx, [(n, raw, sha256(raw))])
     with pytest.raises(RecordError, match="changed while it was being verified"):
         chunks.aggregate_chunk(ctx, [(n, raw.replace(b'"contests"', b'"contests" '), sha256(raw))])

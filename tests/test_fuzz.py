@@ -257,7 +257,8 @@ class Harness:
     def _box(self, _):
         """As the engine reads the box: lines in bounded memory, each parsed (in a worker) on its own."""
         (self.scratch / layout.BALLOT_BOX).write_bytes(self._data)
-        return [reader.read_box_entry(n, raw, self.key, self.eid) for n, raw in reader.iter_box_lines(self.scratch)]
+        return [reader.read_box_entry(n, raw, self.key, self.eid)
+                for n, raw in reader.iter_file_lines(self.scratch, layout.BALLOT_BOX)]
 
     def _receipts(self, _):
         path = self.scratch / "kept.jsonl"

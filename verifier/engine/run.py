@@ -238,7 +238,8 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
 
                 def jobs():
                     offset = 0
-                    for index, lines in enumerate(_line_chunks(_hashed(reader.iter_box_lines(root), digest), size)):
+                    box_lines = _hashed(reader.iter_file_lines(root, layout.BALLOT_BOX), digest)
+                    for index, lines in enumerate(_line_chunks(box_lines, size)):
                         spans = []
                         for _, raw in lines:
                             spans.append((offset, len(raw)))
@@ -266,7 +267,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
                 v.counts["ballots in the box"] = log.entries
             with _timed(v, "counting rules"):
                 digests = {name: hashlib.sha256() for name in (layout.CANCELLATIONS, layout.BALLOT_DECISIONS)}
-                lines = _hashed(reader.iter_cancellation_lines(root), digests[layout.CANCELLATIONS])
+                lines = _hashed(reader.iter_file_lines(root, layout.CANCELLATIONS), digests[layout.CANCELLATIONS])
                 signed = _each_line(engine, check_cancellation_chunk, lines, CANCELLATION_LINES, f)
                 cancelled = check_cancellations(ctx, (c for part in signed for c in part), f)
                 counted_bits = bytearray((log.entries >> 3) + 1)
@@ -275,7 +276,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
                                      flags == BallotLog.VALID | BallotLog.UNIQUE)
                            for line, ballot_id, voter_id, flags, *_ in log.replay())
                 counted = 0
-                lines = _hashed(reader.iter_decision_lines(root), digests[layout.BALLOT_DECISIONS])
+                lines = _hashed(reader.iter_file_lines(root, layout.BALLOT_DECISIONS), digests[layout.BALLOT_DECISIONS])
                 parsed = _each_line(engine, read_decision_chunk, lines, DECISION_LINES, f)
                 decisions = (d for part in parsed for d in part)
                 for b in compare_decisions(ballots, decisions, last, cancelled, f):
@@ -316,7 +317,7 @@ def _check_registry(root, manifest, engine, progress: Progress, v: Verdict, f: F
     size = max(MIN_REGISTRY_LINES, min(REGISTRY_LINES, -(-manifest.registry_voters // (4 * engine.workers))))
     digest = hashlib.sha256()
     index = RegistryIndex()
-    lines = _hashed(reader.iter_registry_lines(root), digest)
+    lines = _hashed(reader.iter_file_lines(root, layout.REGISTRY), digest)
     for registrations in _each_line(engine, check_registry_chunk, lines, size, f):
         for r in registrations:
             index.feed(r, f)

@@ -75,6 +75,13 @@ def open_file(root: Path, name: str):
     return open(path, "rb")
 
 
+def iter_file_lines(root: Path, name: str) -> Iterator[tuple[int, bytes]]:
+    """A JSON Lines file as (line number, exact bytes), in bounded memory: the registry, the box, the
+    cancellations and the counting decisions are parsed in the workers, line by line."""
+    with open_file(root, name) as f:
+        yield from canonical.iter_raw_lines(f, name)
+
+
 def _document(root: Path, name: str) -> tuple[dict, bytes]:
     with open_file(root, name) as f:
         value = canonical.read_document(f, name, max_bytes=DOCUMENT_LIMITS[name])
@@ -188,12 +195,6 @@ def fingerprint(manifest_bytes: bytes, key_bytes: bytes) -> bytes:
 
 # --- registry ---------------------------------------------------------------------------------------------------
 
-def iter_registry_lines(root: Path) -> Iterator[tuple[int, bytes]]:
-    """The registry as (line number, exact bytes), in bounded memory. Parsing happens in the workers."""
-    with open_file(root, layout.REGISTRY) as f:
-        yield from canonical.iter_raw_lines(f, layout.REGISTRY)
-
-
 def read_voter(line: int, raw: bytes, election_id: str) -> Voter:
     value = canonical.parse(raw, layout.REGISTRY, line)
     o = Obj(value, layout.REGISTRY, line, "",
@@ -205,7 +206,7 @@ def read_voter(line: int, raw: bytes, election_id: str) -> Voter:
 
 
 def iter_registry(root: Path, election_id: str) -> Iterator[Voter]:
-    for line, raw in iter_registry_lines(root):
+    for line, raw in iter_file_lines(root, layout.REGISTRY):
         yield read_voter(line, raw, election_id)
 
 
@@ -254,12 +255,6 @@ def parse_box_entry(line: int, raw: bytes, value, key: PublicKey, election_id: s
     return BoxEntry(line, envelope, receipt, canonical.dumps(envelope_value), sha256(raw))
 
 
-def iter_box_lines(root: Path) -> Iterator[tuple[int, bytes]]:
-    """The ballot box as (line number, exact bytes), in bounded memory. Parsing happens in the workers."""
-    with open_file(root, layout.BALLOT_BOX) as f:
-        yield from canonical.iter_raw_lines(f, layout.BALLOT_BOX)
-
-
 def read_box_entry(line: int, raw: bytes, key: PublicKey, election_id: str) -> BoxEntry:
     return parse_box_entry(line, raw, canonical.parse(raw, layout.BALLOT_BOX, line), key, election_id)
 
@@ -295,12 +290,6 @@ def read_box_head(root: Path, election_id: str) -> BoxHead:
 
 # --- cancellations and the authority's decisions ---------------------------------------------------------------
 
-def iter_cancellation_lines(root: Path) -> Iterator[tuple[int, bytes]]:
-    """The paper-vote cancellations as (line number, exact bytes). Parsing happens in the workers."""
-    with open_file(root, layout.CANCELLATIONS) as f:
-        yield from canonical.iter_raw_lines(f, layout.CANCELLATIONS)
-
-
 def read_cancellation(line: int, raw: bytes, election_id: str) -> Cancellation:
     value = canonical.parse(raw, layout.CANCELLATIONS, line)
     o = Obj(value, layout.CANCELLATIONS, line, "",
@@ -316,17 +305,11 @@ def read_cancellation(line: int, raw: bytes, election_id: str) -> Cancellation:
 
 
 def iter_cancellations(root: Path, election_id: str) -> Iterator[Cancellation]:
-    for line, raw in iter_cancellation_lines(root):
+    for line, raw in iter_file_lines(root, layout.CANCELLATIONS):
         yield read_cancellation(line, raw, election_id)
 
 
 DECISION_REASONS = ("invalid", "superseded", "cancelled")
-
-
-def iter_decision_lines(root: Path) -> Iterator[tuple[int, bytes]]:
-    """The authority's counting decisions as (line number, exact bytes). Parsing happens in the workers."""
-    with open_file(root, layout.BALLOT_DECISIONS) as f:
-        yield from canonical.iter_raw_lines(f, layout.BALLOT_DECISIONS)
 
 
 def read_decision(line: int, raw: bytes) -> BallotDecision:
@@ -340,7 +323,7 @@ def read_decision(line: int, raw: bytes) -> BallotDecision:
 
 
 def iter_decisions(root: Path) -> Iterator[BallotDecision]:
-    for line, raw in iter_decision_lines(root):
+    for line, raw in iter_file_lines(root, layout.BALLOT_DECISIONS):
         yield read_decision(line, raw)
 
 
