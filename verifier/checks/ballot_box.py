@@ -73,13 +73,9 @@ def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings) -> EntrySumm
     if not 0 <= delay <= m.max_receipt_delay:
         f.fail("V3.5", loc, f"received {delay} s after it was cast (allowed 0–{m.max_receipt_delay} s)")
         ok = False
-    collector = m.authority("collector")
     f.checked("V3.6")
-    if not signatures.verify(collector.algorithm, collector.public_key, rec.signed_bytes, rec.collector_signature):
-        f.fail("V3.6", loc, "collector signature on the receipt is invalid")
-        ok = False
-    if rec.envelope_hash != sha256(entry.envelope_bytes):
-        f.fail("V3.6", loc, "receipt's envelope hash is not the hash of this envelope")
+    for problem in receipt_problems(m.authority("collector"), rec, sha256(entry.envelope_bytes)):
+        f.fail("V3.6", loc, problem)
         ok = False
     for cb in env.contests:
         c = cb.ciphertext
@@ -87,6 +83,17 @@ def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings) -> EntrySumm
                       "ciphertext is zero, not below n², or not a unit")
     return EntrySummary(entry.line, rec.sequence, env.ballot_id, env.voter_id, rec.received_at, entry.entry_hash,
                         rec.previous_hash, bool(ok))
+
+
+def receipt_problems(collector, receipt, envelope_hash: bytes) -> list[str]:
+    """What is wrong with a receipt for the envelope of that hash (V3.6); empty when it is the collector's."""
+    problems = []
+    if not signatures.verify(collector.algorithm, collector.public_key, receipt.signed_bytes,
+                             receipt.collector_signature):
+        problems.append("collector signature on the receipt is invalid")
+    if receipt.envelope_hash != envelope_hash:
+        problems.append("receipt's envelope hash is not the hash of this envelope")
+    return problems
 
 
 class BoxSequence:
@@ -142,8 +149,7 @@ class BoxSequence:
         rewritten = []
         for h in self.held:
             loc = Location(file=h.file, line=h.line, ballot_id=h.ballot_id.hex(), voter_id=h.voter_id)
-            if not (h.receipt.envelope_hash == h.envelope_hash and signatures.verify(
-                    collector.algorithm, collector.public_key, h.receipt.signed_bytes, h.receipt.collector_signature)):
+            if receipt_problems(collector, h.receipt, h.envelope_hash):
                 self.notes.append(f"{h.file}:{h.line}: not this election's collector's receipt for the envelope it "
                                   f"holds: no evidence, not checked")
                 continue
