@@ -1,4 +1,5 @@
 """Shared fixtures: one small simulated record per test session (640-bit test key), copied per test to tamper."""
+import json
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from click.testing import CliRunner
 from verifier.cli import main
 from verifier.engine.local import LocalEngine
 from verifier.engine.run import verify_record
+from verifier.record import canonical
 from verifier.simulate.authority import Options, Secrets, simulate
 from verifier.simulate.shape import small_shape
 
@@ -49,3 +51,21 @@ def failing(verdict) -> dict[str, list]:
 
 def cli(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def edit_line(path: Path, line: int, change) -> dict:
+    """Apply change(obj) to one JSON Lines entry, keeping the file canonical. Returns the changed object."""
+    lines = path.read_bytes().splitlines()
+    obj = json.loads(lines[line - 1])
+    change(obj)
+    lines[line - 1] = canonical.dumps(obj)
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return obj
+
+
+def edit_document(path: Path, change) -> dict:
+    """Apply change(obj) to a JSON document, keeping it canonical. Returns the changed object."""
+    obj = json.loads(path.read_bytes())
+    change(obj)
+    path.write_bytes(canonical.dumps(obj) + b"\n")
+    return obj

@@ -6,18 +6,18 @@ import secrets as system_random
 
 import gmpy2
 import pytest
-from conftest import cli, failing, run_verify
+from conftest import cli, edit_document, edit_line, failing, run_verify
 
 from verifier.crypto import batch as batching
-from verifier.crypto.encoding import sha256, signed_message
+from verifier.crypto.encoding import sha256
 from verifier.engine import chunks, run
 from verifier.engine.local import LocalEngine
 from verifier.engine.progress import Progress, TerminalProgress, for_terminal
 from verifier.engine.run import BallotLog, chunk_size, verify_record
 from verifier.errors import RecordError
-from verifier.record import canonical, layout, reader
+from verifier.record import layout, reader
 from verifier.report import json_report
-from verifier.simulate.publish import sign_object
+from verifier.simulate.tamper import Entry, Forger
 
 # ------------------------------------------------------------------------------------------------- helpers
 
@@ -27,30 +27,14 @@ def box_objects(record) -> list[dict]:
 
 def write_box(record, secrets, entries: list[dict]) -> None:
     """Write `entries` back as the authority would: every envelope re-signed by its voter, every receipt by the
-    collector, the hash chain and the head rebuilt. What remains wrong is only what the test changed inside."""
-    manifest = json.loads((record / layout.MANIFEST).read_bytes())
-    key_doc = json.loads((record / layout.ELECTION_KEY).read_bytes())
-    eid = manifest["election_id"]
-    fp = reader.fingerprint(canonical.dumps(manifest), canonical.dumps(key_doc))
-    collector = secrets.authorities["collector"]
-    previous, lines = reader.genesis_hash(fp), []
-    for o in entries:
-        env = o["envelope"]
-        body = {k: env[k] for k in reader.ENVELOPE_SIGNED_FIELDS}
-        body["inner_hash"] = sha256(canonical.dumps(env["contests"])).hex()
-        env["signature"] = secrets.voters[env["voter_id"]].sign(
-            signed_message(layout.ENVELOPE_TAG, eid, canonical.dumps(body))).hex()
-        receipt = {k: v for k, v in o["receipt"].items() if k != "collector_signature"}
-        receipt.update(envelope_hash=sha256(canonical.dumps(env)).hex(), previous_hash=previous.hex())
-        o["receipt"] = sign_object(collector, layout.RECEIPT_TAG, eid, receipt, "collector_signature")
-        line = canonical.dumps(o)
-        lines.append(line)
-        previous = sha256(line)
-    (record / layout.BALLOT_BOX).write_bytes(b"".join(line + b"\n" for line in lines))
-    head = json.loads((record / layout.BALLOT_BOX_HEAD).read_bytes())
-    head.update(entries=len(lines), head_hash=previous.hex())
-    (record / layout.BALLOT_BOX_HEAD).write_bytes(canonical.dumps(
-        sign_object(collector, layout.HEAD_TAG, eid, head, "collector_signature")) + b"\n")
+    collector, the hash chain and the head rebuilt (by the simulator's forger). What remains wrong is only what the
+    test changed inside."""
+    forger = Forger(record, secrets)
+    forger.box = [Entry(o["envelope"], o["receipt"]) for o in entries]
+    for e in forger.box:
+        forger.sign_envelope(e.envelope, forger.voter_key(e.voter_id))
+    forger.rechain()
+    forger.publish(record)
 
 
 def n_of(record) -> int:
@@ -155,33 +139,23 @@ def faulty(record, secrets):
     entries = box_objects(record)
     change_proof(entries[7], 0, "a", 1, lambda a: a * 2 % (n * n))
     write_box(record, secrets, entries)
-    lines = (record / layout.BALLOT_BOX).read_bytes().splitlines()
-    o = json.loads(lines[20])
-    o["envelope"]["signature"] = "00" * 64
-    lines[20] = canonical.dumps(o)
-    (record / layout.BALLOT_BOX).write_bytes(b"\n".join(lines) + b"\n")
+    edit_line(record / layout.BALLOT_BOX, 21, lambda o: o["envelope"].update(signature="00" * 64))
     decisions = (record / layout.BALLOT_DECISIONS).read_bytes().splitlines()
-    for i, line in enumerate(decisions):
-        d = json.loads(line)
-        if d.get("reason") == "superseded":
-            decisions[i] = canonical.dumps({"ballot_id": d["ballot_id"], "status": "counted"})
-            break
-    (record / layout.BALLOT_DECISIONS).write_bytes(b"\n".join(decisions) + b"\n")
-    registry = (record / layout.REGISTRY).read_bytes().splitlines()
-    o = json.loads(registry[4])
-    o["registrar_signature"] = "00" * 64
-    registry[4] = canonical.dumps(o)
-    registry.append(registry[100])  # a voter registered twice, with the same key
-    (record / layout.REGISTRY).write_bytes(b"\n".join(registry) + b"\n")
-    cancellations = (record / layout.CANCELLATIONS).read_bytes().splitlines()
-    o = json.loads(cancellations[-1])
-    o["commission_signature"] = "00" * 64
-    cancellations[-1] = canonical.dumps(o)
-    (record / layout.CANCELLATIONS).write_bytes(b"\n".join(cancellations) + b"\n")
-    tally = json.loads((record / layout.TALLY).read_bytes())
-    proof = tally["aggregates"][-1]["decryption_proof"]
-    proof["r"] = f"{int(proof['r'], 16) + 1:0{len(proof['r'])}x}"  # a decryption proof that fails
-    (record / layout.TALLY).write_bytes(canonical.dumps(tally) + b"\n")
+    superseded = next(n for n, line in enumerate(decisions, 1) if json.loads(line).get("reason") == "superseded")
+    edit_line(record / layout.BALLOT_DECISIONS, superseded, lambda d: (d.pop("reason"), d.update(status="counted")))
+    registry = record / layout.REGISTRY
+    edit_line(registry, 5, lambda o: o.update(registrar_signature="00" * 64))
+    data = registry.read_bytes()
+    registry.write_bytes(data + data.splitlines()[100] + b"\n")  # a voter registered twice, with the same key
+    cancellations = record / layout.CANCELLATIONS
+    last = len(cancellations.read_bytes().splitlines())
+    edit_line(cancellations, last, lambda o: o.update(commission_signature="00" * 64))
+
+    def bad_decryption_proof(tally):
+        proof = tally["aggregates"][-1]["decryption_proof"]
+        proof["r"] = f"{int(proof['r'], 16) + 1:0{len(proof['r'])}x}"
+
+    edit_document(record / layout.TALLY, bad_decryption_proof)
     return record
 
 
@@ -278,18 +252,23 @@ def test_pass_two_reads_only_valid_ballots_that_do_not_count(simulated, monkeypa
     assert v.verified and 0 < len(seen) < v.counts["ballots in the box"]
 
 
-def test_pass_two_refuses_a_line_that_changed(simulated):
+def _context(root):
+    """The election context of a record, as the run builds it for its workers."""
     from verifier.checks.context import make_context
     from verifier.checks.findings import Findings
     from verifier.checks.registry import check_registry
     from verifier.crypto.paillier import PublicKey
 
-    root = simulated[0]
     manifest, manifest_bytes = reader.read_manifest(root)
     election_key, key_bytes = reader.read_election_key(root)
     voters = check_registry(manifest, reader.iter_registry(root, manifest.election_id), b"", Findings())
-    ctx = make_context(manifest, PublicKey.from_n(election_key.n), reader.fingerprint(manifest_bytes, key_bytes),
-                       voters)
+    return make_context(manifest, PublicKey.from_n(election_key.n), reader.fingerprint(manifest_bytes, key_bytes),
+                        voters)
+
+
+def test_pass_two_refuses_a_line_that_changed(simulated):
+    root = simulated[0]
+    ctx = _context(root)
     n, raw = next(reader.iter_file_lines(root, layout.BALLOT_BOX))
     assert chunks.aggregate_chunk(ctx, [(n, raw, sha256(raw))])
     with pytest.raises(RecordError, match="changed while it was being verified"):
@@ -311,16 +290,7 @@ def test_ballot_log_round_trip():
 
 
 def test_chunk_size_spreads_work_and_fills_batches(simulated):
-    from verifier.checks.context import make_context
-    from verifier.checks.findings import Findings
-    from verifier.checks.registry import check_registry
-    from verifier.crypto.paillier import PublicKey
-
-    root = simulated[0]
-    manifest, mb = reader.read_manifest(root)
-    ek, kb = reader.read_election_key(root)
-    voters = check_registry(manifest, reader.iter_registry(root, manifest.election_id), b"", Findings())
-    ctx = make_context(manifest, PublicKey.from_n(ek.n), reader.fingerprint(mb, kb), voters)
+    ctx = _context(simulated[0])
     # 8 + 5 options per ballot: about 16384 // 13 = 1260 ballots per chunk, equal chunks for every worker
     assert chunk_size(ctx, 100_000, 2) == 1250  # 40 chunks for each worker
     assert chunk_size(ctx, 1000, 2) == 500

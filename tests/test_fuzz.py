@@ -231,12 +231,16 @@ class Harness:
             "tally_ballots": (first(layout.BALLOT_DECISIONS, 6), lambda d: list(reader.iter_decisions(d))),
             "tally": ((record / layout.TALLY).read_bytes(), lambda d: reader.read_tally(d, self.key, self.eid)),
             "results": ((record / layout.RESULTS).read_bytes(), lambda d: reader.read_results(d, self.eid)),
-            "receipts": (first(layout.BALLOT_BOX, 1), self._receipts),
-            "counts.csv": (b"option,votes,kind\np1,100,party\np2,50,\naa,7,against_all\n", self._seat("counts.csv")),
+            "receipts": (first(layout.BALLOT_BOX, 1),
+                         self._via_file("kept.jsonl", lambda p: reader.read_held_receipts(p, self.key, self.eid))),
+            "counts.csv": (b"option,votes,kind\np1,100,party\np2,50,\naa,7,against_all\n",
+                           self._via_file("counts.csv", seat_input.read_counts)),
             "counts.json": (b'{"options":[{"option":"p1","votes":100},{"option":"p2","votes":50,"kind":"party"}]}',
-                            self._seat("counts.json")),
-            "announced.csv": (b"option,seats\np1,3\np2,1\n", self._announced("announced.csv")),
-            "announced.json": (b'{"seats":{"p1":3,"p2":1}}', self._announced("announced.json")),
+                            self._via_file("counts.json", seat_input.read_counts)),
+            "announced.csv": (b"option,seats\np1,3\np2,1\n",
+                              self._via_file("announced.csv", seat_input.read_announced)),
+            "announced.json": (b'{"seats":{"p1":3,"p2":1}}',
+                               self._via_file("announced.json", seat_input.read_announced)),
             "contests.json": ((protocols / "contests.json").read_bytes(),
                               lambda d: read_contests(self._bytes(d), "contests.json")),
             "units.jsonl": ((protocols / "units.jsonl").read_bytes(),
@@ -260,23 +264,12 @@ class Harness:
         return [reader.read_box_entry(n, raw, self.key, self.eid)
                 for n, raw in reader.iter_file_lines(self.scratch, layout.BALLOT_BOX)]
 
-    def _receipts(self, _):
-        path = self.scratch / "kept.jsonl"
-        path.write_bytes(self._data)
-        return reader.read_held_receipts(path, self.key, self.eid)
-
-    def _seat(self, name):
+    def _via_file(self, name, read):
+        """A reader of a file given on the command line: the input written to `name`, then `read(path)`."""
         def run(_):
             path = self.scratch / name
             path.write_bytes(self._data)
-            return seat_input.read_counts(path)
-        return run
-
-    def _announced(self, name):
-        def run(_):
-            path = self.scratch / name
-            path.write_bytes(self._data)
-            return seat_input.read_announced(path)
+            return read(path)
         return run
 
     def run(self, target: str, data: bytes):

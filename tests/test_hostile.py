@@ -11,10 +11,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import cli
+from conftest import cli, edit_document, edit_line
 
-from verifier.record import canonical, layout
-from verifier.record.source import pack
+from verifier.record import layout
 
 
 def assert_unreadable(result, file: str, line: int | None = None, message: str = "") -> str:
@@ -31,27 +30,11 @@ def verify(path):
     return cli("verify", path, "--workers", "1")
 
 
-def edit_line(path: Path, n: int, change) -> None:
+def edit_raw_line(path: Path, n: int, change) -> None:
     """Replace line n (1-based) of a JSON Lines file by change(old line bytes)."""
     lines = path.read_bytes().split(b"\n")
     lines[n - 1] = change(lines[n - 1])
     path.write_bytes(b"\n".join(lines))
-
-
-def edit_obj(path: Path, n: int, change) -> None:
-    """Change line n's object (keeping the line canonical, so that only the schema layer can object)."""
-    def apply(raw: bytes) -> bytes:
-        obj = json.loads(raw)
-        change(obj)
-        return canonical.dumps(obj)
-
-    edit_line(path, n, apply)
-
-
-def edit_document(path: Path, change) -> None:
-    obj = json.loads(path.read_bytes())
-    change(obj)
-    path.write_bytes(canonical.dumps(obj) + b"\n")
 
 
 def replace(path: Path, pattern: bytes, new: bytes) -> None:
@@ -81,11 +64,11 @@ CASES = [
      lambda r: (r / layout.MANIFEST).write_bytes((r / layout.MANIFEST).read_bytes()[:1000])),
     ("truncated tally", layout.TALLY, 1, "invalid JSON",
      lambda r: (r / layout.TALLY).write_bytes((r / layout.TALLY).read_bytes()[:-40])),
-    ("invalid JSON", layout.REGISTRY, 3, "invalid JSON", lambda r: edit_line(r / layout.REGISTRY, 3, lambda b: b[:-1])),
+    ("invalid JSON", layout.REGISTRY, 3, "invalid JSON", lambda r: edit_raw_line(r / layout.REGISTRY, 3, lambda b: b[:-1])),
     ("NUL byte", layout.REGISTRY, 2, "invalid JSON: Invalid control character at column",
-     lambda r: edit_line(r / layout.REGISTRY, 2, lambda b: b[:9] + b"\0" + b[9:])),
+     lambda r: edit_raw_line(r / layout.REGISTRY, 2, lambda b: b[:9] + b"\0" + b[9:])),
     ("not UTF-8", layout.CANCELLATIONS, 1, "not UTF-8",
-     lambda r: edit_line(r / layout.CANCELLATIONS, 1, lambda b: b[:9] + b"\xc3\x28" + b[9:])),
+     lambda r: edit_raw_line(r / layout.CANCELLATIONS, 1, lambda b: b[:9] + b"\xc3\x28" + b[9:])),
     ("byte-order mark", layout.MANIFEST, 1, "byte-order mark",
      lambda r: (r / layout.MANIFEST).write_bytes(b"\xef\xbb\xbf" + (r / layout.MANIFEST).read_bytes())),
     ("CRLF line ends", layout.REGISTRY, 1, "not in canonical form",
@@ -95,25 +78,25 @@ CASES = [
     ("duplicate key", layout.TALLY, 1, "duplicate key 'aggregates'",
      lambda r: (r / layout.TALLY).write_bytes(b'{"aggregates":[],' + (r / layout.TALLY).read_bytes()[1:])),
     ("duplicate key in a line", layout.BALLOT_BOX, 2, "duplicate key 'receipt'",
-     lambda r: edit_line(r / layout.BALLOT_BOX, 2, lambda b: b[:-1] + b',"receipt":{}}')),
+     lambda r: edit_raw_line(r / layout.BALLOT_BOX, 2, lambda b: b[:-1] + b',"receipt":{}}')),
     ("huge duplicate key", layout.REGISTRY, 2, "duplicate key 'kkkkkkkk",
-     lambda r: edit_line(r / layout.REGISTRY, 2, lambda b: b[:-1] + b',"' + b"k" * 100000 + b'":1,"' + b"k" * 100000 + b'":2}')),
+     lambda r: edit_raw_line(r / layout.REGISTRY, 2, lambda b: b[:-1] + b',"' + b"k" * 100000 + b'":1,"' + b"k" * 100000 + b'":2}')),
     ("wrong type", layout.REGISTRY, 2, "polling_station: expected a string, found an integer",
-     lambda r: edit_obj(r / layout.REGISTRY, 2, lambda o: _set(o, 5, "polling_station"))),
+     lambda r: edit_line(r / layout.REGISTRY, 2, lambda o: _set(o, 5, "polling_station"))),
     ("boolean for an integer", layout.RESULTS, 1, "expected an integer, found a boolean",
      lambda r: edit_document(r / layout.RESULTS, lambda o: _set(o["protocols"][0], True, "voters_voted"))),
     ("array for an object", layout.BALLOT_BOX, 3, "envelope: expected an object, found an array",
-     lambda r: edit_obj(r / layout.BALLOT_BOX, 3, lambda o: _set(o, [], "envelope"))),
+     lambda r: edit_line(r / layout.BALLOT_BOX, 3, lambda o: _set(o, [], "envelope"))),
     ("missing field", layout.BALLOT_BOX, 2, "receipt: missing field 'sequence'",
-     lambda r: edit_obj(r / layout.BALLOT_BOX, 2, lambda o: _del(o, "receipt", "sequence"))),
+     lambda r: edit_line(r / layout.BALLOT_BOX, 2, lambda o: _del(o, "receipt", "sequence"))),
     ("extra field", layout.CANCELLATIONS, 1, "unknown field 'zzz'",
-     lambda r: edit_obj(r / layout.CANCELLATIONS, 1, lambda o: _set(o, 1, "zzz"))),
+     lambda r: edit_line(r / layout.CANCELLATIONS, 1, lambda o: _set(o, 1, "zzz"))),
     ("extra field in the manifest", layout.MANIFEST, 1, "voting_period: unknown field 'zone'",
      lambda r: edit_document(r / layout.MANIFEST, lambda o: _set(o, "UTC", "voting_period", "zone"))),
     ("a million digits", layout.RESULTS, 1, "integer with 1000000 digits",
      lambda r: replace(r / layout.RESULTS, rb'"registered_voters":[0-9]+', b'"registered_voters":' + b"9" * 1_000_000)),
     ("integer beyond 2^53", layout.BALLOT_BOX, 4, "beyond 2^53",
-     lambda r: edit_line(r / layout.BALLOT_BOX, 4, lambda b: re.sub(rb'"sequence":[0-9]+', b'"sequence":9007199254740993', b))),
+     lambda r: edit_raw_line(r / layout.BALLOT_BOX, 4, lambda b: re.sub(rb'"sequence":[0-9]+', b'"sequence":9007199254740993', b))),
     ("float", layout.RESULTS, 1, "non-integer number '1.0'",
      lambda r: replace(r / layout.RESULTS, rb'"registered_voters":[0-9]+', b'"registered_voters":1.0')),
     ("exponent", layout.RESULTS, 1, "non-integer number '1e3'",
@@ -121,29 +104,29 @@ CASES = [
     ("NaN", layout.RESULTS, 1, "NaN is not JSON",
      lambda r: replace(r / layout.RESULTS, rb'"registered_voters":[0-9]+', b'"registered_voters":NaN')),
     ("negative integer", layout.BALLOT_BOX, 2, "receipt.sequence: -1 is outside 1..",
-     lambda r: edit_obj(r / layout.BALLOT_BOX, 2, lambda o: _set(o, -1, "receipt", "sequence"))),
+     lambda r: edit_line(r / layout.BALLOT_BOX, 2, lambda o: _set(o, -1, "receipt", "sequence"))),
     ("negative count", layout.TALLY, 1, "votes: -1 is outside 0..",
      lambda r: edit_document(r / layout.TALLY, lambda o: _set(o["aggregates"][0]["counts"][0], -1, "votes"))),
     ("out of range", layout.MANIFEST, 1, "max_receipt_delay_seconds: 1000000000 is outside 0..86400",
      lambda r: edit_document(r / layout.MANIFEST, lambda o: _set(o, 10**9, "max_receipt_delay_seconds"))),
     ("non-ASCII id", layout.REGISTRY, 2, "voter_id: 'V00000д2' is not of the form",
-     lambda r: edit_obj(r / layout.REGISTRY, 2, lambda o: _set(o, "V00000д2", "voter_id"))),
+     lambda r: edit_line(r / layout.REGISTRY, 2, lambda o: _set(o, "V00000д2", "voter_id"))),
     ("full-width digits in an id", layout.BALLOT_BOX, 1, "voter_id: ",
-     lambda r: edit_obj(r / layout.BALLOT_BOX, 1, lambda o: _set(o, "V０００１", "envelope", "voter_id"))),
+     lambda r: edit_line(r / layout.BALLOT_BOX, 1, lambda o: _set(o, "V０００１", "envelope", "voter_id"))),
     ("control character in an id", layout.REGISTRY, 2, "voter_id: contains a control character",
-     lambda r: edit_obj(r / layout.REGISTRY, 2, lambda o: _set(o, "V0\x07", "voter_id"))),
+     lambda r: edit_line(r / layout.REGISTRY, 2, lambda o: _set(o, "V0\x07", "voter_id"))),
     ("terminal escape in a name", layout.MANIFEST, 1, "title: contains a control character",
      lambda r: edit_document(r / layout.MANIFEST, lambda o: _set(o, "x\x1b[2J", "title"))),
     ("full-width digits in a time", layout.BALLOT_BOX, 2, "received_at: '２０２３",
-     lambda r: edit_obj(r / layout.BALLOT_BOX, 2, lambda o: _set(o, "２０２３-03-13T11:10:30Z", "receipt", "received_at"))),
+     lambda r: edit_line(r / layout.BALLOT_BOX, 2, lambda o: _set(o, "２０２３-03-13T11:10:30Z", "receipt", "received_at"))),
     ("impossible date", layout.MANIFEST, 1, "'2023-02-30' is not a valid date",
      lambda r: edit_document(r / layout.MANIFEST, lambda o: _set(o, "2023-02-30", "election_day"))),
     ("unpaired surrogate", layout.REGISTRY, 2, "unpaired surrogate",
-     lambda r: edit_line(r / layout.REGISTRY, 2, lambda b: re.sub(rb'"voter_id":"[^"]*"', rb'"voter_id":"V\\ud800"', b))),
+     lambda r: edit_raw_line(r / layout.REGISTRY, 2, lambda b: re.sub(rb'"voter_id":"[^"]*"', rb'"voter_id":"V\\ud800"', b))),
     ("unpaired surrogate in a name", layout.MANIFEST, 1, "unpaired surrogate",
      lambda r: replace(r / layout.MANIFEST, rb'"title":"', rb'"title":"\\udc00')),
     ("uppercase hex", layout.BALLOT_BOX, 5, "not lowercase hex",
-     lambda r: edit_obj(r / layout.BALLOT_BOX, 5, lambda o: _set(o, o["envelope"]["ballot_id"].upper(), "envelope", "ballot_id"))),
+     lambda r: edit_line(r / layout.BALLOT_BOX, 5, lambda o: _set(o, o["envelope"]["ballot_id"].upper(), "envelope", "ballot_id"))),
     ("hex of the wrong length", layout.TALLY, 1, "expected",
      lambda r: edit_document(r / layout.TALLY, lambda o: _set(o["aggregates"][0], "00" + o["aggregates"][0]["ciphertext"], "ciphertext"))),
     ("a huge hex number", layout.ELECTION_KEY, 1, "n: longer than 2048 characters",
@@ -157,7 +140,7 @@ CASES = [
     ("empty head", layout.BALLOT_BOX_HEAD, 1, "empty", lambda r: (r / layout.BALLOT_BOX_HEAD).write_bytes(b"\n")),
     ("empty tally", layout.TALLY, 1, "empty", lambda r: (r / layout.TALLY).write_bytes(b"")),
     ("empty results", layout.RESULTS, 1, "empty", lambda r: (r / layout.RESULTS).write_bytes(b"")),
-    ("empty line", layout.BALLOT_BOX, 3, "empty", lambda r: edit_line(r / layout.BALLOT_BOX, 3, lambda b: b"")),
+    ("empty line", layout.BALLOT_BOX, 3, "empty", lambda r: edit_raw_line(r / layout.BALLOT_BOX, 3, lambda b: b"")),
     ("missing file", layout.CANCELLATIONS, None, "missing from the record",
      lambda r: (r / layout.CANCELLATIONS).unlink()),
     ("a folder for a file", layout.RESULTS, None, "not a regular file",
@@ -379,12 +362,6 @@ def test_gnu_long_name_is_read(simulated, tmp_path):
         for f in sorted(simulated[0].iterdir()):
             t.add(f, f"{'р' * 10}/{f.name}")  # a non-ASCII folder name travels in a pax header
     assert verify(pax).exit_code == 0
-
-
-def test_packed_record_round_trip(simulated, tmp_path):
-    for suffix in (".zip", ".tar.gz"):
-        pack(simulated[0], tmp_path / f"r{suffix}")
-        assert verify(tmp_path / f"r{suffix}").exit_code == 0
 
 
 # --- the other commands read untrusted files too ------------------------------------------------------------------

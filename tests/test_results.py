@@ -4,7 +4,7 @@ commission's key, as a dishonest commission could: the signature check (V7.1) pa
 the check and the place (level, unit, contest, option)."""
 import json
 
-from conftest import failing, run_verify
+from conftest import edit_document, failing, run_verify
 
 from verifier.record import canonical, layout
 from verifier.record.reader import read_manifest
@@ -162,26 +162,27 @@ def test_turnout_wrong(record, secrets):
 
 
 def test_unsigned_change_fails_the_signature(record):
-    path = record / layout.RESULTS
-    obj = json.loads(path.read_bytes())
-    obj["protocols"][0]["registered_voters"] += 0  # no change in meaning; then break the signature
-    obj["commission_signature"] = obj["commission_signature"][:-2] + ("00" if obj["commission_signature"][-2:] != "00"
-                                                                      else "01")
-    path.write_bytes(canonical.dumps(obj) + b"\n")
+    def break_signature(obj):
+        signature = obj["commission_signature"]
+        obj["commission_signature"] = signature[:-2] + ("00" if signature[-2:] != "00" else "01")
+
+    edit_document(record / layout.RESULTS, break_signature)
     got = only_failing(run_verify(record), "V7.1")
     assert "signature" in got["V7.1"][0].message
+
+
+def _move_one_station_vote(tally):
+    """One vote moved between two options in STATION's published counts: its tally no longer verifies (V6.4)."""
+    a = next(a for a in tally["aggregates"] if a["polling_station"] == STATION and a["contest"] == "national-list")
+    a["counts"][0]["votes"] += 1
+    a["counts"][1]["votes"] -= 1
 
 
 def test_where_a_tally_did_not_verify_the_levels_above_are_still_checked(record, secrets):
     """A station whose tally fails V6.4 cannot be checked itself; above it, its announced figures stand in for the
     tally, so a district protocol that does not add up is still named, and only the district: the region above,
     which sums the true figures, is not."""
-    def break_tally(t):
-        a = next(a for a in t["aggregates"] if a["polling_station"] == STATION and a["contest"] == "national-list")
-        a["counts"][0]["votes"] += 1
-        a["counts"][1]["votes"] -= 1
-
-    resign_tally(record, secrets, break_tally)
+    resign_tally(record, secrets, _move_one_station_vote)
     assert set(failing(run_verify(record))) == {"V6.4"}  # the protocols agree with one another: nothing else
     option = _first_votes(record, "district", DISTRICT, "national-list")[3]["option"]
     resign_results(record, secrets, lambda r: add_votes(r, "district", DISTRICT, "national-list", option, 4))
@@ -196,12 +197,7 @@ def test_with_neither_tally_nor_protocol_the_district_stands_in(record, secrets)
     """A station with no verified tally and no protocol of the contest leaves its district nothing to compare
     with; in the region above, the district's announced figures stand in, so a wrong region is still named (and
     the nation, which sums the true figures, is not)."""
-    def break_tally(t):
-        a = next(a for a in t["aggregates"] if a["polling_station"] == STATION and a["contest"] == "national-list")
-        a["counts"][0]["votes"] += 1
-        a["counts"][1]["votes"] -= 1
-
-    resign_tally(record, secrets, break_tally)
+    resign_tally(record, secrets, _move_one_station_vote)
     option = _first_votes(record, "region", REGION, "national-list")[0]["option"]
 
     def change(r):

@@ -4,27 +4,10 @@ import shutil
 
 import pytest
 
-from conftest import cli, failing, run_verify
-from verifier.record import canonical, layout
+from conftest import cli, edit_document, edit_line, failing, run_verify
+from verifier.record import layout
 from verifier.record.source import pack
 from verifier.report import json_report
-
-
-def edit_line(path, line: int, change) -> dict:
-    """Apply change(obj) to one JSON Lines entry, keeping the file canonical. Returns the changed object."""
-    lines = path.read_bytes().splitlines()
-    obj = json.loads(lines[line - 1])
-    change(obj)
-    lines[line - 1] = canonical.dumps(obj)
-    path.write_bytes(b"\n".join(lines) + b"\n")
-    return obj
-
-
-def edit_document(path, change) -> dict:
-    obj = json.loads(path.read_bytes())
-    change(obj)
-    path.write_bytes(canonical.dumps(obj) + b"\n")
-    return obj
 
 
 def bump_hex(value: str) -> str:
@@ -86,10 +69,6 @@ def test_missing_file_is_unreadable(record):
     result = cli("verify", record, "--workers", "1")
     assert result.exit_code == 2
     assert result.output.strip() == "error: tally.json: missing from the record"
-
-
-def _first_ballot(record) -> dict:
-    return json.loads(record.joinpath(layout.BALLOT_BOX).read_bytes().splitlines()[0])
 
 
 def test_changed_ciphertext(record):
