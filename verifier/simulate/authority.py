@@ -21,7 +21,7 @@ from verifier.crypto.paillier import SLOT, PublicKey, decode_counts, option_mess
 from verifier.record import canonical, layout, reader
 from verifier.record.model import ListSeatRule
 from verifier.record.reader import fingerprint, genesis_hash
-from verifier.simulate import prover
+from verifier.simulate import prover, publish
 from verifier.simulate.keys import (
     SigningKey,
     generate_paillier,
@@ -165,11 +165,9 @@ def simulate(out: Path, opts: Options) -> Secrets:
     previous, product, counted_voters, entries = genesis_hash(fp), {}, set(), 0
     with open(out / layout.BALLOT_BOX, "wb") as box, open(out / layout.BALLOT_DECISIONS, "wb") as decisions:
         for seq, vid, ballot_id, envelope, ciphertexts, received in _parallel_envelopes(setup, jobs, opts.workers):
-            receipt = sign_object(collector, layout.RECEIPT_TAG, eid,
-                                  {"sequence": seq, "received_at": received, "envelope_hash": sha256(envelope).hex(),
-                                   "previous_hash": previous.hex()}, "collector_signature")
+            signed = publish.receipt(collector, eid, seq, received, sha256(envelope), previous)
             # canonical JSON nests: the line is exactly canonical.dumps({"envelope": …, "receipt": …})
-            line = b'{"envelope":' + envelope + b',"receipt":' + canonical.dumps(receipt) + b"}"
+            line = b'{"envelope":' + envelope + b',"receipt":' + canonical.dumps(signed) + b"}"
             box.write(line + b"\n")
             previous = sha256(line)
             entries += 1
@@ -184,9 +182,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
                     n_ballots, agg = product.get((cid, voter_station[vid]), (0, gmpy2.mpz(1)))
                     product[(cid, voter_station[vid])] = (n_ballots + 1, agg * c % key.n2)
             decisions.write(canonical.dumps(decision) + b"\n")
-    write_document(out / layout.BALLOT_BOX_HEAD, sign_object(
-        collector, layout.HEAD_TAG, eid,
-        {"entries": entries, "head_hash": previous.hex(), "closed_at": _time(VOTING_END)}, "collector_signature"))
+    write_document(out / layout.BALLOT_BOX_HEAD, publish.box_head(collector, eid, entries, previous, _time(VOTING_END)))
 
     # paper-vote cancellations: the voter signs the electronic poll book, the commission signs the list
     cancellations = []
@@ -210,10 +206,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
             r = reveal_randomness(int(agg), key.n, private.p, private.q)
             option_ids = [o["id"] for o in contests[cid]["options"]]
             station_counts[(cid, st["id"])] = (n_ballots, dict(zip(option_ids, counts)))
-            aggregates.append({"contest": cid, "polling_station": st["id"], "ballots": n_ballots,
-                               "ciphertext": hex_int(agg, key.width2), "plaintext": hex_int(t, key.width),
-                               "counts": [{"option": o, "votes": v} for o, v in zip(option_ids, counts)],
-                               "decryption_proof": {"method": "randomness_reveal", "r": hex_int(r, key.width)}})
+            aggregates.append(publish.aggregate(key, cid, st["id"], n_ballots, agg, t, r, option_ids, counts))
     write_document(out / layout.TALLY, sign_object(
         secrets.authorities["commission"], layout.TALLY_TAG, eid,
         {"election_fingerprint": fp.hex(), "aggregates": aggregates}, "commission_signature"))
@@ -265,18 +258,13 @@ def _envelope(seq: int, vid: str, voter_secret: dict, contest_ids: tuple, offset
         c, x = fast.encrypt(messages[idx], rng)
         st = membership.Statement(fp, cid, messages, context, ballot_id, int(c))
         a, e, z = fast.prove(st, idx, x, rng)
-        cballots.append({"contest": cid, "ciphertext": hex_int(c, key.width2),
-                         "proof": {"a": [hex_int(v, key.width2) for v in a], "e": [hex_int(v, 32) for v in e],
-                                   "z": [hex_int(v, key.width) for v in z]}})
+        cballots.append(publish.contest_ballot(key, cid, c, a, e, z))
         ciphertexts.append((cid, int(c)))
     received = VOTING_START + timedelta(seconds=offset)
     cast = max(VOTING_START, received - timedelta(seconds=rng.randbelow(30)))
-    body = {"ballot_id": ballot_id.hex(), "cast_at": _time(cast), "election_fingerprint": fp.hex(),
-            "election_id": eid, "inner_hash": sha256(canonical.dumps(cballots)).hex(),
-            "key_fingerprint": context.hex(), "voter_id": vid}
-    envelope = {k: v for k, v in body.items() if k != "inner_hash"}
-    envelope["contests"] = cballots
-    envelope["signature"] = sk.sign(signed_message(layout.ENVELOPE_TAG, eid, canonical.dumps(body))).hex()
+    envelope = {"ballot_id": ballot_id.hex(), "cast_at": _time(cast), "election_fingerprint": fp.hex(),
+                "election_id": eid, "key_fingerprint": context.hex(), "voter_id": vid, "contests": cballots}
+    publish.sign_envelope(sk, eid, envelope)
     return seq, vid, ballot_id, canonical.dumps(envelope), ciphertexts, _time(received)
 
 

@@ -3,8 +3,9 @@ Shared by the honest authority (authority.py) and the fault injector (tamper.py)
 dishonest authority could re-sign."""
 from pathlib import Path
 
-from verifier.crypto.encoding import signed_message
-from verifier.record import canonical
+from verifier.crypto.encoding import sha256, signed_message
+from verifier.record import canonical, layout
+from verifier.record.reader import ENVELOPE_SIGNED_FIELDS
 from verifier.simulate.keys import SigningKey
 
 
@@ -17,6 +18,41 @@ def sign_object(key: SigningKey, tag: str, election_id: str, obj: dict, sig_fiel
     obj = {k: v for k, v in obj.items() if k != sig_field}
     obj[sig_field] = key.sign(signed_message(tag, election_id, canonical.dumps(obj))).hex()
     return obj
+
+
+def contest_ballot(key, contest: str, c: int, a, e, z) -> dict:
+    """One contest of an envelope: the ciphertext and its 1-of-k proof (SPEC.md §2.5)."""
+    return {"contest": contest, "ciphertext": hex_int(c, key.width2),
+            "proof": {"a": [hex_int(x, key.width2) for x in a], "e": [hex_int(x, 32) for x in e],
+                      "z": [hex_int(x, key.width) for x in z]}}
+
+
+def sign_envelope(signer: SigningKey, election_id: str, env: dict) -> None:
+    """Set env's signature: the voter signs the envelope's fields and the hash of its contests."""
+    body = {k: env[k] for k in ENVELOPE_SIGNED_FIELDS}
+    body["inner_hash"] = sha256(canonical.dumps(env["contests"])).hex()
+    env["signature"] = signer.sign(signed_message(layout.ENVELOPE_TAG, election_id, canonical.dumps(body))).hex()
+
+
+def receipt(collector: SigningKey, election_id: str, sequence: int, received_at: str, envelope_hash: bytes,
+            previous_hash: bytes) -> dict:
+    return sign_object(collector, layout.RECEIPT_TAG, election_id,
+                       {"sequence": sequence, "received_at": received_at, "envelope_hash": envelope_hash.hex(),
+                        "previous_hash": previous_hash.hex()}, "collector_signature")
+
+
+def box_head(collector: SigningKey, election_id: str, entries: int, head_hash: bytes, closed_at: str) -> dict:
+    return sign_object(collector, layout.HEAD_TAG, election_id,
+                       {"entries": entries, "head_hash": head_hash.hex(), "closed_at": closed_at},
+                       "collector_signature")
+
+
+def aggregate(key, contest: str, station: str, ballots: int, c: int, t: int, r: int, option_ids, counts) -> dict:
+    """One aggregate of the tally: product of the ciphertexts, its plaintext and counts, the revealed randomness."""
+    return {"contest": contest, "polling_station": station, "ballots": ballots,
+            "ciphertext": hex_int(c, key.width2), "plaintext": hex_int(t, key.width),
+            "counts": [{"option": o, "votes": v} for o, v in zip(option_ids, counts)],
+            "decryption_proof": {"method": "randomness_reveal", "r": hex_int(r, key.width)}}
 
 
 def write_lines(path: Path, rows) -> None:

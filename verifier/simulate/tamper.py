@@ -20,10 +20,10 @@ from pathlib import Path
 import gmpy2
 
 from verifier.crypto import membership
-from verifier.crypto.encoding import sha256, signed_message
+from verifier.crypto.encoding import sha256
 from verifier.crypto.paillier import SLOT, SLOT_BITS, PublicKey, option_message
 from verifier.record import canonical, layout, reader
-from verifier.simulate import prover
+from verifier.simulate import prover, publish
 from verifier.simulate.authority import Secrets, announced_results
 from verifier.simulate.keys import SigningKey, key_proof, reveal_randomness
 from verifier.simulate.publish import hex_int, sign_object, write_document, write_lines
@@ -251,9 +251,7 @@ class Forger:
         c, r = cr or self.encrypt(m)
         st = membership.Statement(fingerprint or self.fp, statement_contest or cid, messages, context, ballot_id, c)
         a, e, z = prover.prove(self.key, st, index, r, self.rng)
-        return {"contest": cid, "ciphertext": hex_int(c, self.key.width2),
-                "proof": {"a": [hex_int(x, self.key.width2) for x in a], "e": [hex_int(x, 32) for x in e],
-                          "z": [hex_int(x, self.key.width) for x in z]}}
+        return publish.contest_ballot(self.key, cid, c, a, e, z)
 
     def choose(self, cid: str) -> int:
         return option_message(self.rng.randbelow(len(self.contest(cid)["options"])))
@@ -273,9 +271,7 @@ class Forger:
         return env
 
     def sign_envelope(self, env: dict, signer: SigningKey) -> None:
-        body = {k: env[k] for k in reader.ENVELOPE_SIGNED_FIELDS}
-        body["inner_hash"] = sha256(canonical.dumps(env["contests"])).hex()
-        env["signature"] = signer.sign(signed_message(layout.ENVELOPE_TAG, self.eid, canonical.dumps(body))).hex()
+        publish.sign_envelope(signer, self.eid, env)
 
     def free_time(self, after: str | None = None) -> datetime:
         """A receipt time inside the voting period (after `after`), a minute into one of the wider gaps between the
@@ -307,18 +303,15 @@ class Forger:
         collector = self.authority("collector")
         previous = reader.genesis_hash(self.fp)
         for i, e in enumerate(self.box, 1):
-            e.receipt = sign_object(collector, layout.RECEIPT_TAG, self.eid,
-                                    {"sequence": i, "received_at": e.receipt["received_at"],
-                                     "envelope_hash": sha256(canonical.dumps(e.envelope)).hex(),
-                                     "previous_hash": previous.hex()}, "collector_signature")
+            e.receipt = publish.receipt(collector, self.eid, i, e.receipt["received_at"],
+                                        sha256(canonical.dumps(e.envelope)), previous)
             previous = sha256(e.line_bytes())
         self.sign_head()
 
     def sign_head(self) -> None:
         last = sha256(self.box[-1].line_bytes()) if self.box else reader.genesis_hash(self.fp)
-        self.head = sign_object(self.authority("collector"), layout.HEAD_TAG, self.eid,
-                                {"entries": len(self.box), "head_hash": last.hex(),
-                                 "closed_at": self.head["closed_at"]}, "collector_signature")
+        self.head = publish.box_head(self.authority("collector"), self.eid, len(self.box), last,
+                                     self.head["closed_at"])
 
     # --- the commission: its list, its tally, its results ------------------------------------------------------
 
@@ -383,12 +376,9 @@ class Forger:
                   r: int | None = None) -> dict:
         t = self.decrypt(c) if t is None else t
         options = [o["id"] for o in self.contest(cid)["options"]]
-        counts = [(t >> (SLOT_BITS * j)) & (SLOT - 1) for j in range(len(options))]
-        return {"contest": cid, "polling_station": station, "ballots": ballots,
-                "ciphertext": hex_int(c, self.key.width2), "plaintext": hex_int(t, self.key.width),
-                "counts": [{"option": o, "votes": v} for o, v in zip(options, counts)],
-                "decryption_proof": {"method": "randomness_reveal",
-                                     "r": hex_int(self.randomness(c) if r is None else r, self.key.width)}}
+        counts = [(t >> (SLOT_BITS * j)) & (SLOT - 1) for j in range(len(options))]  # masked: any t decodes
+        return publish.aggregate(self.key, cid, station, ballots, c, t, self.randomness(c) if r is None else r,
+                                 options, counts)
 
     def sign_tally(self) -> None:
         self.tally["election_fingerprint"] = self.fp.hex()
