@@ -28,7 +28,7 @@ from verifier.simulate.keys import (
     key_proof,
     reveal_randomness,
 )
-from verifier.simulate.publish import hex_int, sign_object, write_document, write_lines
+from verifier.simulate.publish import hex_int, sign_object, time_text, write_document, write_lines
 from verifier.simulate.randomness import make_rng
 from verifier.simulate.shape import Shape, small_shape
 from verifier.tally.hierarchy import announced_at, turnout_percent
@@ -38,10 +38,6 @@ VOTING_START = datetime(2023, 3, 13, 6, 0, 0, tzinfo=timezone.utc)
 VOTING_END = datetime(2023, 3, 18, 18, 0, 0, tzinfo=timezone.utc)
 ELECTION_DAY = datetime(2023, 3, 19, tzinfo=timezone.utc)
 MAX_RECEIPT_DELAY = 600
-
-
-def _time(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -117,7 +113,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
     manifest = {
         "spec_version": SPEC_VERSION, "election_id": eid, "title": f"Simulated election {eid}",
         "test_record": opts.key_bits < 2048,
-        "voting_period": {"start": _time(VOTING_START), "end": _time(VOTING_END)},
+        "voting_period": {"start": time_text(VOTING_START), "end": time_text(VOTING_END)},
         "election_day": ELECTION_DAY.strftime("%Y-%m-%d"), "max_receipt_delay_seconds": MAX_RECEIPT_DELAY,
         "regions": shape.regions, "districts": shape.districts, "polling_stations": shape.stations,
         "contests": shape.contests, "ballot_styles": shape.styles,
@@ -182,13 +178,13 @@ def simulate(out: Path, opts: Options) -> Secrets:
                     n_ballots, agg = product.get((cid, voter_station[vid]), (0, gmpy2.mpz(1)))
                     product[(cid, voter_station[vid])] = (n_ballots + 1, agg * c % key.n2)
             decisions.write(canonical.dumps(decision) + b"\n")
-    write_document(out / layout.BALLOT_BOX_HEAD, publish.box_head(collector, eid, entries, previous, _time(VOTING_END)))
+    write_document(out / layout.BALLOT_BOX_HEAD, publish.box_head(collector, eid, entries, previous, time_text(VOTING_END)))
 
     # paper-vote cancellations: the voter signs the electronic poll book, the commission signs the list
     cancellations = []
     for i, vid in enumerate(paper):
         ack = {"voter_id": vid, "polling_station": voter_station[vid],
-               "paper_voted_at": _time(ELECTION_DAY + timedelta(hours=8, minutes=i % 600))}
+               "paper_voted_at": time_text(ELECTION_DAY + timedelta(hours=8, minutes=i % 600))}
         ack["voter_signature"] = secrets.voters[vid].sign(
             signed_message(layout.PAPER_BALLOT_TAG, eid, canonical.dumps(ack)))
         ack["voter_signature"] = ack["voter_signature"].hex()
@@ -262,10 +258,10 @@ def _envelope(seq: int, vid: str, voter_secret: dict, contest_ids: tuple, offset
         ciphertexts.append((cid, int(c)))
     received = VOTING_START + timedelta(seconds=offset)
     cast = max(VOTING_START, received - timedelta(seconds=rng.randbelow(30)))
-    envelope = {"ballot_id": ballot_id.hex(), "cast_at": _time(cast), "election_fingerprint": fp.hex(),
+    envelope = {"ballot_id": ballot_id.hex(), "cast_at": time_text(cast), "election_fingerprint": fp.hex(),
                 "election_id": eid, "key_fingerprint": context.hex(), "voter_id": vid, "contests": cballots}
     publish.sign_envelope(sk, eid, envelope)
-    return seq, vid, ballot_id, canonical.dumps(envelope), ciphertexts, _time(received)
+    return seq, vid, ballot_id, canonical.dumps(envelope), ciphertexts, time_text(received)
 
 
 def _parallel_envelopes(setup, jobs, workers: int | None):

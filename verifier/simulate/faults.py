@@ -18,13 +18,12 @@ from verifier.record import layout
 from verifier.record.source import open_record
 from verifier.simulate.authority import Secrets
 from verifier.simulate.keys import SigningKey
-from verifier.simulate.publish import hex_int, sign_object
+from verifier.simulate.publish import hex_int, parse_time, sign_object
 from verifier.simulate.tamper import (
     Entry,
     FaultError,
     Forger,
     Injected,
-    _parse_time,
     _where,
 )
 from verifier.tally.hierarchy import turnout_percent
@@ -150,7 +149,7 @@ def contest_outside_style(w: Forger) -> Injected:
 
 def outside_voting_period(w: Forger) -> Injected:
     vid = w.never_voted()
-    end = _parse_time(w.manifest["voting_period"]["end"])
+    end = parse_time(w.manifest["voting_period"]["end"])
     entry = w.cast(vid, received=end + timedelta(hours=1), cast_at=end + timedelta(hours=1, seconds=-5))
     w.rechain()
     w.recount()

@@ -1,12 +1,24 @@
 """Writing record files as the authority does: canonical bytes, signatures over the documented messages.
 Shared by the honest authority (authority.py) and the fault injector (tamper.py), which re-signs what a
 dishonest authority could re-sign."""
+from datetime import datetime, timezone
 from pathlib import Path
 
 from verifier.crypto.encoding import sha256, signed_message
 from verifier.record import canonical, layout
 from verifier.record.reader import ENVELOPE_SIGNED_FIELDS
 from verifier.simulate.keys import SigningKey
+
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # UTC, to the second (SPEC.md §2)
+
+
+def time_text(t: datetime) -> str:
+    return t.strftime(TIME_FORMAT)
+
+
+def parse_time(s: str) -> datetime:
+    return datetime.strptime(s, TIME_FORMAT).replace(tzinfo=timezone.utc)
 
 
 def hex_int(x: int, width: int) -> str:

@@ -14,7 +14,7 @@ matches. The `at_*` methods say where the verifier must report what a fault did.
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import gmpy2
@@ -26,22 +26,11 @@ from verifier.record import canonical, layout, reader
 from verifier.simulate import prover, publish
 from verifier.simulate.authority import Secrets, announced_results
 from verifier.simulate.keys import SigningKey, key_proof, reveal_randomness
-from verifier.simulate.publish import hex_int, sign_object, write_document, write_lines
+from verifier.simulate.publish import hex_int, parse_time, sign_object, time_text, write_document, write_lines
 from verifier.simulate.randomness import SeededRandom
-
-TIME = "%Y-%m-%dT%H:%M:%SZ"
-
 
 class FaultError(Exception):
     """The fault cannot be injected into this record (no suitable voter, secrets missing or not this record's)."""
-
-
-def _time(t: datetime) -> str:
-    return t.strftime(TIME)
-
-
-def _parse_time(s: str) -> datetime:
-    return datetime.strptime(s, TIME).replace(tzinfo=timezone.utc)
 
 
 @dataclass(eq=False)
@@ -206,7 +195,7 @@ class Forger:
             if n != 2 or v in self.cancelled():
                 continue
             a, b = self.ballots_of(v)
-            if (_parse_time(b.receipt["received_at"]) - _parse_time(a.envelope["cast_at"])).total_seconds() > cast_gap \
+            if (parse_time(b.receipt["received_at"]) - parse_time(a.envelope["cast_at"])).total_seconds() > cast_gap \
                     and b.receipt["received_at"] > a.receipt["received_at"]:
                 out.append(v)
         return self.pick(sorted(out), "voter with two e-votes")
@@ -276,10 +265,10 @@ class Forger:
     def free_time(self, after: str | None = None) -> datetime:
         """A receipt time inside the voting period (after `after`), a minute into one of the wider gaps between the
         box's receipt times."""
-        start, end = _parse_time(self.manifest["voting_period"]["start"]), _parse_time(self.manifest["voting_period"]["end"])
+        start, end = parse_time(self.manifest["voting_period"]["start"]), parse_time(self.manifest["voting_period"]["end"])
         if after is not None:
-            start = max(start, _parse_time(after))
-        times = sorted(t for e in self.box if start < (t := _parse_time(e.receipt["received_at"])) < end)
+            start = max(start, parse_time(after))
+        times = sorted(t for e in self.box if start < (t := parse_time(e.receipt["received_at"])) < end)
         times = [start, *times, end]
         gaps = [(b - a, a) for a, b in zip(times, times[1:]) if (b - a).total_seconds() >= 120]
         _, a = self.pick(sorted(gaps)[-max(1, len(gaps) // 4):], "gap in the receipt times")
@@ -291,9 +280,9 @@ class Forger:
         """A new envelope received at `received`, placed in the box by its receipt time (the chain is redone)."""
         received = received or self.free_time()
         cast_at = cast_at or received - timedelta(seconds=5)
-        env = self.new_envelope(vid, _time(cast_at), contests, ballot_id, signer)
-        entry = Entry(env, {"received_at": _time(received)})
-        self.box.insert(sum(1 for e in self.box if e.receipt["received_at"] <= _time(received)), entry)
+        env = self.new_envelope(vid, time_text(cast_at), contests, ballot_id, signer)
+        entry = Entry(env, {"received_at": time_text(received)})
+        self.box.insert(sum(1 for e in self.box if e.receipt["received_at"] <= time_text(received)), entry)
         return entry
 
     # --- the collector ------------------------------------------------------------------------------------------
