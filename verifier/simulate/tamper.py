@@ -183,18 +183,22 @@ class Forger:
         """A voter with exactly one e-vote, counted (no paper vote); with not_last, not on the box's last line."""
         counts = Counter(e.voter_id for e in self.box)
         last = self.box[-1].voter_id if self.box else None
-        return self.pick([v for v, n in counts.items() if n == 1 and v not in self.cancelled()
+        cancelled = self.cancelled()
+        return self.pick([v for v, n in counts.items() if n == 1 and v not in cancelled
                           and not (not_last and v == last)], "voter with exactly one counted e-vote")
 
     def revoter(self, cast_gap: int = 0) -> str:
         """A voter with exactly two e-votes (the last counted), the second received more than cast_gap seconds
         after the first was cast."""
-        counts = Counter(e.voter_id for e in self.box)
+        cancelled = self.cancelled()
+        ballots: dict[str, list[Entry]] = {}
+        for e in self.box:
+            ballots.setdefault(e.voter_id, []).append(e)
         out = []
-        for v, n in counts.items():
-            if n != 2 or v in self.cancelled():
+        for v, entries in ballots.items():
+            if len(entries) != 2 or v in cancelled:
                 continue
-            a, b = self.ballots_of(v)
+            a, b = entries
             if (parse_time(b.receipt["received_at"]) - parse_time(a.envelope["cast_at"])).total_seconds() > cast_gap \
                     and b.receipt["received_at"] > a.receipt["received_at"]:
                 out.append(v)
