@@ -26,6 +26,17 @@ CHECKS: tuple[Check, ...] = (
     Check("V1.5", "manifest", "setup",
           "Manifest consistency: unique ids, every reference resolves, ballot styles fit the station's territory, "
           "options fit the key's slots, a valid voting period", "4.1"),
+    Check("V1.6", "authority-keys", "setup",
+          "Every authority key in the manifest is a valid key of its algorithm: Ed25519 canonically encoded, not of "
+          "small order and in the prime-order subgroup; ECDSA P-256 a point on the curve", "4.1"),
+    Check("V1.7", "key-modulus-proof", "setup",
+          "Paillier–Blum modulus proof: n is the product of exactly two distinct primes p ≡ q ≡ 3 (mod 4)", "4.1"),
+    Check("V1.8", "key-factor-proof", "setup",
+          "No-small-factor proof: both prime factors of n are large enough for the 256-bit challenges of the "
+          "validity proofs", "4.1"),
+    Check("V1.9", "anchor", "setup",
+          "The election fingerprint and the authority keys equal those the commission published before the vote "
+          "(verify --expect-fingerprint, --trusted-keys)", "4.1"),
     Check("V2.1", "registry-commitment", "registry", "The registry file is the one the manifest commits to", "4.2"),
     Check("V2.2", "registry-signature", "registry", "Every registry line is signed by the registrar", "4.2"),
     Check("V2.3", "voter-id-unique", "registry", "No voter id is registered twice", "4.2"),

@@ -1,7 +1,7 @@
 """`tally-verifier verify` and `tally-verifier checks`."""
 import click
 
-from verifier.checks.catalog import CHECKS
+from verifier.checks.catalog import CHECKS, markdown_table
 from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, exit_with, main
 from verifier.engine.local import LocalEngine
 from verifier.engine.progress import for_terminal
@@ -45,8 +45,12 @@ def verify(record: str, json_path: str | None, workers: int | None, scheduler: s
 
 
 @main.command("checks")
-def checks() -> None:
+@click.option("--markdown", is_flag=True, help="The table of SPEC.md §4, as Markdown.")
+def checks(markdown: bool) -> None:
     """List the numbered verification steps."""
+    if markdown:
+        click.echo(markdown_table())
+        return
     phase = None
     for c in CHECKS:
         if c.phase != phase:
