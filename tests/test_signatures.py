@@ -1,0 +1,212 @@
+"""Strict signature keys and signatures (SPEC.md §3.2): what libsodium and OpenSSL refuse, and what the verifier
+refuses on top of them."""
+import nacl.bindings
+import nacl.exceptions
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from verifier.crypto import signatures
+from verifier.crypto.signatures import P256_ORDER, valid_public_key, verify
+from verifier.simulate import forgery
+
+MESSAGE = b"tally-verifier/envelope/v1\nE\n{}"
+P = 2**255 - 19
+
+
+def libsodium_accepts(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """libsodium's crypto_sign_verify_detached alone (through crypto_sign_open, which runs it)."""
+    try:
+        nacl.bindings.crypto_sign_open(signature + message, public_key)
+        return True
+    except nacl.exceptions.BadSignatureError:
+        return False
+
+
+def point_times(scalar: int, point: bytes) -> bytes:
+    """[scalar]point (scalar reduced mod L: fine for points of the prime-order group)."""
+    return nacl.bindings.crypto_scalarmult_ed25519_noclamp((scalar % forgery.L).to_bytes(32, "little"), point)
+
+
+def base_times(scalar: int) -> bytes:
+    return nacl.bindings.crypto_scalarmult_ed25519_base_noclamp((scalar % forgery.L).to_bytes(32, "little"))
+
+
+@pytest.fixture(scope="module")
+def ed():
+    seed = bytes(range(32))
+    public, secret = nacl.bindings.crypto_sign_seed_keypair(seed)
+    return seed, public, nacl.bindings.crypto_sign(MESSAGE, secret)[:64]
+
+
+@pytest.fixture(scope="module")
+def p256():
+    private = ec.derive_private_key(0x1234567890ABCDEF, ec.SECP256R1())
+    public = private.public_key()
+    r, s = decode_dss_signature(private.sign(MESSAGE, ec.ECDSA(hashes.SHA256())))
+    s = min(s, P256_ORDER - s)  # low s
+    return private, public.public_bytes(Encoding.X962, PublicFormat.CompressedPoint), r, s
+
+
+def rs(r: int, s: int) -> bytes:
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+# --- Ed25519 ---------------------------------------------------------------------------------------------------
+
+def test_honest_ed25519_signature_is_accepted(ed):
+    _, public, signature = ed
+    assert valid_public_key("ed25519", public)
+    assert verify("ed25519", public, MESSAGE, signature)
+    assert not verify("ed25519", public, MESSAGE + b" ", signature)
+
+
+def test_identity_key_is_refused_and_its_forgery_does_not_verify():
+    # with the identity as key, R = identity and S = 0 satisfy [S]B = R + [k]A for every message: anyone signs
+    assert not valid_public_key("ed25519", forgery.IDENTITY)
+    assert not verify("ed25519", forgery.IDENTITY, MESSAGE, forgery.FORGED_SIGNATURE)
+
+
+@pytest.mark.parametrize("multiple", [2, 4, 8])
+def test_every_small_order_key_is_refused(multiple):
+    # [m]T for T of order 8: points of order 4, 2 and (m = 8) 1
+    point = forgery.ORDER_8
+    for _ in range(multiple - 1):
+        point = nacl.bindings.crypto_core_ed25519_add(point, forgery.ORDER_8)
+    assert not valid_public_key("ed25519", point)
+    assert not valid_public_key("ed25519", forgery.ORDER_8)
+
+
+def test_twin_key_is_refused_though_libsodium_accepts_its_ground_signature(ed):
+    seed, public, _ = ed
+    twin = forgery.twin_public_key(public)
+    assert twin != public
+    signature = forgery.ground_twin_signature(seed, twin, MESSAGE)
+    assert libsodium_accepts(twin, MESSAGE, signature)  # libsodium checks A is not of small order, not the subgroup
+    assert not valid_public_key("ed25519", twin)
+    assert not verify("ed25519", twin, MESSAGE, signature)
+
+
+def test_libsodium_equation_is_cofactorless(ed):
+    """An ungrounded twin signature (k odd) fails libsodium: [S]B − [k]A' = R − [k]T ≠ R compared by encoding
+    (a cofactored or torsion-tolerant check would accept it)."""
+    seed, public, _ = ed
+    twin = forgery.twin_public_key(public)
+    a, prefix = forgery.secret_scalar(seed)
+    for i in range(64):
+        signature, k = forgery.sign_raw(a, prefix, twin, MESSAGE, bytes([i]))
+        if k % 2:
+            assert not libsodium_accepts(twin, MESSAGE, signature)
+            return
+    pytest.fail("no odd k in 64 nonces")
+
+
+def test_mixed_order_r_is_refused(ed):
+    """R + T with S recomputed by the key's owner: the cofactorless equation gives R, not R + T. Guards the equation
+    the verifier states (libsodium after 1.0.20 compares R − ([S]B − [k]A) with the small-order points instead)."""
+    seed, public, _ = ed
+    a, prefix = forgery.secret_scalar(seed)
+    r = 77
+    r_twin = nacl.bindings.crypto_core_ed25519_add(base_times(r), forgery.ORDER_8)
+    k = forgery.challenge(r_twin, public, MESSAGE)
+    signature = r_twin + ((r + k * a) % forgery.L).to_bytes(32, "little")
+    assert not verify("ed25519", public, MESSAGE, signature)
+
+
+def test_non_canonical_key_encoding_is_refused(ed):
+    # y >= p: y + p for y < 19 (the only non-canonical y that fit 255 bits); none of these is a valid key
+    for y in range(19):
+        assert not valid_public_key("ed25519", (y + P).to_bytes(32, "little"))
+    # the sign bit set on x = 0 (y = 1: the identity; y = -1: order 2)
+    assert not valid_public_key("ed25519", (1 + (1 << 255)).to_bytes(32, "little"))
+    assert not valid_public_key("ed25519", (P - 1 + (1 << 255)).to_bytes(32, "little"))
+
+
+def test_key_not_on_the_curve_is_refused():
+    d = -121665 * pow(121666, -1, P) % P
+    y = next(y for y in range(2, 100)  # x² = (y² − 1)/(d·y² + 1) has no root mod p: no point has this y
+             if pow((y * y - 1) * pow(d * y * y + 1, -1, P) % P, (P - 1) // 2, P) == P - 1)
+    assert not valid_public_key("ed25519", y.to_bytes(32, "little"))
+
+
+def test_s_at_least_l_is_refused(ed):
+    """S + L satisfies the equation as well as S ([S + L]B = [S]B): only the rule S < L refuses it."""
+    _, public, signature = ed
+    s = int.from_bytes(signature[32:], "little")
+    big = signature[:32] + (s + forgery.L).to_bytes(32, "little")
+    assert base_times(s + forgery.L) == base_times(s)
+    assert not verify("ed25519", public, MESSAGE, big)
+
+
+def test_small_order_r_is_refused(ed):
+    """With R = identity and S = k·a the equation holds ([S]B = [k]A = R + [k]A): only the small-order-R rule
+    refuses it. (It needs the secret key; refused anyway: a signature's R must be a nonce commitment.)"""
+    seed, public, _ = ed
+    a, _ = forgery.secret_scalar(seed)
+    k = forgery.challenge(forgery.IDENTITY, public, MESSAGE)
+    signature = forgery.IDENTITY + (k * a % forgery.L).to_bytes(32, "little")
+    assert base_times(k * a) == point_times(k, public)  # the equation holds
+    assert not verify("ed25519", public, MESSAGE, signature)
+
+
+def test_wrong_lengths_are_refused(ed):
+    _, public, signature = ed
+    assert not valid_public_key("ed25519", public + b"\0")
+    assert not verify("ed25519", public, MESSAGE, signature + b"\0")
+    assert not verify("ed25519", public, MESSAGE, signature[:63])
+    assert not verify("rsa", public, MESSAGE, signature)
+
+
+# --- ECDSA P-256 -----------------------------------------------------------------------------------------------
+
+def test_honest_p256_signature_is_accepted(p256):
+    _, public, r, s = p256
+    assert len(public) == 33 and valid_public_key("ecdsa-p256", public)
+    assert verify("ecdsa-p256", public, MESSAGE, rs(r, s))
+    assert not verify("ecdsa-p256", public, MESSAGE + b" ", rs(r, s))
+
+
+def test_p256_point_not_on_the_curve_is_refused():
+    x = 1
+    while True:
+        candidate = b"\x02" + x.to_bytes(32, "big")
+        try:
+            ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), candidate)
+        except ValueError:
+            break  # x³ − 3x + b has no square root: no point with this x
+        x += 1
+    assert not valid_public_key("ecdsa-p256", candidate)
+    assert not valid_public_key("ecdsa-p256", b"\x02" + (2**256 - 1).to_bytes(32, "big"))  # x >= p
+
+
+def test_uncompressed_p256_key_is_refused(p256):
+    private, public, r, s = p256
+    uncompressed = private.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    assert len(uncompressed) == 65
+    ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), uncompressed)  # a valid point for OpenSSL
+    assert not valid_public_key("ecdsa-p256", uncompressed)
+    assert not verify("ecdsa-p256", uncompressed, MESSAGE, rs(r, s))
+    assert not valid_public_key("ecdsa-p256", b"\x04" + public[1:])  # 33 bytes with another prefix
+
+
+def test_high_s_is_refused(p256):
+    _, public, r, s = p256
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public)
+    key.verify(encode_dss_signature(r, P256_ORDER - s), MESSAGE, ec.ECDSA(hashes.SHA256()))  # OpenSSL accepts it
+    assert not verify("ecdsa-p256", public, MESSAGE, rs(r, P256_ORDER - s))
+
+
+@pytest.mark.parametrize("which", ["r=0", "s=0", "r=order"])
+def test_r_or_s_out_of_range_is_refused(p256, which):
+    _, public, r, s = p256
+    bad = {"r=0": (0, s), "s=0": (r, 0), "r=order": (P256_ORDER, s)}[which]
+    assert not verify("ecdsa-p256", public, MESSAGE, rs(*bad))
+
+
+def test_keys_are_cached():
+    signatures.load_public_key.cache_clear()
+    valid_public_key("ed25519", forgery.IDENTITY)
+    valid_public_key("ed25519", forgery.IDENTITY)
+    assert signatures.load_public_key.cache_info().hits == 1
