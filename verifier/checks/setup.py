@@ -1,6 +1,6 @@
-"""V1.x: the spec version, the election key (crypto.md §5) and the manifest's consistency."""
+"""V1.x: the spec version, the election key (crypto.md §5), the manifest's consistency and its authority keys."""
 from verifier.checks.findings import Findings, Location
-from verifier.crypto import keycheck
+from verifier.crypto import keycheck, signatures
 from verifier.crypto.paillier import max_options
 from verifier.record import layout
 from verifier.record.model import ElectionKey, ListSeatRule, Manifest, PluralitySeatRule
@@ -102,3 +102,16 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
 
 def _in_scope(level: str, unit: str | None, district: str, region: str) -> bool:
     return level == "nation" or (level == "region" and unit == region) or (level == "district" and unit == district)
+
+
+def check_authority_keys(m: Manifest, f: Findings) -> bool:
+    """V1.6: each authority key is a valid key of its algorithm (signatures.valid_public_key). Returns whether all
+    are. Nothing is skipped when one is not: no signature verifies under an invalid key, so every document that
+    authority signed fails its own signature check too, at its own place."""
+    ok = True
+    for a in m.authorities:
+        ok &= f.check("V1.6", signatures.valid_public_key(a.algorithm, a.public_key), MANIFEST,
+                      f"the {a.role}'s public key is not a valid {a.algorithm} key"
+                      + (" (of small order, outside the prime-order subgroup or not canonically encoded)"
+                         if a.algorithm == "ed25519" else " (not a compressed point of the curve)"))
+    return ok

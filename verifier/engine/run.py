@@ -48,7 +48,7 @@ from verifier.checks.findings import Findings
 from verifier.checks.registry import RegistryIndex, registry_context
 from verifier.checks.results import check_results
 from verifier.checks.seats import check_seats
-from verifier.checks.setup import check_key, check_manifest
+from verifier.checks.setup import check_authority_keys, check_key, check_manifest
 from verifier.checks.tally import check_tally, reveal_problems
 from verifier.checks.verdict import Verdict
 from verifier.checks.voters import CompactVoters
@@ -192,6 +192,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
             v.election_id, v.fingerprint, v.test_record = eid, fp.hex(), manifest.test_record
             v.warnings += check_key(manifest, election_key, f)
             key = PublicKey.from_n(election_key.n)
+            check_authority_keys(manifest, f)
             if not check_manifest(manifest, key.n, f):
                 for c in CHECKS:
                     if c.phase != "setup":

@@ -5,6 +5,7 @@ the secrets it needs, the function that injects it into a `Forger`).
 the exact places where the verifier must report it (`Injected.expected`).
 """
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +18,7 @@ from verifier.crypto.paillier import option_message
 from verifier.record import layout
 from verifier.record.source import open_record
 from verifier.simulate.authority import Secrets
+from verifier.simulate.forgery import SmallOrderKey, TwinKey, twin_public_key
 from verifier.simulate.keys import SigningKey
 from verifier.simulate.publish import hex_int, parse_time, sign_object
 from verifier.simulate.tamper import (
@@ -100,8 +102,87 @@ def double_registration(w: Forger) -> Injected:
     w.rechain()
     w.recount()
     return Injected(f"voter {original['voter_id']}'s signing key registered again as {vid} at {station} before the "
-                    f"election (the manifest commits to it); {vid} votes too (ballot {entry.ballot_id})",
-                    [_where("V2.4", file=layout.REGISTRY, line=len(w.registry), voter_id=vid, polling_station=station)])
+                    f"election (the manifest commits to it); {vid} votes too (ballot {entry.ballot_id}), counted",
+                    [_where("V2.4", file=layout.REGISTRY, line=len(w.registry), voter_id=vid, polling_station=station),
+                     *w.counted_though_unregistered(entry, station)])
+
+
+def small_order_key(w: Forger) -> Injected:
+    """A voter registered with the identity as key: R = identity, S = 0 signs anything under it (crypto.md §6)."""
+    vid = w.new_voter_id()
+    station = w.pick(sorted(w.stations), "polling station")
+    key = SmallOrderKey()
+    w.register(vid, station, "ed25519", key.public_bytes)
+    w.secrets.voters[vid] = key
+    w.commit_registry()
+    w.rebuild()
+    entry = w.cast(vid)
+    w.rechain()
+    w.recount()
+    return Injected(f"voter {vid} registered at {station} with the Ed25519 identity point as key (the manifest "
+                    f"commits to it); ballot {entry.ballot_id} cast in its name with the signature R = identity, "
+                    f"S = 0, which the cofactorless equation accepts under that key; counted",
+                    [_where("V2.5", file=layout.REGISTRY, line=len(w.registry), voter_id=vid, polling_station=station),
+                     *w.counted_though_unregistered(entry, station)])
+
+
+def twin_key(w: Forger) -> Injected:
+    """A mixed-order twin A + T of voter A's key registered under a second id: A's owner signs for both, V2.4 sees
+    two different keys (crypto.md §6)."""
+    counts = Counter(e.voter_id for e in w.box)
+    cancelled = w.cancelled()
+    original = w.voter(w.pick(sorted(v["voter_id"] for v in w.registry if v["algorithm"] == "ed25519"
+                                     and counts[v["voter_id"]] == 1 and v["voter_id"] not in cancelled),
+                              "Ed25519 voter with exactly one counted e-vote"))
+    vid = w.new_voter_id()
+    station = w.pick(sorted(s for s in w.stations if s != original["polling_station"]), "other polling station")
+    key = TwinKey(w.voter_key(original["voter_id"]).private.seed, twin_public_key(bytes.fromhex(original["public_key"])))
+    w.register(vid, station, "ed25519", key.public_bytes)
+    w.secrets.voters[vid] = key
+    w.commit_registry()
+    w.rebuild()
+    entry = w.cast(vid)
+    w.rechain()
+    w.recount()
+    return Injected(f"voter {original['voter_id']}'s key A registered again as {vid} at {station} in the form A + T "
+                    f"(T of order 8: another key for V2.4; the manifest commits to it); {vid}'s ballot "
+                    f"{entry.ballot_id} is signed with A's secret, the nonce ground until k ≡ 0 (mod 8) so that "
+                    f"libsodium's cofactorless verification accepts it under A + T; both ballots counted",
+                    [_where("V2.5", file=layout.REGISTRY, line=len(w.registry), voter_id=vid, polling_station=station),
+                     *w.counted_though_unregistered(entry, station)])
+
+
+def authority_key_small_order(w: Forger, role: str = "commission") -> Injected:
+    """An authority's key in the manifest replaced by the identity point; that authority then signs everything with
+    R = identity, S = 0 (valid under the cofactorless equation with that key)."""
+    w.manifest["authorities"][role] = {"algorithm": "ed25519", "public_key": SmallOrderKey().public_bytes.hex()}
+    w.secrets.authorities[role] = SmallOrderKey()
+    if role == "registrar":
+        w.registry = [sign_object(w.authority(role), layout.REGISTRY_TAG, w.eid, v, "registrar_signature")
+                      for v in w.registry]
+        w.commit_registry()
+    if role == "commission":
+        w.cancellations = [sign_object(w.authority(role), layout.CANCELLATION_TAG, w.eid, c, "commission_signature")
+                           for c in w.cancellations]
+    w.rebuild()
+    expected = [_where("V1.6", file=layout.MANIFEST)]
+    if role == "commission":
+        # no signature under an invalid key verifies: every cancellation, the tally and the results fail their own
+        # signature check; the e-votes the cancellations excluded then count by the rules
+        expected += [_where("V6.1", file=layout.TALLY), _where("V7.1", file=layout.RESULTS)]
+        stations = []
+        for line, c in enumerate(w.cancellations, 1):
+            expected.append(_where("V5.1", file=layout.CANCELLATIONS, line=line, voter_id=c["voter_id"],
+                                   polling_station=c["polling_station"]))
+            if ballots := w.ballots_of(c["voter_id"]):
+                expected.append(w.at_decision("V5.5", ballots[-1]))
+                stations.append(w.station_of(c["voter_id"]))
+        for station in sorted(set(stations)):
+            expected += w.aggregates_differ(station, w.style(station))
+        units = dict.fromkeys(u for s in sorted(set(stations)) for u in w.units_of(s))
+        expected += [w.at_results("V7.5", level, unit) for level, unit in units]
+    return Injected(f"the {role}'s key in the manifest replaced by the Ed25519 identity point; everything it signs "
+                    f"carries R = identity, S = 0, which the cofactorless equation accepts under that key", expected)
 
 
 # --- ballot box -----------------------------------------------------------------------------------------------
@@ -654,6 +735,9 @@ class Fault:
     receipts: bool = False  # shown only by the receipts voters kept (verify with the receipts file)
 
 
+UNREGISTERED = "a registry line that fails registers nobody (§4.2), so the id's ballot fails V3.1; the " \
+    "commission counts it: its list (V5.5), each aggregate holding it (V6.2, product and number of ballots), and " \
+    "registered voters and voters-voted at the station and every level above (V7.5) are each wrong"
 COUNTED = "the commission counts what the rules exclude: its list (V5.5), each aggregate holding it (V6.2, product " \
           "and number of ballots) and voters-voted at the station and every level above (V7.5) are each wrong"
 
@@ -669,7 +753,21 @@ FAULTS: tuple[Fault, ...] = (
     Fault("ghost-voter-votes", "registrar", "the ghost voter of ghost-voter also casts a counted ballot", ("V2.1",),
           (AUTH, PAILLIER), lambda w: ghost_voter(w, votes=True)),
     Fault("double-registration", "registrar", "one person registered twice (same key, two voter ids), both vote",
-          ("V2.4",), (AUTH, PAILLIER, VOTERS), double_registration),
+          ("V2.4", "V3.1", "V5.5", "V6.2", "V7.5"), (AUTH, PAILLIER, VOTERS), double_registration,
+          why="the second line registers nobody (V2.4), " + UNREGISTERED[UNREGISTERED.index("so the id's"):]),
+    Fault("small-order-key", "registrar", "voter registered with the Ed25519 identity key; a ballot forged in its "
+          "name (R = identity, S = 0), counted", ("V2.5", "V3.1", "V5.5", "V6.2", "V7.5"), (AUTH, PAILLIER),
+          small_order_key, why=UNREGISTERED),
+    Fault("twin-key", "registrar", "a voter's key A registered again as the mixed-order twin A + T under a second "
+          "id; both vote, the twin's ballot signed with A's secret, counted", ("V2.5", "V3.1", "V5.5", "V6.2", "V7.5"),
+          (AUTH, PAILLIER, VOTERS), twin_key, why=UNREGISTERED),
+    Fault("authority-key-small-order", "commission", "the commission's key in the manifest replaced by the identity "
+          "point, everything it signs forged with R = identity, S = 0",
+          ("V1.6", "V5.1", "V5.5", "V6.1", "V6.2", "V7.1", "V7.5"), (AUTH, PAILLIER), authority_key_small_order,
+          why="no signature under an invalid key verifies, so each document the commission signed fails its own "
+              "check (V5.1 every cancellation, V6.1, V7.1); without valid cancellations the e-votes they excluded "
+              "count by the rules: the list (V5.5), the aggregates (V6.2) and voters-voted (V7.5) follow the wrong "
+              "list"),
     Fault("ghost-ballot", "collector", "ballot of a registered voter who never voted, under a forged signature, "
           "counted", ("V3.2", "V5.5", "V6.2", "V7.5"), (AUTH, PAILLIER), ghost_ballot, why=COUNTED),
     Fault("foreign-signature", "collector", "a voter's ballot signed with another voter's key, counted",

@@ -515,6 +515,15 @@ class Forger:
                 *self.aggregates_differ(station, [cb["contest"] for cb in entry.envelope["contests"]]),
                 *self.turnout_differs(station)]
 
+    def counted_though_unregistered(self, entry: Entry, station: str) -> list[dict]:
+        """The commission counts the ballot of a voter id no valid registry line registers (the commission takes
+        the id as registered at `station`): V3.1 at the ballot (no station: the verifier knows none), its decision
+        (V5.5), every aggregate it is in (V6.2), and at the station and every unit above both registered voters and
+        voters-voted (V7.5)."""
+        return [self.at_box("V3.1", entry, station=False), self.at_decision("V5.5", entry),
+                *self.aggregates_differ(station, [cb["contest"] for cb in entry.envelope["contests"]]),
+                *self.turnout_differs(station), *self.turnout_differs(station)]
+
 
 def _where(check: str, **fields) -> dict:
     return {"check": check, **{k: v for k, v in fields.items() if v is not None}}
