@@ -251,3 +251,30 @@ def test_tamper_refuses_an_unreadable_secrets_file(simulated, tmp_path):
     assert result.output.startswith("error: seats-wrong: ") and "not a secrets file" in result.output
     assert "Traceback" not in result.output
 
+
+
+def test_twin_key_ballot_passes_libsodium_alone_but_not_the_verifier(simulated, tmp_path):
+    """The twin's envelope signature verifies with libsodium's crypto_sign_verify_detached under the registered key
+    A + T; the verifier refuses the key, so the signature too (and the ballot's voter is not registered)."""
+    import nacl.bindings
+    import nacl.exceptions
+
+    from verifier.crypto import signatures
+    from verifier.crypto.paillier import PublicKey
+    from verifier.record import reader
+
+    out, injected = _inject(simulated, tmp_path, "twin-key")
+    twin = json.loads((out / layout.REGISTRY).read_text().splitlines()[-1])
+    key = bytes.fromhex(twin["public_key"])
+    n = int(json.loads((out / layout.ELECTION_KEY).read_text())["n"], 16)
+    eid = json.loads((out / layout.MANIFEST).read_text())["election_id"]
+    [(line, raw)] = [(i, raw) for i, raw in enumerate((out / layout.BALLOT_BOX).read_bytes().splitlines(), 1)
+                     if json.loads(raw)["envelope"]["voter_id"] == twin["voter_id"]]
+    env = reader.read_box_entry(line, raw, PublicKey.from_n(n), eid).envelope
+    nacl.bindings.crypto_sign_open(env.signature + env.signed_bytes, key)  # raises if libsodium refuses
+    with pytest.raises(nacl.exceptions.BadSignatureError):
+        nacl.bindings.crypto_sign_open(env.signature + env.signed_bytes + b"x", key)
+    assert not signatures.valid_public_key("ed25519", key)
+    assert not signatures.verify("ed25519", key, env.signed_bytes, env.signature)
+    assert {"check": "V3.1", "file": layout.BALLOT_BOX, "line": line, "ballot_id": env.ballot_id.hex(),
+            "voter_id": twin["voter_id"]} in injected.expected

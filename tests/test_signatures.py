@@ -210,3 +210,80 @@ def test_keys_are_cached():
     valid_public_key("ed25519", forgery.IDENTITY)
     valid_public_key("ed25519", forgery.IDENTITY)
     assert signatures.load_public_key.cache_info().hits == 1
+
+
+# --- keys in the checks: V1.6, V2.5 and what a line registers (SPEC.md §4.2) -------------------------------------
+
+def _registration(line, voter_id, key, valid=True, station="PS-1"):
+    from verifier.checks.registry import Registration
+    return Registration(line, voter_id, station, "ed25519", key, valid)
+
+
+def test_only_valid_first_registrations_register():
+    from verifier.checks.findings import Findings
+    from verifier.checks.registry import RegistryIndex
+
+    keys = [bytes([i]) * 32 for i in range(6)]
+    f = Findings()
+    index = RegistryIndex()
+    for r in (_registration(1, "A", keys[0]),
+              _registration(2, "B", keys[1], valid=False),  # fails V2.2 or V2.5: registers nobody
+              _registration(3, "B", keys[2]),  # B was on line 2: V2.3, registers nobody
+              _registration(4, "C", keys[0]),  # A's key: V2.4, registers nobody
+              _registration(5, "D", keys[1]),  # the key of line 2 (which registered nobody): V2.4
+              _registration(6, "A", keys[3]),  # V2.3; A stays registered by line 1
+              _registration(7, "E", keys[4])):
+        index.feed(r, f)
+    voters = index.voters
+    assert sorted(voters.voter_id(i) for i in range(len(voters))) == ["A", "E"]
+    assert voters["A"].line == 1
+    assert sorted((x.location.line, x.check) for x in f.failures()) == [(3, "V2.3"), (4, "V2.4"), (5, "V2.4"),
+                                                                      (6, "V2.3")]
+    assert [x.message for x in f.failures()][0] == "voter id already on line 2"
+
+
+def test_voter_with_an_invalid_key_fails_v25(ed):
+    from verifier.checks.findings import Findings
+    from verifier.checks.registry import RegistryContext, check_voter
+    from verifier.record.model import AuthorityKey, Voter
+
+    seed, public, _ = ed
+    registrar_public, registrar_secret = nacl.bindings.crypto_sign_seed_keypair(bytes(32))
+    rctx = RegistryContext("E", AuthorityKey("registrar", "ed25519", registrar_public), frozenset({"PS-1"}))
+
+    def line(key):
+        message = b"registry line " + key
+        return Voter(line=1, voter_id="V1", polling_station="PS-1", algorithm="ed25519", public_key=key,
+                     registrar_signature=nacl.bindings.crypto_sign(message, registrar_secret)[:64],
+                     signed_bytes=message)
+
+    f = Findings()
+    assert check_voter(rctx, line(public), f).valid and not f.failures()
+    for bad in (forgery.IDENTITY, forgery.twin_public_key(public)):
+        f = Findings()
+        assert not check_voter(rctx, line(bad), f).valid
+        assert [(x.check, x.location.voter_id) for x in f.failures()] == [("V2.5", "V1")]
+
+
+def test_authority_keys_v16(ed, p256):
+    import dataclasses
+
+    from verifier.checks.findings import Findings
+    from verifier.checks.setup import check_authority_keys
+    from verifier.record.model import AuthorityKey, Manifest
+
+    _, public, _ = ed
+    not_on_curve = b"\x02" + (2**256 - 1).to_bytes(32, "big")
+    fields = {fld.name: None for fld in dataclasses.fields(Manifest)}
+
+    def manifest(registrar, collector):
+        return Manifest(**{**fields, "authorities": (
+            AuthorityKey("registrar", "ed25519", registrar), AuthorityKey("collector", "ecdsa-p256", collector),
+            AuthorityKey("commission", "ed25519", public))})
+
+    f = Findings()
+    assert check_authority_keys(manifest(public, p256[1]), f) and not f.failures()
+    f = Findings()
+    assert not check_authority_keys(manifest(forgery.ORDER_8, not_on_curve), f)
+    assert [(x.check, x.location.file) for x in f.failures()] == [("V1.6", "manifest.json")] * 2
+    assert "registrar" in f.failures()[0].message and "collector" in f.failures()[1].message
