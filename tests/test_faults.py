@@ -42,6 +42,7 @@ ISSUE_KINDS = {
                                                                    "region-count-wrong", "nation-count-wrong"],
     "levels that do not sum": ["district-count-wrong", "wrong-count-carried-up"],
     "turnout wrong": ["turnout-wrong", "voters-voted-wrong"],
+    "Ed25519 key of small or mixed order (issue 9)": ["small-order-key", "twin-key", "authority-key-small-order"],
     "counted list disagrees with the box in either direction": ["counted-ghost", "counted-missing",
                                                                 "valid-ballot-excluded"],
 }
