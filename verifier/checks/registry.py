@@ -87,7 +87,7 @@ class RegistryIndex:
         if owner is None:
             self._key_owner[r.public_key] = r.voter_id
         else:
-            f.fail("V2.4", where, f"signing key already registered to voter {owner}")
+            f.fail("V2.4", where, f"signing key already on an earlier line (voter {owner})")
         if r.valid and earlier is None and owner is None:
             self.voters.add(r.voter_id, r.polling_station, r.algorithm, r.public_key, r.line)
         elif earlier is None:
