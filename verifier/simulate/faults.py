@@ -152,37 +152,33 @@ def twin_key(w: Forger) -> Injected:
                      *w.counted_though_unregistered(entry, station)])
 
 
-def authority_key_small_order(w: Forger, role: str = "commission") -> Injected:
-    """An authority's key in the manifest replaced by the identity point; that authority then signs everything with
-    R = identity, S = 0 (valid under the cofactorless equation with that key)."""
-    w.manifest["authorities"][role] = {"algorithm": "ed25519", "public_key": SmallOrderKey().public_bytes.hex()}
-    w.secrets.authorities[role] = SmallOrderKey()
-    if role == "registrar":
-        w.registry = [sign_object(w.authority(role), layout.REGISTRY_TAG, w.eid, v, "registrar_signature")
-                      for v in w.registry]
-        w.commit_registry()
-    if role == "commission":
-        w.cancellations = [sign_object(w.authority(role), layout.CANCELLATION_TAG, w.eid, c, "commission_signature")
-                           for c in w.cancellations]
+def authority_key_small_order(w: Forger) -> Injected:
+    """The commission's key in the manifest replaced by the identity point: it then signs everything with
+    R = identity, S = 0 (valid under the cofactorless equation with that key), the cancellations too."""
+    forged = SmallOrderKey()
+    w.manifest["authorities"]["commission"] = {"algorithm": "ed25519", "public_key": forged.public_bytes.hex()}
+    w.secrets.authorities["commission"] = forged
+    w.cancellations = [sign_object(forged, layout.CANCELLATION_TAG, w.eid, c, "commission_signature")
+                       for c in w.cancellations]
     w.rebuild()
-    expected = [_where("V1.6", file=layout.MANIFEST)]
-    if role == "commission":
-        # no signature under an invalid key verifies: every cancellation, the tally and the results fail their own
-        # signature check; the e-votes the cancellations excluded then count by the rules
-        expected += [_where("V6.1", file=layout.TALLY), _where("V7.1", file=layout.RESULTS)]
-        stations = []
-        for line, c in enumerate(w.cancellations, 1):
-            expected.append(_where("V5.1", file=layout.CANCELLATIONS, line=line, voter_id=c["voter_id"],
-                                   polling_station=c["polling_station"]))
-            if ballots := w.ballots_of(c["voter_id"]):
-                expected.append(w.at_decision("V5.5", ballots[-1]))
-                stations.append(w.station_of(c["voter_id"]))
-        for station in sorted(set(stations)):
-            expected += w.aggregates_differ(station, w.style(station))
-        units = dict.fromkeys(u for s in sorted(set(stations)) for u in w.units_of(s))
-        expected += [w.at_results("V7.5", level, unit) for level, unit in units]
-    return Injected(f"the {role}'s key in the manifest replaced by the Ed25519 identity point; everything it signs "
-                    f"carries R = identity, S = 0, which the cofactorless equation accepts under that key", expected)
+    # no signature under an invalid key verifies: every cancellation, the tally and the results fail their own
+    # signature check; the e-votes the cancellations excluded then count by the rules
+    expected = [_where("V1.6", file=layout.MANIFEST), _where("V6.1", file=layout.TALLY),
+                _where("V7.1", file=layout.RESULTS)]
+    stations = set()
+    for line, c in enumerate(w.cancellations, 1):
+        expected.append(_where("V5.1", file=layout.CANCELLATIONS, line=line, voter_id=c["voter_id"],
+                               polling_station=c["polling_station"]))
+        if ballots := w.ballots_of(c["voter_id"]):
+            expected.append(w.at_decision("V5.5", ballots[-1]))
+            stations.add(w.station_of(c["voter_id"]))
+    for station in sorted(stations):
+        expected += w.aggregates_differ(station, w.style(station))
+    units = dict.fromkeys(u for s in sorted(stations) for u in w.units_of(s))  # a unit above two stations once
+    expected += [w.at_results("V7.5", level, unit) for level, unit in units]
+    return Injected("the commission's key in the manifest replaced by the Ed25519 identity point; everything it "
+                    "signs carries R = identity, S = 0, which the cofactorless equation accepts under that key; "
+                    f"{len(w.cancellations)} cancellations re-signed so", expected)
 
 
 # --- ballot box -----------------------------------------------------------------------------------------------
