@@ -105,8 +105,8 @@ def test_libsodium_equation_is_cofactorless(ed):
 
 def test_mixed_order_r_is_refused(ed):
     """R + T with S recomputed by the key's owner: the cofactorless equation gives R, not R + T. Guards the equation
-    the verifier states: libsodium's unreleased master (2026) accepts when R − ([S]B − [k]A) is of small order, which
-    takes this signature; its releases up to 1.0.22 compare encodings."""
+    the verifier states: libsodium's unreleased master (2026) accepts when R − ([S]B − [k]A) is of small order,
+    which takes this signature; its releases up to 1.0.22 compare encodings."""
     seed, public, _ = ed
     a, prefix = forgery.secret_scalar(seed)
     r = 77

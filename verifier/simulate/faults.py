@@ -136,7 +136,8 @@ def twin_key(w: Forger) -> Injected:
                               "Ed25519 voter with exactly one counted e-vote"))
     vid = w.new_voter_id()
     station = w.pick(sorted(s for s in w.stations if s != original["polling_station"]), "other polling station")
-    key = TwinKey(w.voter_key(original["voter_id"]).private.seed, twin_public_key(bytes.fromhex(original["public_key"])))
+    twin = twin_public_key(bytes.fromhex(original["public_key"]))
+    key = TwinKey(w.voter_key(original["voter_id"]).private.seed, twin)
     w.register(vid, station, "ed25519", key.public_bytes)
     w.secrets.voters[vid] = key
     w.commit_registry()

@@ -30,7 +30,7 @@ def challenge(r_bytes: bytes, public_key: bytes, message: bytes) -> int:
 
 def sign_raw(a: int, prefix: bytes, public_key: bytes, message: bytes, nonce_extra: bytes = b"") -> tuple[bytes, int]:
     """(R ‖ S, k) with secret scalar a under `public_key` whatever it is: r = H(prefix ‖ extra ‖ M), R = [r]B,
-    k = H(R ‖ public_key ‖ M), S = r + k·a mod L. With public_key = [a]B and no extra it is RFC 8032's signature."""
+    k = H(R ‖ public_key ‖ M), S = r + k·a mod L. With public_key = [a]B and no extra: RFC 8032's signature."""
     r = int.from_bytes(hashlib.sha512(prefix + nonce_extra + message).digest(), "little") % L
     r_bytes = nacl.bindings.crypto_scalarmult_ed25519_base_noclamp(r.to_bytes(32, "little"))
     k = challenge(r_bytes, public_key, message)
