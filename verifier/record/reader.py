@@ -18,7 +18,6 @@ from verifier.record.fields import Obj, _kind
 from verifier.record.model import (
     LEVELS,
     OPTION_KINDS,
-    ModulusProof,
     Aggregate,
     AnnouncedSeats,
     AuthorityKey,
@@ -37,6 +36,7 @@ from verifier.record.model import (
     HeldReceipt,
     ListSeatRule,
     Manifest,
+    ModulusProof,
     Option,
     PluralitySeatRule,
     PollingStation,
