@@ -1,3 +1,3 @@
 """tally-verifier: independent verification of published e-voting election records."""
 
-SPEC_VERSION = "1.0"
+SPEC_VERSION = "1.1"

@@ -48,6 +48,7 @@ class StepResult:
     checked: int = 0
     failed: int = 0
     not_run: str | None = None  # the reason, when the step could not run
+    optional: bool = False  # a step the record's kind lets go unrun (e.g. a test key); the verdict decides
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -80,8 +81,9 @@ class Findings:
             self.fail(check, location, message)
         return ok
 
-    def not_run(self, check: str, reason: str) -> None:
+    def not_run(self, check: str, reason: str, optional: bool = False) -> None:
         self.steps[check].not_run = reason
+        self.steps[check].optional = optional
 
     def merge(self, other: "Findings") -> None:
         for cid, theirs in other.steps.items():
@@ -91,7 +93,7 @@ class Findings:
             room = MAX_KEPT_PER_CHECK - len(mine.findings)
             mine.findings.extend(theirs.findings[:room])
             if theirs.not_run and not mine.not_run:
-                mine.not_run = theirs.not_run
+                mine.not_run, mine.optional = theirs.not_run, theirs.optional
 
     def failures(self) -> list[Finding]:
         return [f for s in self.steps.values() for f in s.findings]

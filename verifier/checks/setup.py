@@ -1,6 +1,6 @@
 """V1.x: the spec version, the election key (crypto.md §5), the manifest's consistency and its authority keys."""
 from verifier.checks.findings import Findings, Location
-from verifier.crypto import keycheck, signatures
+from verifier.crypto import keycheck, modulus_proof, signatures
 from verifier.crypto.paillier import max_options
 from verifier.record import layout
 from verifier.record.model import ElectionKey, ListSeatRule, Manifest, PluralitySeatRule
@@ -10,7 +10,8 @@ MANIFEST = Location(file=layout.MANIFEST)
 
 
 def check_key(manifest: Manifest, key: ElectionKey, f: Findings) -> list[str]:
-    """Runs V1.1–V1.4. Returns warnings for the report (a test record's small key is said loudly)."""
+    """Runs V1.1–V1.4 and V1.7. Returns warnings for the report: a test record's small key is said loudly, and
+    every report states the one property of the key no step proves (SPEC §3.6.3)."""
     warnings = []
     f.check("V1.1", manifest.spec_version in layout.SUPPORTED_SPEC_VERSIONS, MANIFEST,
             f"spec version {manifest.spec_version!r} is not one of {', '.join(layout.SUPPORTED_SPEC_VERSIONS)}")
@@ -33,7 +34,17 @@ def check_key(manifest: Manifest, key: ElectionKey, f: Findings) -> list[str]:
     f.checked("V1.4")
     for p in keycheck.tier1_problems(key.n, key.key_proof):
         f.fail("V1.4", KEY, p)
+    f.checked("V1.7")
+    for p in modulus_proof.problems(key.n, key.modulus_proof):
+        f.fail("V1.7", KEY, p)
+    warnings.append(UNPROVEN_PRIME_SIZES)
     return warnings
+
+
+# No step proves how large n's two primes are (SPEC §3.6.3); every report says what is assumed.
+UNPROVEN_PRIME_SIZES = ("ASSUMPTION: the sizes of the election key's two prime factors are not proven (only that "
+                        "each exceeds 2^20 and n has the bits it has); the validity proofs (V4.2) are sound only if "
+                        "both exceed 2^256 (SPEC §3.6.3)")
 
 
 def check_manifest(m: Manifest, n: int, f: Findings) -> bool:

@@ -23,4 +23,4 @@ CANCELLATION_TAG = "tally-verifier/cancellation/v1"
 TALLY_TAG = "tally-verifier/tally/v1"
 RESULTS_TAG = "tally-verifier/results/v1"
 
-SUPPORTED_SPEC_VERSIONS = ("1.0",)
+SUPPORTED_SPEC_VERSIONS = ("1.1",)

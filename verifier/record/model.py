@@ -6,6 +6,8 @@ a finding can name its place.
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from verifier.crypto.modulus_proof import ModulusProof  # noqa: F401  (a record type: Π^mod as ints)
+
 LEVELS = ("polling_station", "district", "region", "nation")  # lowest first
 OPTION_KINDS = ("party", "candidate", "against_all")
 
@@ -114,7 +116,8 @@ class Manifest:
 class ElectionKey:
     n: int
     g: int
-    key_proof: tuple[int, ...]  # sigma_1..sigma_11 of crypto.md §5 tier 1
+    key_proof: tuple[int, ...]  # sigma_1..sigma_11 of SPEC §3.6.1 (tier 1)
+    modulus_proof: ModulusProof  # Π^mod of SPEC §3.6.2
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from verifier.crypto.paillier import PublicKey
 from verifier.crypto.signatures import ALGORITHMS, KEY_LENGTHS
 from verifier.errors import RecordError
 from verifier.record import canonical, layout
-from verifier.record.fields import Obj
+from verifier.record.fields import Obj, _kind
 from verifier.record.model import (
     LEVELS,
     OPTION_KINDS,
@@ -36,6 +36,7 @@ from verifier.record.model import (
     HeldReceipt,
     ListSeatRule,
     Manifest,
+    ModulusProof,
     Option,
     PluralitySeatRule,
     PollingStation,
@@ -175,7 +176,7 @@ def contest_from_dict(value: dict) -> Contest:
 
 def read_election_key(root: Path) -> tuple[ElectionKey, bytes]:
     value, data = _document(root, layout.ELECTION_KEY)
-    o = Obj(value, layout.ELECTION_KEY, 1, "", {"n", "g", "key_proof"})
+    o = Obj(value, layout.ELECTION_KEY, 1, "", {"n", "g", "key_proof", "modulus_proof"})
     n_hex = o.text("n", max_len=2048)
     if not n_hex or len(n_hex) % 2 or n_hex.startswith("00"):
         o.fail("n must be minimal-length lowercase hex (whole bytes, no leading zero byte)", "n")
@@ -185,7 +186,20 @@ def read_election_key(root: Path) -> tuple[ElectionKey, bytes]:
     width = len(n_hex) // 2
     width2 = ((n * n).bit_length() + 7) // 8
     proof = o.obj("key_proof", {"sigma"})
-    return ElectionKey(n, o.hex_int("g", width2), proof.hex_ints("sigma", width)), data
+    mod = o.obj("modulus_proof", {"w", "x", "a", "b", "z"})
+    # counts and ranges mod n are judged by V1.7 (a finding, not a read error); here only the encoding
+    modulus = ModulusProof(mod.hex_int("w", width), mod.hex_ints("x", width), _bits(mod, "a"), _bits(mod, "b"),
+                           mod.hex_ints("z", width))
+    return ElectionKey(n, o.hex_int("g", width2), proof.hex_ints("sigma", width), modulus), data
+
+
+def _bits(o: Obj, key: str) -> tuple[int, ...]:
+    """An array of the integers 0 and 1."""
+    values = o.array(key, max_len=1000)
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, int) or v not in (0, 1):
+            o.fail(f"expected 0 or 1, found {v if type(v) is int else _kind(v)}", f"{key}[{i}]")
+    return tuple(values)
 
 
 def fingerprint(manifest_bytes: bytes, key_bytes: bytes) -> bytes:

@@ -25,10 +25,9 @@ from verifier.simulate import prover, publish
 from verifier.simulate.keys import (
     SigningKey,
     generate_paillier,
-    key_proof,
     reveal_randomness,
 )
-from verifier.simulate.publish import hex_int, sign_object, time_text, write_document, write_lines
+from verifier.simulate.publish import sign_object, time_text, write_document, write_lines
 from verifier.simulate.randomness import make_rng
 from verifier.simulate.shape import Shape, small_shape
 from verifier.tally.hierarchy import announced_at, turnout_percent
@@ -121,8 +120,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
                         for role, k in secrets.authorities.items()},
         "registry": {"voters": opts.voters, "sha256": registry_hash.hexdigest()},
     }
-    election_key = {"n": hex_int(key.n, key.width), "g": hex_int(key.n + 1, key.width2),
-                    "key_proof": {"sigma": [hex_int(s, key.width) for s in key_proof(key.n, private.p, private.q)]}}
+    election_key = publish.election_key(key.n, (private.p, private.q), rng.child("modulus-proof"))
     write_document(out / layout.MANIFEST, manifest)
     write_document(out / layout.ELECTION_KEY, election_key)
     fp = fingerprint(canonical.dumps(manifest), canonical.dumps(election_key))

@@ -19,8 +19,8 @@ from verifier.record import layout
 from verifier.record.source import open_record
 from verifier.simulate.authority import Secrets
 from verifier.simulate.forgery import SmallOrderKey, TwinKey, twin_public_key
-from verifier.simulate.keys import SigningKey
-from verifier.simulate.publish import hex_int, parse_time, sign_object
+from verifier.simulate.keys import SigningKey, modulus_proof
+from verifier.simulate.publish import election_key, hex_int, parse_time, sign_object
 from verifier.simulate.tamper import (
     Entry,
     FaultError,
@@ -44,19 +44,59 @@ __all__ = ["FAULTS", "BY_KIND", "Fault", "FaultError", "Injected", "HELD_RECEIPT
 # --- setup and registry ---------------------------------------------------------------------------------------
 
 def key_small_factor(w: Forger) -> Injected:
-    """n = p·q with p = 65537: above tier 1's bound (6370), so only tier 0 sees it."""
+    """n = p·q with p = 65539: above tier 1's bound (6370) and ≡ 3 (mod 4), so that the modulus proof holds (it
+    proves two Blum primes, not their sizes) and only tier 0 sees it."""
     bits = w.n.bit_length()
-    small = 65537
-    qbits = bits - small.bit_length() + 1  # 2^16 < small < 2^17: then n = small·q has exactly `bits` bits
-    while True:
-        x = w.rng.randbits(qbits) | (1 << (qbits - 1)) | 1
-        q = int(gmpy2.next_prime(x))
-        n = small * q
-        if n.bit_length() == bits and gmpy2.gcd(n, (small - 1) * (q - 1)) == 1:
-            break
-    w.rebuild(n, small, q)
-    return Injected(f"election key n = 65537 · q ({bits} bits); every ballot encrypted, proved and signed again "
+    small = 65539
+    q = _blum_prime_for(w, bits, small)
+    w.rebuild(small * q, small, q)
+    return Injected(f"election key n = 65539 · q ({bits} bits); every ballot encrypted, proved and signed again "
                     f"under it", [_where("V1.2", file=layout.ELECTION_KEY)])
+
+
+def _blum_prime_for(w: Forger, bits: int, other: int) -> int:
+    """A prime q ≡ 3 (mod 4) with other·q of exactly `bits` bits (and, for a prime `other`, gcd(n, φ(n)) = 1)."""
+    qbits = bits - other.bit_length() + 1
+    while True:
+        x = w.rng.randbits(qbits) | (1 << (qbits - 1)) | 3
+        q = int(gmpy2.next_prime(x))
+        n = other * q
+        if q % 4 == 3 and n.bit_length() == bits and gmpy2.gcd(n, (other - 1) * (q - 1)) == 1:
+            return q
+
+
+def key_three_primes(w: Forger) -> Injected:
+    """n = p·q·r, r a Blum prime just above 2^20, p and q Blum primes: no factor below tier 0's bound, gcd(n, φ(n)) = 1
+    (tier 1 holds), every ballot proved again. The key holder makes the modulus proof as well as it can: a round
+    whose (−1)^a·w^b·y has no fourth root mod p, q and r at once (probability 1/2 each) fails, and it names those."""
+    bits = w.n.bit_length()
+    r = int(gmpy2.next_prime(1 << 20))
+    while r % 4 != 3:
+        r = int(gmpy2.next_prime(r))
+    pbits = (bits - r.bit_length()) // 2 + 1
+    while True:
+        p = int(gmpy2.next_prime(w.rng.randbits(pbits) | (3 << (pbits - 2)) | 3))
+        if p % 4 != 3:
+            continue
+        q = _blum_prime_for(w, bits, p * r)
+        n = p * q * r
+        if len({p, q, r}) == 3 and gmpy2.gcd(n, (p - 1) * (q - 1) * (r - 1)) == 1:
+            break
+    proof, failing = modulus_proof(n, (p, q, r), w.rng)
+    if not failing:
+        raise FaultError("every round of the three-prime modulus proof held (probability 2^-128)")
+    w.rebuild(n, p, q, r, key_doc=election_key(n, (p, q, r), w.rng, proof=proof))
+    return Injected(f"election key n = p·q·r with r = {r} (just above 2^20), tier-1 proof valid; {len(failing)} of "
+                    f"{len(proof.x)} rounds of the modulus proof without a fourth root; every ballot proved again",
+                    [_where("V1.7", file=layout.ELECTION_KEY) for _ in failing])
+
+
+def key_modulus_proof_altered(w: Forger) -> Injected:
+    x = w.key_doc["modulus_proof"]["x"]
+    x[0] = hex_int(int(x[0], 16) * 2 % w.n, w.key.width)
+    w.rebuild()
+    return Injected("x_1 of the modulus proof doubled (x_1^4 off by 16); everything signed again under the new "
+                    "fingerprint", [_where("V1.7", file=layout.ELECTION_KEY)])
 
 
 def key_generator(w: Forger) -> Injected:
@@ -739,8 +779,13 @@ COUNTED = "the commission counts what the rules exclude: its list (V5.5), each a
           "and number of ballots) and voters-voted at the station and every level above (V7.5) are each wrong"
 
 FAULTS: tuple[Fault, ...] = (
-    Fault("key-small-factor", "key holder", "election key n with the prime factor 65537 (above tier 1's bound)",
-          ("V1.2",), (AUTH, PAILLIER, VOTERS), key_small_factor),
+    Fault("key-small-factor", "key holder", "election key n with the prime factor 65539 (above tier 1's bound, "
+          "≡ 3 mod 4)", ("V1.2",), (AUTH, PAILLIER, VOTERS), key_small_factor),
+    Fault("key-three-primes", "key holder", "election key n = p·q·r, r a prime just above 2^20, with a valid tier-1 "
+          "proof", ("V1.7",), (AUTH, PAILLIER, VOTERS), key_three_primes,
+          why="one finding per round of the modulus proof that has no fourth root (about half of them)"),
+    Fault("key-modulus-proof", "key holder", "one value of the modulus proof altered", ("V1.7",),
+          (AUTH, PAILLIER, VOTERS), key_modulus_proof_altered),
     Fault("key-generator", "key holder", "election key published with g ≠ n + 1", ("V1.3",), (AUTH, PAILLIER, VOTERS),
           key_generator),
     Fault("key-proof", "key holder", "tier-1 key-correctness proof value altered", ("V1.4",),

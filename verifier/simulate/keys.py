@@ -50,31 +50,100 @@ class SigningKey:
 
 
 def _prime(bits: int, rng) -> int:
+    """A Blum prime (≡ 3 mod 4) of exactly `bits` bits with its top two bits set (n = pq then has 2·bits bits)."""
     while True:
-        x = rng.randbits(bits) | (3 << (bits - 2)) | 1  # top two bits set: n has exactly 2·bits bits
-        p = gmpy2.next_prime(x)
+        p = gmpy2.next_prime(rng.randbits(bits) | (3 << (bits - 2)) | 3)
+        while p % 4 != 3:
+            p = gmpy2.next_prime(p)
         if p.bit_length() == bits:
             return int(p)
 
 
 def generate_paillier(bits: int, rng) -> tuple[paillier.PaillierPublicKey, paillier.PaillierPrivateKey]:
-    """A phe key pair from the simulator's random stream (so a seed reproduces it)."""
+    """A phe key pair from the simulator's random stream (so a seed reproduces it): n = pq of exactly `bits` bits,
+    p ≡ q ≡ 3 (mod 4) distinct (a Paillier–Blum modulus, as the modulus proof requires)."""
     half = bits // 2
     while True:
-        p, q = _prime(half, rng), _prime(half, rng)
-        if p != q and gmpy2.gcd(p * q, (p - 1) * (q - 1)) == 1:
+        p, q = _prime(half, rng), _prime(bits - half, rng)
+        if p != q and gmpy2.gcd(p * q, (p - 1) * (q - 1)) == 1 and (p * q).bit_length() == bits:
             public = paillier.PaillierPublicKey(p * q)
             return public, paillier.PaillierPrivateKey(public, p, q)
 
 
-def key_proof(n: int, p: int, q: int) -> tuple[int, ...]:
-    """σ_i = ρ_i^(n⁻¹ mod φ(n)) mod n, i = 1..11 (crypto.md §5 tier 1)."""
+def _carmichael(primes) -> int:
+    """λ(n) for n the product of `primes` (a prime listed k times is the factor p^k)."""
+    lam = gmpy2.mpz(1)
+    for p in set(primes):
+        k = list(primes).count(p)
+        lam = gmpy2.lcm(lam, p ** (k - 1) * (p - 1))
+    return int(lam)
+
+
+def key_proof(n: int, *primes: int) -> tuple[int, ...]:
+    """σ_i = ρ_i^(n⁻¹ mod λ(n)) mod n, i = 1..11 (SPEC §3.6.1). `primes`: the prime factors of n."""
     from verifier.crypto.keycheck import KEY_PROOF_ROUNDS, proof_base
 
-    d = gmpy2.invert(n, (p - 1) * (q - 1))
+    d = gmpy2.invert(n, _carmichael(primes))
     return tuple(int(gmpy2.powmod(proof_base(n, i), d, n)) for i in range(1, KEY_PROOF_ROUNDS + 1))
 
 
-def reveal_randomness(c: int, n: int, p: int, q: int) -> int:
-    """R = (C mod n)^(n⁻¹ mod φ(n)) mod n: the decryption proof of crypto.md §4."""
-    return int(gmpy2.powmod(c % n, gmpy2.invert(n, (p - 1) * (q - 1)), n))
+def modulus_proof(n: int, primes, rng):
+    """Π^mod for n = the product of `primes` (with multiplicity) (SPEC §3.6.2). Returns (proof, rounds): `rounds`
+    are the 1-based rounds for which no fourth root of any (−1)^a·w^b·y_i exists — empty for a Paillier–Blum n; a
+    dishonest key holder (the fault injector, the tests) gets a proof whose other rounds are right."""
+    from verifier.crypto.modulus_proof import MODULUS_PROOF_ROUNDS, ModulusProof, challenge
+
+    n = int(n)
+    powers = {p: list(primes).count(p) for p in set(primes)}
+    while True:
+        w = 2 + rng.randbelow(n - 3)
+        if gmpy2.jacobi(w, n) == -1:
+            break
+    lam = _carmichael(primes)
+    d = gmpy2.invert(n, lam) if gmpy2.gcd(n, lam) == 1 else None
+    xs, as_, bs, zs, bad = [], [], [], [], []
+    for i in range(1, MODULUS_PROOF_ROUNDS + 1):
+        y = challenge(n, w, i)
+        best = None
+        for a, b in ((0, 0), (1, 0), (0, 1), (1, 1)):
+            t = y * (w if b else 1) * (-1 if a else 1) % n
+            roots = [_fourth_root(t, p, k) for p, k in powers.items()]
+            ok = sum(r is not None for r in roots)
+            if best is None or ok > best[0]:
+                best = (ok, a, b, roots)
+        ok, a, b, roots = best
+        if ok < len(powers):
+            bad.append(i)
+        mods = [p**k for p, k in powers.items()]
+        x = _crt([1 if r is None else r for r in roots], mods)
+        xs.append(x)
+        as_.append(a)
+        bs.append(b)
+        zs.append(int(gmpy2.powmod(y, d, n)) if d is not None else y)  # no n-th root exists: a wrong z
+    return ModulusProof(w, tuple(xs), tuple(as_), tuple(bs), tuple(zs)), bad
+
+
+def _fourth_root(t: int, p: int, k: int) -> int | None:
+    """A fourth root of t mod p^k, for a prime p ≡ 3 (mod 4) and t a square mod p; else None. The squares mod p^k
+    form a group of odd order h = p^(k−1)·(p − 1)/2, where squaring is a bijection with inverse u ↦ u^((h+1)/2)."""
+    if p % 4 != 3 or gmpy2.legendre(t % p, p) != 1:
+        return None
+    h = p ** (k - 1) * (p - 1) // 2
+    e = ((h + 1) // 2) ** 2 % h
+    return int(gmpy2.powmod(t, e, p**k))
+
+
+def _crt(residues: list[int], moduli: list[int]) -> int:
+    n = 1
+    for m in moduli:
+        n *= m
+    x = 0
+    for r, m in zip(residues, moduli):
+        rest = n // m
+        x += r * rest * int(gmpy2.invert(rest, m))
+    return x % n
+
+
+def reveal_randomness(c: int, n: int, *primes: int) -> int:
+    """R = (C mod n)^(n⁻¹ mod λ(n)) mod n: the decryption proof of SPEC §3.7."""
+    return int(gmpy2.powmod(c % n, gmpy2.invert(n, _carmichael(primes)), n))

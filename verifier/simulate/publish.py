@@ -75,3 +75,19 @@ def write_lines(path: Path, rows) -> None:
 
 def write_document(path: Path, obj: dict) -> None:
     path.write_bytes(canonical.dumps(obj) + b"\n")
+
+
+def election_key(n: int, primes, rng, proof=None) -> dict:
+    """election_key.json for n = the product of `primes` (SPEC §2.2): g, the tier-1 proof and Π^mod, computed with
+    the factors (or the Π^mod given: a fault injector publishes its own)."""
+    from verifier.crypto.paillier import PublicKey
+    from verifier.simulate.keys import key_proof, modulus_proof
+
+    key = PublicKey.from_n(n)
+    sigma = key_proof(n, *primes)
+    proof = modulus_proof(n, primes, rng)[0] if proof is None else proof
+    return {"n": hex_int(n, key.width), "g": hex_int(n + 1, key.width2),
+            "key_proof": {"sigma": [hex_int(s, key.width) for s in sigma]},
+            "modulus_proof": {"w": hex_int(proof.w, key.width), "x": [hex_int(v, key.width) for v in proof.x],
+                              "a": list(proof.a), "b": list(proof.b),
+                              "z": [hex_int(v, key.width) for v in proof.z]}}

@@ -25,8 +25,8 @@ from verifier.crypto.paillier import SLOT, SLOT_BITS, PublicKey, option_message
 from verifier.record import canonical, layout, reader
 from verifier.simulate import prover, publish
 from verifier.simulate.authority import Secrets, announced_results
-from verifier.simulate.keys import SigningKey, key_proof, reveal_randomness
-from verifier.simulate.publish import hex_int, parse_time, sign_object, time_text, write_document, write_lines
+from verifier.simulate.keys import SigningKey, _carmichael, reveal_randomness
+from verifier.simulate.publish import election_key, parse_time, sign_object, time_text, write_document, write_lines
 from verifier.simulate.randomness import SeededRandom
 
 class FaultError(Exception):
@@ -88,6 +88,7 @@ class Forger:
         self.n = int(self.key_doc["n"], 16)
         self.key = PublicKey.from_n(self.n)
         self.p, self.q = secrets.paillier_p, secrets.paillier_q
+        self.primes = (self.p, self.q)  # n's prime factors: a faulty key may have three
         self.fp = self._fingerprint()
         self.extra_tally: list[tuple[str, str, int]] = []  # (contest, station, ciphertext) counted from nowhere
         self.extra_voted: Counter = Counter()  # station → voters the commission claims beyond its list
@@ -217,14 +218,15 @@ class Forger:
 
     def decrypt(self, c: int) -> int:
         self._require_paillier()
+        # with λ = lcm(prime − 1) rather than phe's two-prime CRT, so that a three-prime key decrypts too
         n, n2 = self.n, self.key.n2
-        phi = (self.p - 1) * (self.q - 1)
-        u = gmpy2.powmod(c, phi, n2)
-        return int((u - 1) // n * gmpy2.invert(phi, n) % n)
+        lam = _carmichael(self.primes)
+        u = gmpy2.powmod(c, lam, n2)
+        return int((u - 1) // n * gmpy2.invert(lam, n) % n)
 
     def randomness(self, c: int) -> int:
         self._require_paillier()
-        return reveal_randomness(c, self.n, self.p, self.q)
+        return reveal_randomness(c, self.n, *self.primes)
 
     def encrypt(self, m: int) -> tuple[int, int]:
         c, r = prover.encrypt(self.key, m % self.n, self.rng)
@@ -431,16 +433,17 @@ class Forger:
         data = b"".join(canonical.dumps(v) + b"\n" for v in self.registry)
         self.manifest["registry"] = {"voters": len(self.registry), "sha256": sha256(data).hex()}
 
-    def rebuild(self, n: int | None = None, p: int | None = None, q: int | None = None) -> None:
-        """The election set up again with this manifest and key (and a new Paillier key if n is given): every
+    def rebuild(self, n: int | None = None, *primes: int, key_doc: dict | None = None) -> None:
+        """The election set up again with this manifest and key (and a new Paillier key n = Π primes if n is given,
+        published as `key_doc`, or with honest proofs made with the primes): every
         voter's envelope made again with the same choices, every proof for the new fingerprint, every signature;
         then the chain, the list, the tally and the results. The fault was there before the first vote."""
         old = [[self.decrypt(int(cb["ciphertext"], 16)) for cb in e.envelope["contests"]] for e in self.box]
         if n is not None:
-            self.n, self.p, self.q = n, p, q
+            self.n, self.primes = n, primes
+            self.p, self.q = primes[0], n // primes[0]
             self.key = PublicKey.from_n(n)
-            self.key_doc = {"n": hex_int(n, self.key.width), "g": hex_int(n + 1, self.key.width2),
-                            "key_proof": {"sigma": [hex_int(s, self.key.width) for s in key_proof(n, p, q)]}}
+            self.key_doc = key_doc or election_key(n, primes, self.rng)
         self.fp = self._fingerprint()
         for e, plaintexts in zip(self.box, old):
             env = e.envelope
