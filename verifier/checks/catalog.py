@@ -55,7 +55,8 @@ CHECKS: tuple[Check, ...] = (
     Check("V3.7", "hash-chain", "ballot box", "Receipts are numbered 1, 2, 3, … and each links the previous entry",
           "4.3"),
     Check("V3.8", "box-head", "ballot box",
-          "The collector's signed head names the last entry and the number of entries", "4.3"),
+          "The collector's signed head names the last entry and the number of entries, and closes the box between the end "
+          "of the voting period (and the last receipt) and election day", "4.3"),
     Check("V3.9", "ballot-id-unique", "ballot box", "No ballot id appears twice in the ballot box", "4.3"),
     Check("V3.10", "kept-receipts", "ballot box",
           "Every receipt a voter kept (verify --receipts) is in the box unchanged: no ballot dropped, nothing "

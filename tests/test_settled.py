@@ -1,0 +1,77 @@
+"""Rules SPEC.md settles that an implementer had to guess before: the box head's closing time (V3.8), the shape of
+an announced seat list (V8.1), contests no ballot style holds (V1.5), and the check table the CLI prints.
+
+Each test changes one thing in a copy of the simulated record, re-signs it with the authority's own key where the
+authority is the one at fault, and requires exactly the check named, at exactly the place named."""
+import json
+
+from conftest import cli, edit_document, failing, run_verify
+from test_results import resign_results, seats_of
+
+from verifier.checks.ballot_box import BoxSequence, EntrySummary
+from verifier.checks.findings import Findings
+from verifier.record import layout, reader
+from verifier.record.model import BoxHead
+from verifier.simulate.publish import box_head
+
+SPEC = __import__("pathlib").Path(__file__).resolve().parent.parent / "SPEC.md"
+
+
+def only(verdict, check: str) -> list:
+    got = failing(verdict)
+    assert set(got) == {check}, {k: [f.message for f in v] for k, v in got.items()}
+    return got[check]
+
+
+# --- V3.8: the box head's closing time --------------------------------------------------------------------------
+
+def _reclose(record, secrets, closed_at: str) -> None:
+    """The collector signs its head again with another closing time (entries and head hash unchanged)."""
+    head = json.loads((record / layout.BALLOT_BOX_HEAD).read_bytes())
+    eid = json.loads((record / layout.MANIFEST).read_bytes())["election_id"]
+    new = box_head(secrets.authorities["collector"], eid, head["entries"], bytes.fromhex(head["head_hash"]), closed_at)
+    edit_document(record / layout.BALLOT_BOX_HEAD, lambda h: h.update(new))
+
+
+def _period(record) -> tuple[str, str]:
+    m = json.loads((record / layout.MANIFEST).read_bytes())
+    return m["voting_period"]["end"], m["election_day"]
+
+
+def test_head_closed_before_the_voting_period_ends(record, secrets):
+    end, _ = _period(record)
+    assert end == "2023-03-18T18:00:00Z"
+    _reclose(record, secrets, "2023-03-18T17:59:59Z")
+    [f] = only(run_verify(record), "V3.8")
+    assert f.location.file == layout.BALLOT_BOX_HEAD and f.location.line is None
+    assert "before the voting period ends" in f.message
+
+
+def test_head_closed_on_election_day(record, secrets):
+    _, day = _period(record)
+    _reclose(record, secrets, f"{day}T00:00:00Z")
+    [f] = only(run_verify(record), "V3.8")
+    assert f.location.file == layout.BALLOT_BOX_HEAD and "not before election day" in f.message
+
+
+def test_head_closed_at_the_last_second_before_election_day_passes(record, secrets):
+    _reclose(record, secrets, "2023-03-18T23:59:59Z")
+    assert failing(run_verify(record)) == {}
+
+
+def test_head_closed_before_the_last_receipt(record):
+    """closed_at ≥ the latest received_at in the box, even where both lie after the period's end (the late
+    envelope itself fails V3.5 on its own line; the head is a second, separate false statement)."""
+    manifest, _ = reader.read_manifest(record)
+
+    def run(closed_at: str) -> list:
+        seq = BoxSequence(b"\0" * 32)
+        f = Findings()
+        seq.feed(EntrySummary(1, 1, b"\1" * 16, "v1", "2023-03-18T19:00:00Z", b"\2" * 32, b"\0" * 32, True), f)
+        # signature and hashes are beside the point here: only the time findings are looked at
+        seq.finish(BoxHead(1, b"\2" * 32, closed_at, b"\0" * 64, b""), manifest, f)
+        return [x.message for x in f.steps["V3.8"].findings if "closed at" in x.message]
+
+    assert run("2023-03-18T19:00:00Z") == []
+    [message] = run("2023-03-18T18:30:00Z")
+    assert "before the last envelope was received (2023-03-18T19:00:00Z)" in message
