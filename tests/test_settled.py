@@ -75,3 +75,70 @@ def test_head_closed_before_the_last_receipt(record):
     assert run("2023-03-18T19:00:00Z") == []
     [message] = run("2023-03-18T18:30:00Z")
     assert "before the last envelope was received (2023-03-18T19:00:00Z)" in message
+
+
+# --- V8.1: a seat list names every option of its contest once, in manifest order --------------------------------
+
+def _seat_list(results: dict, contest: str) -> list:
+    [s] = [s for s in results["seats"] if s["contest"] == contest]
+    return s["seats"]
+
+
+def _places(findings) -> set[tuple]:
+    return {(f.location.file, f.location.contest, f.location.option) for f in findings}
+
+
+def test_seat_list_without_an_unseated_option(record, secrets):
+    def change(r):
+        seats = _seat_list(r, "national-list")
+        [aa] = [e for e in seats if e["option"] == "against-all"]
+        assert aa["seats"] == 0  # dropping it changes no seat count: only the list's shape is wrong
+        seats.remove(aa)
+
+    resign_results(record, secrets, change)
+    [f] = only(run_verify(record), "V8.1")
+    assert _places([f]) == {(layout.RESULTS, "national-list", "against-all")} and "missing" in f.message
+
+
+def test_seat_list_without_a_seated_option_is_named_once(record, secrets):
+    def change(r):
+        seats = _seat_list(r, "national-list")
+        [p1] = [e for e in seats if e["option"] == "p1"]
+        assert p1["seats"] > 0
+        seats.remove(p1)
+
+    resign_results(record, secrets, change)
+    [f] = only(run_verify(record), "V8.1")
+    assert _places([f]) == {(layout.RESULTS, "national-list", "p1")} and "missing" in f.message
+
+
+def test_seat_list_with_an_unknown_option_is_named_once(record, secrets):
+    resign_results(record, secrets, lambda r: _seat_list(r, "smd-D1").append({"option": "nobody", "seats": 0}))
+    [f] = only(run_verify(record), "V8.1")
+    assert _places([f]) == {(layout.RESULTS, "smd-D1", "nobody")}
+
+
+def test_seat_list_out_of_manifest_order(record, secrets):
+    def change(r):
+        seats = _seat_list(r, "national-list")
+        seats[1], seats[2] = seats[2], seats[1]
+
+    resign_results(record, secrets, change)
+    manifest = json.loads((record / layout.MANIFEST).read_bytes())
+    [contest] = [c for c in manifest["contests"] if c["id"] == "national-list"]
+    second, third = contest["options"][1]["id"], contest["options"][2]["id"]
+    [f] = only(run_verify(record), "V8.1")
+    assert _places([f]) == {(layout.RESULTS, "national-list", third)}
+    assert f"position 2 is {second}'s" in f.message
+
+
+def test_seats_for_an_unknown_contest_or_twice_still_fail_as_before(record, secrets):
+    def change(r):
+        r["seats"].append({"contest": "no-such-contest", "seats": []})
+        r["seats"].append(json.loads(json.dumps(r["seats"][0])))
+
+    resign_results(record, secrets, change)
+    got = only(run_verify(record), "V8.1")
+    first = json.loads((record / layout.RESULTS).read_bytes())["seats"][0]["contest"]
+    assert _places(got) == {(layout.RESULTS, "no-such-contest", None), (layout.RESULTS, first, None)}
+    assert all("without a seat rule, or announced twice" in f.message for f in got)

@@ -88,7 +88,8 @@ CHECKS: tuple[Check, ...] = (
     Check("V7.4", "level-sums", "results",
           "District, region and national counts equal the sums of the verified polling-station tallies", "4.7"),
     Check("V7.5", "turnout", "results", "Registered voters, voters who voted and turnout at every level", "4.7"),
-    Check("V8.1", "seats", "seats", "Announced seats equal the allocation recomputed from the verified counts", "4.8"),
+    Check("V8.1", "seats", "seats", "Announced seats equal the allocation recomputed from the verified counts; each contest's list "
+          "names every option once, in manifest order", "4.8"),
 )
 
 BY_ID = {c.id: c for c in CHECKS}
