@@ -142,3 +142,28 @@ def test_seats_for_an_unknown_contest_or_twice_still_fail_as_before(record, secr
     first = json.loads((record / layout.RESULTS).read_bytes())["seats"][0]["contest"]
     assert _places(got) == {(layout.RESULTS, "no-such-contest", None), (layout.RESULTS, first, None)}
     assert all("without a seat rule, or announced twice" in f.message for f in got)
+
+
+# --- V1.5: every contest is held by some polling station's ballot style -----------------------------------------
+
+def _add_orphan_contest(record, in_unused_style: bool) -> None:
+    def change(m):
+        m["contests"].append({"id": "orphan", "title": "Held by no station", "scope": {"level": "nation"},
+                              "options": [{"id": "o1", "kind": "candidate", "name": "O1"}], "seat_rule": None})
+        if in_unused_style:  # a style no polling station uses gives the contest to no voter either
+            m["ballot_styles"].append({"id": "unused-style", "contests": ["orphan"]})
+
+    edit_document(record / layout.MANIFEST, change)
+
+
+def test_contest_no_ballot_style_holds_is_refused(record):
+    _add_orphan_contest(record, in_unused_style=False)
+    [f] = only(run_verify(record), "V1.5")
+    assert (f.location.file, f.location.contest) == (layout.MANIFEST, "orphan")
+    assert "no polling station's ballot style holds this contest" in f.message
+
+
+def test_contest_only_an_unused_ballot_style_holds_is_refused(record):
+    _add_orphan_contest(record, in_unused_style=True)
+    [f] = only(run_verify(record), "V1.5")
+    assert (f.location.file, f.location.contest) == (layout.MANIFEST, "orphan")
