@@ -4,9 +4,10 @@ an announced seat list (V8.1), contests no ballot style holds (V1.5), and the ch
 Each test changes one thing in a copy of the simulated record, re-signs it with the authority's own key where the
 authority is the one at fault, and requires exactly the check named, at exactly the place named."""
 import json
+import re
 
 from conftest import cli, edit_document, failing, run_verify
-from test_results import resign_results, seats_of
+from test_results import resign_results
 
 from verifier.checks.ballot_box import BoxSequence, EntrySummary
 from verifier.checks.findings import Findings
@@ -167,3 +168,28 @@ def test_contest_only_an_unused_ballot_style_holds_is_refused(record):
     _add_orphan_contest(record, in_unused_style=True)
     [f] = only(run_verify(record), "V1.5")
     assert (f.location.file, f.location.contest) == (layout.MANIFEST, "orphan")
+
+
+# --- the CLI prints SPEC.md's check table, and SPEC.md's tag table is the verifier's -------------------------------
+
+def test_checks_markdown_prints_the_spec_table():
+    text = SPEC.read_text()
+    begin, end = "<!-- checks:begin -->\n", "\n<!-- checks:end -->"
+    table = text[text.index(begin) + len(begin):text.index(end)]
+    result = cli("checks", "--markdown")
+    assert result.exit_code == 0
+    assert result.output == table + "\n"
+
+
+def test_spec_tag_table_is_the_verifiers():
+    """§3.8 writes every domain tag out in full; each is the verifier's constant of that name."""
+    from verifier.crypto import keycheck, membership
+    from verifier.crypto.batch import COEFFICIENT_TAG
+
+    text = SPEC.read_text()
+    section = text[text.index("### 3.8 "):text.index("## 4. ")]
+    rows = re.findall(r"^\| `(tally-verifier/[^`]+)` \|", section, re.M)
+    tags = {getattr(layout, name) for name in dir(layout) if name.endswith("_TAG")}
+    tags |= {membership.TAG, keycheck.KEY_PROOF_TAG}
+    assert sorted(rows) == sorted(tags)
+    assert COEFFICIENT_TAG.decode() not in rows  # the verifier's private stream: not part of the format

@@ -24,8 +24,9 @@ CHECKS: tuple[Check, ...] = (
     Check("V1.3", "key-generator", "setup", "g = n + 1", "4.1"),
     Check("V1.4", "key-proof", "setup", "Tier-1 key-correctness proof: gcd(n, φ(n)) = 1", "4.1"),
     Check("V1.5", "manifest", "setup",
-          "Manifest consistency: unique ids, every reference resolves, ballot styles fit the station's territory, "
-          "options fit the key's slots, a valid voting period", "4.1"),
+          "Manifest consistency: unique ids (option ids within their contest), every reference resolves, ballot "
+          "styles fit the station's territory, every contest in some station's ballot style, options fit the key's "
+          "slots, a valid voting period", "4.1"),
     Check("V1.6", "authority-keys", "setup",
           "Every authority key in the manifest is a valid key of its algorithm: Ed25519 canonically encoded, not of "
           "small order and in the prime-order subgroup; ECDSA P-256 a point on the curve", "4.1"),
