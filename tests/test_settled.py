@@ -193,3 +193,24 @@ def test_spec_tag_table_is_the_verifiers():
     tags |= {membership.TAG, keycheck.KEY_PROOF_TAG}
     assert sorted(rows) == sorted(tags)
     assert COEFFICIENT_TAG.decode() not in rows  # the verifier's private stream: not part of the format
+
+
+# --- entries of tally.json, results.json and cancellations.jsonl may come in any order ---------------------------
+
+def test_any_order_of_aggregates_protocols_contests_seat_entries_and_cancellations(record, secrets):
+    from test_results import resign_tally
+
+    resign_tally(record, secrets, lambda t: t["aggregates"].reverse())
+
+    def shuffle(r):
+        r["protocols"].reverse()
+        for p in r["protocols"]:
+            p["contests"].reverse()
+        r["seats"].reverse()
+
+    resign_results(record, secrets, shuffle)
+    path = record / layout.CANCELLATIONS
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert len(lines) > 1
+    path.write_bytes(b"".join(reversed(lines)))
+    assert failing(run_verify(record)) == {}
