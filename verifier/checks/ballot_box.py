@@ -11,7 +11,7 @@ from verifier.checks.findings import Findings, Location
 from verifier.crypto import signatures
 from verifier.crypto.encoding import sha256
 from verifier.record import layout
-from verifier.record.model import BoxEntry, BoxHead, HeldReceipt
+from verifier.record.model import BoxEntry, BoxHead, HeldReceipt, Manifest
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,8 @@ class BoxSequence:
         first = self.ballot_lines.setdefault(s.ballot_id, s.line)
         return f.check("V3.9", first == s.line, loc, f"ballot id already in the box on line {first}")
 
-    def finish(self, head: BoxHead, collector, f: Findings) -> None:
+    def finish(self, head: BoxHead, manifest: Manifest, f: Findings) -> None:
+        collector = manifest.authority("collector")
         loc = Location(file=layout.BALLOT_BOX_HEAD)
         f.checked("V3.8")
         if not signatures.verify(collector.algorithm, collector.public_key, head.signed_bytes, head.collector_signature):
@@ -141,6 +142,16 @@ class BoxSequence:
             f.fail("V3.8", loc, f"head says {head.entries} entries, the box has {self.entries}")
         if head.head_hash != self.previous_hash:
             f.fail("V3.8", loc, "head hash is not the hash of the last entry")
+        # the box closes when e-voting ends (not before: voters still had time) and before paper voting starts (the
+        # cancellations of election day presuppose a closed box); times are fixed-width UTC text, so text order is
+        # time order
+        if head.closed_at < manifest.voting_end:
+            f.fail("V3.8", loc, f"closed at {head.closed_at}, before the voting period ends ({manifest.voting_end})")
+        if head.closed_at >= manifest.election_day + "T00:00:00Z":
+            f.fail("V3.8", loc, f"closed at {head.closed_at}, not before election day {manifest.election_day}")
+        if head.closed_at < self.received_at:
+            f.fail("V3.8", loc, f"closed at {head.closed_at}, before the last envelope was received "
+                                f"({self.received_at})")
         self._check_held(collector, f)
 
     def _check_held(self, collector, f: Findings) -> None:

@@ -24,8 +24,9 @@ CHECKS: tuple[Check, ...] = (
     Check("V1.3", "key-generator", "setup", "g = n + 1", "4.1"),
     Check("V1.4", "key-proof", "setup", "Tier-1 key-correctness proof: gcd(n, φ(n)) = 1", "4.1"),
     Check("V1.5", "manifest", "setup",
-          "Manifest consistency: unique ids, every reference resolves, ballot styles fit the station's territory, "
-          "options fit the key's slots, a valid voting period", "4.1"),
+          "Manifest consistency: unique ids (option ids within their contest), every reference resolves, ballot "
+          "styles fit the station's territory, every contest in some station's ballot style, options fit the key's "
+          "slots, a valid voting period", "4.1"),
     Check("V1.6", "authority-keys", "setup",
           "Every authority key in the manifest is a valid key of its algorithm: Ed25519 canonically encoded, not of "
           "small order and in the prime-order subgroup; ECDSA P-256 a point on the curve", "4.1"),
@@ -53,7 +54,8 @@ CHECKS: tuple[Check, ...] = (
     Check("V3.7", "hash-chain", "ballot box", "Receipts are numbered 1, 2, 3, … and each links the previous entry",
           "4.3"),
     Check("V3.8", "box-head", "ballot box",
-          "The collector's signed head names the last entry and the number of entries", "4.3"),
+          "The collector's signed head names the last entry and the number of entries, and closes the box between the end "
+          "of the voting period (and the last receipt) and election day", "4.3"),
     Check("V3.9", "ballot-id-unique", "ballot box", "No ballot id appears twice in the ballot box", "4.3"),
     Check("V3.10", "kept-receipts", "ballot box",
           "Every receipt a voter kept (verify --receipts) is in the box unchanged: no ballot dropped, nothing "
@@ -85,7 +87,8 @@ CHECKS: tuple[Check, ...] = (
     Check("V7.4", "level-sums", "results",
           "District, region and national counts equal the sums of the verified polling-station tallies", "4.7"),
     Check("V7.5", "turnout", "results", "Registered voters, voters who voted and turnout at every level", "4.7"),
-    Check("V8.1", "seats", "seats", "Announced seats equal the allocation recomputed from the verified counts", "4.8"),
+    Check("V8.1", "seats", "seats", "Announced seats equal the allocation recomputed from the verified counts; each contest's list "
+          "names every option once, in manifest order", "4.8"),
 )
 
 BY_ID = {c.id: c for c in CHECKS}

@@ -12,6 +12,7 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
     single-member contests where "against all" has more votes than every candidate."""
     notes = []
     announced: dict[str, dict[str, int]] = {}
+    named: dict[str, set[str]] = {}  # per contest, the options its list's shape is already named for
     for s in results.seats:
         loc = Location(file=layout.RESULTS, contest=s.contest)
         contest = ctx.contests.get(s.contest)
@@ -20,10 +21,7 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
             f.fail("V8.1", loc, "seats announced for a contest without a seat rule, or announced twice")
             continue
         announced[s.contest] = dict(s.seats)
-        for option in sorted({o for o, _ in s.seats if sum(1 for x, _ in s.seats if x == o) > 1}):
-            f.checked("V8.1")
-            f.fail("V8.1", Location(file=layout.RESULTS, contest=s.contest, option=option),
-                   "option listed twice in the announced seats")
+        named[s.contest] = _check_list(contest, [o for o, _ in s.seats], f)
     unchecked = []
     for contest in ctx.contests.values():
         if contest.seat_rule is None:
@@ -49,9 +47,39 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
             f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id), "no seats announced for this contest")
             continue
         for m in compare_announced(outcome, announced[contest.id]):
+            if m.option in named[contest.id]:
+                continue  # missing or unknown: named once, by the list check
             f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id, option=m.option), m.reason)
     if unchecked and not f.steps["V8.1"].checked:
         f.not_run("V8.1", f"the counts of {', '.join(unchecked)} did not verify")
     elif unchecked:
         notes.append(f"seats not checked for {', '.join(unchecked)}: their counts did not verify")
     return notes
+
+
+def _check_list(contest, listed: list[str], f: Findings) -> set[str]:
+    """A contest's announced seat list names every option of the contest exactly once, in manifest order (SPEC.md
+    §2.9), so that a reader of results.json sees every option's seats, zeros included. One finding per option
+    listed twice, missing or unknown; a complete list in another order is one finding, at the first option out of
+    place. Returns the options named as missing or unknown (the seat comparison does not name them again)."""
+    options = [o.id for o in contest.options]
+    named = set()
+
+    def fail(option: str, message: str) -> None:
+        f.checked("V8.1")
+        f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id, option=option), message)
+
+    for option in sorted({o for o in listed if listed.count(o) > 1}):
+        fail(option, "option listed twice in the announced seats")
+    for option in options:
+        if option not in listed:
+            fail(option, "option missing from the announced seats (every option is listed, 0 seats included)")
+            named.add(option)
+    for option in dict.fromkeys(listed):
+        if option not in options:
+            fail(option, "announced seats for an option the contest does not have")
+            named.add(option)
+    if not named and len(listed) == len(options) and listed != options:
+        i = next(i for i, (a, b) in enumerate(zip(listed, options)) if a != b)
+        fail(listed[i], f"announced seats not in manifest order: position {i + 1} is {options[i]}'s")
+    return named

@@ -104,6 +104,14 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
             if c and not _in_scope(c.scope_level, c.scope_unit, d.id, d.region):
                 fail(f"ballot style {style.id} gives the station a contest outside its territory", polling_station=p.id,
                      contest=cid)
+    # a contest no station's voters receive would have its results announced nowhere (§2.9 lists a contest at the
+    # units above the stations whose style holds it), and its seats could never be recomputed
+    held = {cid for p in m.polling_stations if p.ballot_style in styles for cid in styles[p.ballot_style].contests}
+    if all(p.ballot_style in styles for p in m.polling_stations):  # else the unknown style is the fault, named above
+        for c in m.contests:
+            if c.id not in held:
+                fail("no polling station's ballot style holds this contest: its results would be announced nowhere",
+                     contest=c.id)
     if not m.voting_start < m.voting_end:
         fail("the voting period ends before it starts")
     if not m.voting_end[:10] < m.election_day:

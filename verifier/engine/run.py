@@ -263,7 +263,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
                         done += length + 1
                     progress.advance(done, len(part.summaries))
                 v.inputs[layout.BALLOT_BOX] = digest.hexdigest()  # of exactly the bytes pass 1 verified
-                sequence.finish(reader.read_box_head(root, eid), manifest.authority("collector"), f)
+                sequence.finish(reader.read_box_head(root, eid), manifest, f)
                 v.warnings += sequence.notes
                 v.counts["ballots in the box"] = log.entries
             with _timed(v, "counting rules"):

@@ -305,8 +305,9 @@ class Forger:
 
     def sign_head(self) -> None:
         last = sha256(self.box[-1].line_bytes()) if self.box else reader.genesis_hash(self.fp)
-        self.head = publish.box_head(self.authority("collector"), self.eid, len(self.box), last,
-                                     self.head["closed_at"])
+        # a collector that appends a late envelope closes the box no earlier than it (V3.8), as an honest one would
+        closed_at = max([self.head["closed_at"], *(e.receipt["received_at"] for e in self.box)])
+        self.head = publish.box_head(self.authority("collector"), self.eid, len(self.box), last, closed_at)
 
     # --- the commission: its list, its tally, its results ------------------------------------------------------
 

@@ -1,0 +1,278 @@
+"""Known-answer vectors of SPEC.md Appendix A, computed from SPEC.md's own definitions.
+
+Run `python tests/kat_vectors.py` to print the appendix. This script deliberately uses none of the verifier's code:
+hashlib for SHA-256 and SHAKE-256, PyNaCl for Ed25519, the json module for canonical JSON, Python integers for the
+arithmetic. tests/test_kat.py then feeds the inputs printed in SPEC.md to the verifier's own encoders and holds them
+to the outputs printed there, so SPEC.md, this script and the verifier cannot drift apart unnoticed.
+"""
+import hashlib
+import json
+
+from nacl.signing import SigningKey
+
+ELECTION_ID = "kat-2023"
+M = 1 << 24  # slot base of the vote encoding (§3.4)
+
+
+def canonical(value) -> bytes:
+    """JCS for ASCII keys, strings and small integers: sorted keys, no whitespace (§1)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def enc(x: bytes) -> bytes:
+    return len(x).to_bytes(4, "big") + x
+
+
+def hfs(tag: str, *fields: bytes) -> bytes:
+    return sha256(enc(tag.encode()) + b"".join(enc(f) for f in fields))
+
+
+def shake(label: str, width: int) -> int:
+    """A fixed 'random' value for the vectors (not part of the spec): SHAKE-256 of a label, big-endian."""
+    return int.from_bytes(hashlib.shake_256(f"tally-verifier/kat/{label}".encode()).digest(width), "big")
+
+
+def is_probable_prime(n: int) -> bool:
+    if n < 2:
+        return False
+    for p in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
+        if n % p == 0:
+            return n == p
+    d, s = n - 1, 0
+    while d % 2 == 0:
+        d, s = d // 2, s + 1
+    # Miller–Rabin with 16 fixed bases; test_kat.py checks the printed primes with gmpy2 as well
+    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53):
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def blum_prime(start: int) -> int:
+    """The least prime p ≥ start with p ≡ 3 (mod 4)."""
+    p = start + (3 - start) % 4
+    while not is_probable_prime(p):
+        p += 4
+    return p
+
+
+def vectors() -> dict:
+    v: dict = {}
+    # A.1 encodings
+    v["enc_abc"] = enc(b"abc").hex()
+
+    # A.2 test key: two 320-bit Blum primes, n of exactly 640 bits
+    # 320-bit primes below 1.25·2^319, so that n has 639 bits: W1 = 80 bytes hold 640, and ρ_i's shift is 1 bit
+    p = blum_prime(shake("p", 40) % (1 << 317) | 1 << 319)
+    q = blum_prime(shake("q", 40) % (1 << 317) | 1 << 319)
+    n = p * q
+    assert n.bit_length() == 639 and p != q
+    w1, w2 = (n.bit_length() + 7) // 8, ((n * n).bit_length() + 7) // 8
+    n2 = n * n
+    phi = (p - 1) * (q - 1)
+    v.update(p=f"{p:x}", q=f"{q:x}", n=f"{n:x}", w1=w1, w2=w2)
+
+    # ρ_i (§3.6): SHAKE-256 of enc(tag) ‖ enc(n, W1 bytes) ‖ enc(i, 4 bytes) ‖ enc(ctr, 4 bytes), W1 bytes read
+    # big-endian, shifted right by 8·W1 − bits(n); the first value with 0 < x < n
+    def rho(i: int) -> tuple[int, int]:
+        ctr = 0
+        while True:
+            data = (enc(b"tally-verifier/key-proof/v1") + enc(n.to_bytes(w1, "big")) + enc(i.to_bytes(4, "big"))
+                    + enc(ctr.to_bytes(4, "big")))
+            x = int.from_bytes(hashlib.shake_256(data).digest(w1), "big") >> (8 * w1 - n.bit_length())
+            if 0 < x < n:
+                return x, ctr
+            ctr += 1
+
+    rho1, ctr1 = rho(1)
+    v.update(rho_1=f"{rho1:0{2 * w1}x}", rho_1_counter=ctr1)
+    d = pow(n, -1, phi)
+    sigmas = [pow(rho(i)[0], d, n) for i in range(1, 12)]
+    key_doc = {"g": f"{n + 1:0{2 * w2}x}", "key_proof": {"sigma": [f"{s:0{2 * w1}x}" for s in sigmas]}, "n": f"{n:x}"}
+    key_bytes = canonical(key_doc)
+    v["sigma"] = [f"{s:0{2 * w1}x}" for s in sigmas]
+    v["election_key_sha256"] = sha256(key_bytes).hex()
+
+    # A.3 Ed25519 keys from fixed seeds, and one signed message: the registry entry of the only voter
+    seeds = {"registrar": bytes(range(32)), "collector": bytes(range(32, 64)), "commission": bytes(range(64, 96)),
+             "voter": bytes(range(96, 128))}
+    keys = {role: SigningKey(seed) for role, seed in seeds.items()}
+    for role, seed in seeds.items():
+        v[f"{role}_seed"] = seed.hex()
+        v[f"{role}_public_key"] = bytes(keys[role].verify_key).hex()
+    entry = {"algorithm": "ed25519", "polling_station": "ps-1", "public_key": v["voter_public_key"], "voter_id": "v-1"}
+    message = b"tally-verifier/registry-entry/v1\n" + ELECTION_ID.encode() + b"\n" + canonical(entry)
+    signature = keys["registrar"].sign(message).signature
+    v["registry_message_text"] = message.decode()
+    v["registry_message_hex"] = message.hex()
+    v["registry_signature"] = signature.hex()
+    registry_line = canonical({**entry, "registrar_signature": signature.hex()}) + b"\n"
+    v["registry_line"] = registry_line[:-1].decode()
+
+    # A.4 the election: a tiny manifest committing to that one-line registry; fingerprint and genesis hash
+    authorities = {r: {"algorithm": "ed25519", "public_key": v[f"{r}_public_key"]}
+                   for r in ("registrar", "collector", "commission")}
+    manifest = {
+        "spec_version": "1.0", "election_id": ELECTION_ID, "title": "Known-answer vectors", "test_record": True,
+        "voting_period": {"start": "2023-03-13T06:00:00Z", "end": "2023-03-18T18:00:00Z"},
+        "election_day": "2023-03-19", "max_receipt_delay_seconds": 60,
+        "regions": [{"id": "r-1", "name": "Region 1"}],
+        "districts": [{"id": "d-1", "name": "District 1", "region": "r-1"}],
+        "polling_stations": [{"id": "ps-1", "name": "Station 1", "district": "d-1", "ballot_style": "bs-1"}],
+        "contests": [{"id": "c-1", "title": "Contest 1", "scope": {"level": "nation"}, "seat_rule": None,
+                      "options": [{"id": "yes", "name": "Yes", "kind": "candidate"},
+                                  {"id": "no", "name": "No", "kind": "candidate"}]}],
+        "ballot_styles": [{"id": "bs-1", "contests": ["c-1"]}],
+        "authorities": authorities,
+        "registry": {"voters": 1, "sha256": sha256(registry_line).hex()},
+    }
+    manifest_bytes = canonical(manifest)
+    v["manifest"] = manifest_bytes.decode()
+    fingerprint = sha256(b"tally-verifier/fingerprint/v1\n" + manifest_bytes + b"\n" + key_bytes)
+    v["fingerprint"] = fingerprint.hex()
+    v["genesis_hash"] = sha256(b"tally-verifier/ballot-box-genesis/v1\n" + fingerprint.hex().encode()).hex()
+
+    # A.5 one 1-of-2 proof: the voter votes "no" (j = 1, m_1 = M); fixed randomness, so the vector is reproducible
+    messages = [1, M]  # m_j = M^j
+    r = shake("r", w1) % n
+    c = (1 + messages[1] * n) * pow(r, n, n2) % n2
+    e0, z0 = shake("e0", 32), shake("z0", w1) % n  # simulated branch j = 0
+    u0 = c * (1 - messages[0] * n) % n2
+    a0 = pow(z0, n, n2) * pow(pow(u0, e0, n2), -1, n2) % n2
+    rho_v = shake("rho", w1) % n
+    a1 = pow(rho_v, n, n2)
+    ballot_id = bytes.fromhex("00112233445566778899aabbccddeeff")
+    voter_context = sha256(bytes.fromhex(v["voter_public_key"]))
+    fields = [fingerprint, b"c-1", n.to_bytes(w1, "big"), (2).to_bytes(4, "big"),
+              *(m.to_bytes(w1, "big") for m in messages), voter_context, ballot_id, c.to_bytes(w2, "big"),
+              a0.to_bytes(w2, "big"), a1.to_bytes(w2, "big")]
+    digest = hfs("tally-verifier/membership/v1", *fields)
+    e = int.from_bytes(digest, "big") % (1 << 256)
+    e1 = (e - e0) % (1 << 256)
+    z1 = rho_v * pow(r, e1, n) % n
+    for m, a, ej, zj in ((messages[0], a0, e0, z0), (messages[1], a1, e1, z1)):  # the squared equation of §3.5
+        u = c * (1 - m * n) % n2
+        assert pow(zj, 2 * n, n2) == pow(a * pow(u, ej, n2) % n2, 2, n2)
+    v.update(contest="c-1", k=2, m_0=f"{messages[0]:0{2 * w1}x}", m_1=f"{messages[1]:0{2 * w1}x}",
+             voter_context=voter_context.hex(), ballot_id=ballot_id.hex(), c=f"{c:0{2 * w2}x}",
+             a_0=f"{a0:0{2 * w2}x}", a_1=f"{a1:0{2 * w2}x}", digest=digest.hex(), e=f"{e:064x}",
+             e_0=f"{e0:064x}", e_1=f"{e1:064x}", z_0=f"{z0:0{2 * w1}x}", z_1=f"{z1:0{2 * w1}x}")
+    return v
+
+
+def appendix(v: dict) -> str:
+    """SPEC.md's Appendix A, from the values."""
+    sig = "\n".join(f"sigma_{i} = {s}" for i, s in enumerate(v["sigma"], 1))
+    return f"""## Appendix A. Known-answer vectors
+
+Values an implementation must reproduce exactly. They are generated by `tests/kat_vectors.py` (which uses
+only hashlib, PyNaCl and Python integers, not the verifier) and `tests/test_kat.py` holds the verifier's own
+encoders to them. All hex is lowercase; every integer is big-endian and written at its fixed width (§1).
+In each block a line is `name = value`.
+
+### A.1 Length-prefixed encoding (§3.1)
+
+```
+enc_abc = {v["enc_abc"]}
+```
+
+### A.2 Test key and key-proof base (§3.3, §3.6)
+
+p and q are fixed 320-bit Blum primes (p ≡ q ≡ 3 mod 4; how the script found them does not matter); n = p·q
+has 639 bits, so W1 = 80 and W2 = 160, and each SHAKE-256 output of 80 bytes is shifted right by 1 bit.
+ρ_1 is the first candidate (counter {v["rho_1_counter"]}); σ_i = ρ_i^(n⁻¹ mod φ(n)) mod n. `election_key_sha256` is H of the canonical bytes of
+`{{"g": n + 1, "key_proof": {{"sigma": [σ_1..σ_11]}}, "n": n}}` (§2.2): the `election_key.json` whose bytes
+A.4's fingerprint covers.
+
+```
+p = {v["p"]}
+q = {v["q"]}
+n = {v["n"]}
+w1 = {v["w1"]}
+w2 = {v["w2"]}
+rho_1 = {v["rho_1"]}
+rho_1_counter = {v["rho_1_counter"]}
+{sig}
+election_key_sha256 = {v["election_key_sha256"]}
+```
+
+### A.3 Ed25519 keys and one signed message (§2.3, §3.2)
+
+Public keys are RFC 8032 keys of the 32-byte seeds. The registrar signs the registry entry of voter `v-1`
+(election id `{ELECTION_ID}`): the message is the tag, a newline, the election id, a newline and the canonical
+entry without `registrar_signature`. The message as text (three lines, no final newline):
+
+```text
+{v["registry_message_text"]}
+```
+
+```
+registrar_seed = {v["registrar_seed"]}
+registrar_public_key = {v["registrar_public_key"]}
+collector_seed = {v["collector_seed"]}
+collector_public_key = {v["collector_public_key"]}
+commission_seed = {v["commission_seed"]}
+commission_public_key = {v["commission_public_key"]}
+voter_seed = {v["voter_seed"]}
+voter_public_key = {v["voter_public_key"]}
+registry_message_hex = {v["registry_message_hex"]}
+registry_signature = {v["registry_signature"]}
+registry_line = {v["registry_line"]}
+```
+
+`registry_line` is the whole line of `registry.jsonl` (followed by `\\n`, the file's only line).
+
+### A.4 Election fingerprint and genesis hash (§2.2, §2.4)
+
+`manifest` is the exact bytes of `manifest.json` (canonical; it commits to the one-line registry of A.3);
+the key document is that of A.2.
+
+```
+manifest = {v["manifest"]}
+fingerprint = {v["fingerprint"]}
+genesis_hash = {v["genesis_hash"]}
+```
+
+### A.5 Fiat–Shamir challenge of a 1-of-k proof (§3.5)
+
+Contest `c-1` of A.4 (k = 2: m_0 = M^0 = 1, m_1 = M = 2^24), the voter of A.3 (voter context = H(voter public
+key)), a ballot encrypting option 1 ("no"). `digest` is
+Hfs("tally-verifier/membership/v1", fingerprint, contest, n, k, m_0, m_1, voter_context, ballot_id, c, a_0, a_1)
+with the widths of §3.5; e is the digest read as a big-endian integer, mod 2^256, so its 64 hex digits are the
+digest's. The whole proof (a_j, e_j, z_j) holds: e_0 + e_1 ≡ e (mod 2^256) and the squared equation of §3.5.
+
+```
+fingerprint = {v["fingerprint"]}
+contest = {v["contest"]}
+n = {v["n"]}
+k = {v["k"]}
+m_0 = {v["m_0"]}
+m_1 = {v["m_1"]}
+voter_context = {v["voter_context"]}
+ballot_id = {v["ballot_id"]}
+c = {v["c"]}
+a_0 = {v["a_0"]}
+a_1 = {v["a_1"]}
+digest = {v["digest"]}
+e = {v["e"]}
+e_0 = {v["e_0"]}
+e_1 = {v["e_1"]}
+z_0 = {v["z_0"]}
+z_1 = {v["z_1"]}
+```
+"""
+
+
+if __name__ == "__main__":
+    print(appendix(vectors()), end="")
