@@ -226,6 +226,8 @@ def _check_zip(archive: Path, f, size: int) -> None:
         raise RecordError(str(archive), None, message)
 
     def read_at(offset: int, n: int) -> bytes:
+        if offset < 0 or offset + n > size:  # offsets are the archive's own 64-bit numbers
+            fail("unreadable zip archive: an offset or size points past its end (truncated?)")
         f.seek(offset)
         data = f.read(n)
         if len(data) != n:
