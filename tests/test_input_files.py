@@ -61,7 +61,7 @@ def test_symlinked_record_file_is_refused(record, tmp_path, target):
         target = outside
     manifest.unlink()
     manifest.symlink_to(target)
-    out = assert_unreadable(verify(record), f"{manifest}", None, "is a symbolic link, not a regular file")
+    out = assert_unreadable(verify(record), layout.MANIFEST, None, "is a symbolic link, not a regular file")
     assert "root:" not in out
 
 
@@ -69,16 +69,26 @@ def test_fifo_record_file_is_refused_without_blocking(record):
     box = record / layout.BALLOT_BOX
     box.unlink()
     os.mkfifo(box)
-    assert_refused(run("verify", record, "--workers", "1"), box, "is a FIFO, not a regular file")
+    assert_refused(run("verify", record, "--workers", "1"), layout.BALLOT_BOX, "is a FIFO, not a regular file")
 
 
-@pytest.mark.parametrize("name", [layout.TALLY, "extra"])
-def test_folder_in_place_of_a_record_file_is_refused(record, name):
-    if name == layout.TALLY:
-        (record / name).unlink()
-    (record / name).mkdir()
-    assert_unreadable(verify(record), str(record), None, f"holds a folder '{name}/' besides the record's files at "
-                                                         f"the top")
+def test_folder_in_place_of_a_record_file_is_refused(record):
+    (record / layout.TALLY).unlink()
+    (record / layout.TALLY).mkdir()
+    assert_unreadable(verify(record), layout.TALLY, None, "is a directory, not a regular file")
+
+
+def test_folder_besides_the_record_files_is_refused(record):
+    (record / "extra").mkdir()
+    assert_unreadable(verify(record), str(record), None, "holds a folder 'extra/' besides the record's files at the "
+                                                         "top")
+
+
+def test_link_inside_the_record_folder_is_refused(record):
+    folder = _into_folder(record, "published")
+    (folder / layout.TALLY).unlink()
+    (folder / layout.TALLY).symlink_to("/etc/passwd")
+    assert_unreadable(verify(record), f"published/{layout.TALLY}", None, "is a symbolic link, not a regular file")
 
 
 def test_record_path_that_is_a_link_is_refused(record, tmp_path):

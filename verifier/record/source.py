@@ -110,9 +110,9 @@ def _record_dir(p: Path) -> Path:
                 if len(out) >= MAX_MEMBERS:
                     raise RecordError(str(p), None, f"more than {MAX_MEMBERS} entries")
                 kind = kind_of(entry.stat(follow_symlinks=False).st_mode)
-                if kind not in (None, "a directory"):
-                    raise RecordError(str(d / entry.name), None, f"is {kind}, not a regular file: the files of a "
-                                                                   f"record are regular files")
+                # named as the readers name a record's files: by their path inside the record
+                if kind not in (None, "a directory") or (kind and entry.name in ALL_FILES):
+                    raise RecordError(str(prefix / entry.name), None, f"is {kind}, not a regular file")
                 out.append((prefix / entry.name, kind == "a directory"))
         return sorted(out)
 
