@@ -184,6 +184,9 @@ def test_protocol_directory_file_that_is_a_link_is_refused(tmp_path):
     (protocols / "units.jsonl").symlink_to("/etc/passwd")
     result = cli("protocols", protocols)
     assert_unreadable(result, str(protocols / "units.jsonl"), None, "is a symbolic link")
+    link = tmp_path / "link"
+    link.symlink_to(FIXTURES / "protocols" / "example")
+    assert_unreadable(cli("protocols", link), str(link), None, "is a symbolic link, not a directory")
 
 
 # --- archives: exactly the record's files -----------------------------------------------------------------------
