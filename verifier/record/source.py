@@ -212,7 +212,7 @@ def _unzip(archive: Path, f, size: int, out: Path, total: int) -> str | None:
 _EOCD = struct.Struct("<4s4H2LH")  # signature, disk, directory's disk, entries here, entries, size, offset, comment
 _LOCATOR64 = struct.Struct("<4sLQL")  # signature, disk of the zip64 end record, its offset, disks
 _EOCD64 = struct.Struct("<4sQ2H2L4Q")  # signature, record size, versions, disks, entries here, entries, size, offset
-_CENTRAL = struct.Struct("<4s6H3L5H2L")  # signature, versions, flags, method, time, date, crc, sizes, lengths, …, offset
+_CENTRAL = struct.Struct("<4s6H3L5H2L")  # signature, versions, flags, method, time, date, crc, sizes, lengths, offset
 _LOCAL = struct.Struct("<4s5H3L2H")  # signature, version, flags, method, time, date, crc, sizes, name and extra lengths
 _FULL16, _FULL32 = 0xFFFF, 0xFFFFFFFF  # "see the zip64 record"
 
