@@ -5,6 +5,7 @@ import sys
 import click
 
 from verifier.errors import RecordError, one_line
+from verifier.record.files import check_regular
 
 EXIT_VERIFIED, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
 
@@ -43,6 +44,21 @@ class _Group(click.Group):
 @click.version_option(package_name="tally-verifier")
 def main() -> None:
     """Independent verifier of published e-voting election records."""
+
+
+class InputFile(click.ParamType):
+    """A file the command reads: a regular file, not a link, FIFO, device or directory (verifier.record.files), checked
+    as the command line is read, so that a FIFO is refused at once instead of blocking the run for ever. The readers
+    open it again the same way, so a file swapped in between is refused too. Refusal: one line, exit 2."""
+
+    name = "FILE"
+
+    def __init__(self, path_type: type = str):
+        self.path_type = path_type
+
+    def convert(self, value, param, ctx):
+        check_regular(value)  # RecordError -> `error: FILE: is a FIFO, not a regular file`, exit 2 (_Group.main)
+        return self.path_type(value)
 
 
 def exit_with(status: int) -> None:

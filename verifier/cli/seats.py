@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, exit_with, main
+from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, InputFile, exit_with, main
 from verifier.errors import RecordError
 from verifier.record.model import ListSeatRule, PluralitySeatRule
 from verifier.record.seat_input import SeatCounts, read_announced, read_counts
@@ -205,7 +205,7 @@ def _mismatch_json(m: SeatMismatch) -> dict:
 
 
 @main.command("seats")
-@click.argument("counts", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("counts", type=InputFile(Path))
 @click.option("--seats", "seats", type=click.IntRange(min=1), default=None,
               help="Seats to allocate (required for party lists; 1 with --plurality).")
 @click.option("--threshold", type=_Percent(), default="5", show_default=True,
@@ -213,7 +213,7 @@ def _mismatch_json(m: SeatMismatch) -> dict:
 @click.option("--base", "base_name", type=click.Choice(list(BASES)), default="parties-and-against-all",
               show_default=True, help="Threshold base: party votes, or party votes plus against all.")
 @click.option("--plurality", is_flag=True, help="Single-member plurality instead of party lists.")
-@click.option("--announced", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--announced", type=InputFile(Path),
               help="Announced allocation (CSV option,seats or JSON) to compare with.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Also write the result as JSON to this file.")

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import click
 
-from verifier.cli.common import EXIT_UNREADABLE, main
+from verifier.cli.common import EXIT_UNREADABLE, InputFile, main
 
 
 @main.command("tamper")
 @click.argument("record", required=False, type=click.Path(exists=True, path_type=Path))
 @click.argument("out", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--fault", "kind", metavar="KIND", help="The kind of fault (see --list).")
-@click.option("--secrets", "secrets_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--secrets", "secrets_path", type=InputFile(Path),
               help="The private keys written by `simulate --secrets`: the dishonest authority re-signs with them.")
 @click.option("--seed", default="tamper", show_default=True,
               help="Chooses the ballot, voter or unit the fault hits: same seed, same fault.")

@@ -2,7 +2,7 @@
 import click
 
 from verifier.checks.catalog import CHECKS, markdown_table
-from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, exit_with, main
+from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, InputFile, exit_with, main
 from verifier.engine.local import LocalEngine
 from verifier.engine.progress import for_terminal
 from verifier.engine.run import verify_record
@@ -20,7 +20,7 @@ from verifier.report import json_report, text
 @click.option("--no-batch", is_flag=True, help="Verify every validity proof individually instead of in batches.")
 @click.option("--chunk-size", type=click.IntRange(1, 100_000), default=None,
               help="Ballots per chunk (default: chosen from the ballot style and the number of workers).")
-@click.option("--receipts", "receipts_path", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--receipts", "receipts_path", type=InputFile(), default=None,
               help="Receipts voters kept (box lines as their clients received them, one per line): each must be "
                    "in the box unchanged (V3.10).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")

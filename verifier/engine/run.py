@@ -66,6 +66,7 @@ from verifier.engine.chunks import (
 from verifier.engine.local import LocalEngine
 from verifier.engine.progress import Progress, as_progress
 from verifier.record import canonical, layout, reader
+from verifier.record.files import open_regular
 from verifier.record.source import open_record
 
 CHUNK_EQUATIONS = 16384  # proof equations per chunk: the bucket multi-exponentiation costs ~0.85 ms per 1-of-8
@@ -345,7 +346,7 @@ def _hashed(lines: Iterable[tuple[int, bytes]], digest) -> Iterator[tuple[int, b
 
 
 def _estimate_lines(box_path, box_bytes: int) -> int:
-    with open(box_path, "rb") as fh:
+    with open_regular(box_path, layout.BALLOT_BOX) as fh:
         first = fh.readline(canonical.MAX_LINE_BYTES + 1)
     return max(1, box_bytes // max(1, len(first)))
 
@@ -354,7 +355,7 @@ def _excluded_jobs(box_path, log: BallotLog, counted_bits: bytearray, progress: 
     """Pass 2's jobs: the lines that were valid in pass 1 but are not counted, read by offset, with pass 1's hash."""
     lines: list = []
     scanned = 0
-    with open(box_path, "rb") as fh:
+    with open_regular(box_path, layout.BALLOT_BOX) as fh:
         for line, _, _, flags, offset, length, line_hash in log.replay():
             scanned += 1
             if flags & BallotLog.VALID and not counted_bits[line >> 3] >> (line & 7) & 1:

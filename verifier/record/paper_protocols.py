@@ -19,6 +19,7 @@ from typing import Any
 
 from verifier.errors import RecordError
 from verifier.record import canonical
+from verifier.record.files import kind_of, open_regular
 from verifier.record.model import LEVELS
 
 CONTESTS_FILE = "contests.json"
@@ -142,10 +143,9 @@ def _keys(obj: Any, file: str, line: int | None, what: str, required: set[str], 
 
 
 def _read_bytes(path: str, file: str, inputs: list[InputDigest]) -> bytes:
-    if not os.path.isfile(path):
-        raise RecordError(file, None, "missing (a protocol directory needs contests.json, units.jsonl and "
-                                      "polling_station.jsonl, district.jsonl, region.jsonl, nation.jsonl)")
-    with open(path, "rb") as f:
+    missing = ("missing (a protocol directory needs contests.json, units.jsonl and polling_station.jsonl, "
+               "district.jsonl, region.jsonl, nation.jsonl)")
+    with open_regular(path, file, missing) as f:
         data = canonical.read_bounded(f, file, canonical.MAX_DOCUMENT_BYTES)
     inputs.append(InputDigest(file, hashlib.sha256(data).hexdigest(), len(data)))
     return data
@@ -265,8 +265,13 @@ def read_protocols(data: bytes, file: str, level: str, contests: dict[str, Paper
 def read_protocol_dir(directory: str | os.PathLike) -> ProtocolSet:
     """Read a whole protocol directory; RecordError for anything that cannot be interpreted."""
     directory = os.fspath(directory)
-    if not os.path.isdir(directory):
-        raise RecordError(directory, None, "not a directory")
+    try:
+        kind = kind_of(os.lstat(directory).st_mode)
+    except OSError:
+        kind = "missing"
+    if kind != "a directory":  # not even a link to one: an input named on the command line is never a link
+        raise RecordError(directory, None, "not a directory" if kind in (None, "missing") else
+                          f"is {kind}, not a directory")
 
     def name(n: str) -> str:
         return os.path.join(directory, n)

@@ -15,6 +15,7 @@ from verifier.crypto.signatures import ALGORITHMS, KEY_LENGTHS
 from verifier.errors import RecordError
 from verifier.record import canonical, layout
 from verifier.record.fields import Obj, _kind
+from verifier.record.files import open_regular
 from verifier.record.model import (
     LEVELS,
     OPTION_KINDS,
@@ -62,7 +63,7 @@ DOCUMENT_LIMITS = {layout.MANIFEST: 32 << 20, layout.ELECTION_KEY: 1 << 20, layo
 
 def file_digest(path: Path) -> tuple[bytes, int]:
     h, size = hashlib.sha256(), 0
-    with open(path, "rb") as f:
+    with open_regular(path, path.name, "missing from the record") as f:
         while chunk := f.read(1 << 20):
             h.update(chunk)
             size += len(chunk)
@@ -70,10 +71,9 @@ def file_digest(path: Path) -> tuple[bytes, int]:
 
 
 def open_file(root: Path, name: str):
-    path = root / name
-    if not path.is_file():
-        raise RecordError(name, None, "not a regular file" if path.exists() else "missing from the record")
-    return open(path, "rb")
+    """A record file: a regular file, not reached through a link (source.open_record has checked the directory; the
+    descriptor is checked again here, so a file swapped for a link or a FIFO since then is refused too)."""
+    return open_regular(root / name, name, "missing from the record")
 
 
 def iter_file_lines(root: Path, name: str) -> Iterator[tuple[int, bytes]]:
@@ -280,7 +280,7 @@ def read_held_receipts(path: Path, key: PublicKey, election_id: str) -> list[Hel
     """Receipts voters kept: JSON Lines, each a box line as the voter's client received it (`verify --receipts`)."""
     name = path.name
     out = []
-    with open(path, "rb") as f:
+    with open_regular(path, name) as f:
         for line, raw, value in canonical.iter_lines(f, name):
             if line > MAX_HELD_RECEIPTS:
                 raise RecordError(name, line, f"more than {MAX_HELD_RECEIPTS} receipts")

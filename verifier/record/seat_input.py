@@ -21,6 +21,7 @@ from pathlib import Path
 
 from verifier.errors import RecordError
 from verifier.record import canonical
+from verifier.record.files import open_regular
 from verifier.record.model import Option
 
 MAX_FILE_BYTES = 16 << 20
@@ -51,7 +52,7 @@ class SeatCounts:
 
 def _read_bytes(path: str | Path) -> tuple[str, bytes]:
     file = str(path)
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         data = canonical.read_bounded(f, file, MAX_FILE_BYTES)
     return file, data
 
