@@ -16,14 +16,12 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
         loc = Location(file=layout.RESULTS, contest=s.contest)
         contest = ctx.contests.get(s.contest)
         if contest is None or contest.seat_rule is None or s.contest in announced:
-            f.checked("V8.1")
-            f.fail("V8.1", loc, "seats announced for a contest without a seat rule, or announced twice")
+            f.check("V8.1", False, loc, "seats announced for a contest without a seat rule, or announced twice")
             continue
         announced[s.contest] = dict(s.seats)
         for option in sorted({o for o, _ in s.seats if sum(1 for x, _ in s.seats if x == o) > 1}):
-            f.checked("V8.1")
-            f.fail("V8.1", Location(file=layout.RESULTS, contest=s.contest, option=option),
-                   "option listed twice in the announced seats")
+            f.check("V8.1", False, Location(file=layout.RESULTS, contest=s.contest, option=option),
+                    "option listed twice in the announced seats")
     unchecked = []
     for contest in ctx.contests.values():
         if contest.seat_rule is None:
@@ -46,10 +44,12 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
             notes.append(f"{contest.id}: 'against all' leads with {outcome.against_all_votes} votes over the top "
                          f"candidate's {outcome.top_votes}; the top candidate is taken as elected")
         if contest.id not in announced:
-            f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id), "no seats announced for this contest")
+            f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id), "no seats announced for this contest",
+                   item=("allocation", contest.id))
             continue
-        for m in compare_announced(outcome, announced[contest.id]):
-            f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id, option=m.option), m.reason)
+        for m in compare_announced(outcome, announced[contest.id]):  # one item, the contest's allocation
+            f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id, option=m.option), m.reason,
+                   item=("allocation", contest.id))
     if unchecked and not f.steps["V8.1"].checked:
         f.not_run("V8.1", f"the counts of {', '.join(unchecked)} did not verify")
     elif unchecked:
