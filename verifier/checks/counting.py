@@ -123,7 +123,8 @@ def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDe
             should = status if reason is None else f"excluded as {reason}"
             check = RULE_CHECK.get(reason, "V5.5") if d.status == "counted" else "V5.5"
             f.fail(check, Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=b.ballot_id.hex(),
-                                   voter_id=b.voter_id), f"{said}; by the rules it is {should}", item=("box line", b.line))
+                                   voter_id=b.voter_id), f"{said}; by the rules it is {should}",
+                   item=("box line", b.line))
 
     for b in ballots:
         d = next(decisions, None)

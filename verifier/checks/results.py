@@ -152,18 +152,18 @@ def _check_coverage(ctx: ElectionContext, p: Protocol, covers: set[UnitContest],
     for cid in found:
         if cid not in expected or found.count(cid) > 1:
             f.check("V7.2", False, Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=cid),
-                   "contest not announced at this unit, or announced twice")
+                    "contest not announced at this unit, or announced twice")
     for cid in expected:
         if cid not in found:
             f.check("V7.2", False, Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=cid),
-                   "contest missing from the protocol")
+                    "contest missing from the protocol")
     out = {}
     for r in p.contests:
         if r.contest not in expected or found.count(r.contest) > 1:
             continue
         if [o for o, _ in r.votes] != [o.id for o in ctx.contests[r.contest].options]:
             f.check("V7.2", False, Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=r.contest),
-                   "votes do not list the contest's options in manifest order")
+                    "votes do not list the contest's options in manifest order")
             continue
         out[(p.level, p.unit, r.contest)] = r
     return out
