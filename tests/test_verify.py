@@ -21,8 +21,23 @@ def places(findings) -> list[dict]:
 def test_simulated_record_verifies(simulated):
     result = cli("verify", simulated[0], "--workers", "1")
     assert result.exit_code == 0, result.output
-    assert "VERIFIED: every step passed" in result.output
-    assert "TEST RECORD" in result.output  # a small key is said loudly
+    # without an anchor or kept receipts two steps have nothing to check, and the verdict says so
+    verdict = next(line for line in result.output.splitlines() if "VERIFIED" in line)
+    assert verdict.startswith("VERIFIED (TEST RECORD: small key), except V1.9: not anchored: ")  # small key: loudly
+    assert "; V3.10: without receipts kept by voters" in verdict
+    assert "every step passed" not in result.output
+
+
+def test_simulated_record_verifies_every_step(simulated, tmp_path):
+    """Anchored and with kept receipts, no step is left out: every step passed."""
+    receipts = tmp_path / "receipts.jsonl"
+    receipts.write_bytes(b"".join((simulated[0] / layout.BALLOT_BOX).read_bytes().splitlines(True)[:3]))
+    fingerprint = run_verify(simulated[0]).fingerprint
+    result = cli("verify", simulated[0], "--workers", "1", "--expect-fingerprint", fingerprint,
+                 "--receipts", receipts)
+    assert result.exit_code == 0, result.output
+    assert "VERIFIED (TEST RECORD: small key): every step passed" in result.output
+    assert "not run" not in result.output.lower()
 
 
 def test_same_seed_same_record(simulated, tmp_path):
@@ -44,7 +59,13 @@ def test_json_report_matches_text(simulated, tmp_path):
     assert report["verified"] is True
     assert [s["id"] for s in report["steps"]][:3] == ["V1.1", "V1.2", "V1.3"]
     assert set(report["inputs_sha256"]) == set(layout.ALL_FILES)
-    assert all(s["status"] == "passed" for s in report["steps"])
+    not_run = {s["id"]: s for s in report["steps"] if s["status"] != "passed"}
+    assert sorted(not_run) == ["V1.9", "V3.10"]  # nothing given to check them against
+    assert all(s["status"] == "not run" and s["optional"] and s["not_run_reason"] and s["checked"] == 0
+               for s in not_run.values())
+    assert report["anchor"]["status"] == "not anchored"
+    assert report["verdict"].startswith("VERIFIED (TEST RECORD: small key), except V1.9: not anchored")
+    assert report["verdict"] in result.output and report["record_digest"] in result.output
 
 
 @pytest.mark.parametrize("suffix", [".zip", ".tar.gz"])

@@ -96,6 +96,10 @@ def receipt_problems(collector, receipt, envelope_hash: bytes) -> list[str]:
     return problems
 
 
+NO_RECEIPTS = ("without receipts kept by voters (verify --receipts), a ballot dropped by a collector who re-chains "
+               "and re-signs the box cannot be detected")
+
+
 class BoxSequence:
     """V3.7–V3.10 over the entries in box order; fed chunk by chunk, in order.
 
@@ -103,13 +107,14 @@ class BoxSequence:
     alone cannot show a ballot the collector dropped before signing its head and then re-chained around: those
     receipts can. Only the kept ballots' places are remembered while the box streams by."""
 
-    def __init__(self, genesis: bytes, held: Iterable[HeldReceipt] = ()):
+    def __init__(self, genesis: bytes, held: Iterable[HeldReceipt] | None = None):
         self.previous_hash = genesis
         self.sequence = 0
         self.received_at = ""
         self.ballot_lines: dict[bytes, int] = {}
         self.entries = 0
-        self.held = list(held)
+        self.receipts_given = held is not None  # None: no --receipts, V3.10 is not run
+        self.held = list(held or ())
         self._held_ids = {h.ballot_id for h in self.held}
         self._held_found: dict[bytes, tuple[int, bytes]] = {}  # ballot id → (box line, hash of that line)
         self.notes: list[str] = []  # for the report: kept receipts that are no evidence (not the collector's)
@@ -156,7 +161,12 @@ class BoxSequence:
 
     def _check_held(self, collector, f: Findings) -> None:
         """V3.10: every receipt a voter kept is in the box, byte for byte. A dropped ballot is named by its own
-        receipt; a box rewritten after receipts were issued (every later receipt changes) is named once."""
+        receipt; a box rewritten after receipts were issued (every later receipt changes) is named once (and
+        counts as every receipt it rewrote). With no receipt to check, the step is not run: "passed, 0 checked"
+        would read as if no ballot had been dropped."""
+        if not self.receipts_given:
+            f.not_run("V3.10", NO_RECEIPTS, optional=True)
+            return
         rewritten = []
         for h in self.held:
             loc = Location(file=h.file, line=h.line, ballot_id=h.ballot_id.hex(), voter_id=h.voter_id)
@@ -175,4 +185,9 @@ class BoxSequence:
             h, loc, line = rewritten[0]
             more = f"; {len(rewritten) - 1} more kept receipts likewise" if len(rewritten) > 1 else ""
             f.fail("V3.10", loc, f"box line {line} holds this ballot, but not as the collector's receipt "
-                                 f"{h.receipt.sequence} says{more}: the box was rewritten after it was issued")
+                                 f"{h.receipt.sequence} says{more}: the box was rewritten after it was issued",
+                   items=len(rewritten))
+        if not f.steps["V3.10"].checked:
+            given = (f"none of the {len(self.held)} kept receipt(s) given is this election's collector's receipt "
+                     f"for its envelope (see the notes)" if self.held else "the receipts file given holds no receipt")
+            f.not_run("V3.10", f"{given}: nothing to check a dropped ballot against", optional=True)

@@ -123,7 +123,8 @@ def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDe
             should = status if reason is None else f"excluded as {reason}"
             check = RULE_CHECK.get(reason, "V5.5") if d.status == "counted" else "V5.5"
             f.fail(check, Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=b.ballot_id.hex(),
-                                   voter_id=b.voter_id), f"{said}; by the rules it is {should}")
+                                   voter_id=b.voter_id), f"{said}; by the rules it is {should}",
+                   item=("box line", b.line))
 
     for b in ballots:
         d = next(decisions, None)
@@ -153,14 +154,13 @@ def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDe
             match(waiting, d, False)
         else:
             unmatched.setdefault(d.ballot_id, []).append(d)
+    # V5.5's items: each box line (counted above), each list line that matches no box line, and the list's order
     for b in (b for items in unlisted.values() for b in items):
         f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, ballot_id=b.ballot_id.hex(), voter_id=b.voter_id),
-               f"ballot on box line {b.line} is missing from the authority's list")
+               f"ballot on box line {b.line} is missing from the authority's list", item=("box line", b.line))
     for d in sorted((d for items in unmatched.values() for d in items), key=lambda d: d.line):
-        f.checked("V5.5")
-        f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=d.ballot_id.hex()),
-               f"{d.status} ballot that is not in the ballot box (a ghost ballot), or a ballot listed twice")
+        f.check("V5.5", False, Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=d.ballot_id.hex()),
+                f"{d.status} ballot that is not in the ballot box (a ghost ballot), or a ballot listed twice")
     if out_of_step and not unlisted and not unmatched:
-        f.checked("V5.5")
-        f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, line=out_of_step[0].line),
-               "the list holds the box's ballots, but not in box order (first out of place here)")
+        f.check("V5.5", False, Location(file=layout.BALLOT_DECISIONS, line=out_of_step[0].line),
+                "the list holds the box's ballots, but not in box order (first out of place here)")

@@ -70,7 +70,7 @@ def check_proofs(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, bat
         entry = entries[i]
         voter = ctx.voters.get(entry.envelope.voter_id)
         f.fail("V4.2", where(entry, voter.polling_station if voter else None, entry.envelope.contests[j].contest),
-               problem)
+               problem, item=(entry.line, j))  # one item per contest ballot (a contest may be there twice)
         bad_lines.add(entry.line)
     return bad_lines
 

@@ -97,10 +97,12 @@ class RegistryIndex:
         self._key_owner.clear()
         self._unindexed.clear()
         where = Location(file=layout.REGISTRY)
-        f.check("V2.1", registry_sha256 == manifest.registry_sha256, where,
-                "SHA-256 of the registry differs from the manifest's commitment (voters added, removed or changed)")
-        f.check("V2.1", self.lines == manifest.registry_voters, where,
-                f"{self.lines} registry lines; the manifest commits to {manifest.registry_voters}")
+        f.checked("V2.1")  # one item, the commitment: its hash and its number of lines
+        if registry_sha256 != manifest.registry_sha256:
+            f.fail("V2.1", where, "SHA-256 of the registry differs from the manifest's commitment (voters added, "
+                                  "removed or changed)")
+        if self.lines != manifest.registry_voters:
+            f.fail("V2.1", where, f"{self.lines} registry lines; the manifest commits to {manifest.registry_voters}")
         return self.voters
 
 

@@ -39,9 +39,12 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
     every station of whose scope verified."""
     commission = ctx.manifest.authority("commission")
     top = Location(file=layout.RESULTS)
-    f.check("V7.1", results.election_fingerprint == ctx.fingerprint, top, "election fingerprint of another election")
-    f.check("V7.1", signatures.verify(commission.algorithm, commission.public_key, results.signed_bytes,
-                                      results.commission_signature), top, "commission signature is invalid")
+    f.checked("V7.1")  # one item, the results document: its fingerprint and its signature
+    if results.election_fingerprint != ctx.fingerprint:
+        f.fail("V7.1", top, "election fingerprint of another election")
+    if not signatures.verify(commission.algorithm, commission.public_key, results.signed_bytes,
+                             results.commission_signature):
+        f.fail("V7.1", top, "commission signature is invalid")
     h = Hierarchy(ctx.manifest)
 
     registered, voted = Counter(), Counter()
@@ -59,26 +62,30 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
     expected_units = {(level, unit) for level, units in h.units.items() for unit in units}
     seen: set[Key] = set()
     announced: dict[UnitContest, ContestResult] = {}  # the well-formed results, first protocol per unit
-    for p in results.protocols:
+    for i, p in enumerate(results.protocols):
         loc = Location(file=layout.RESULTS, level=p.level, unit=p.unit)
-        f.checked("V7.2")
+        f.checked("V7.2")  # one item per protocol (a third one for a unit fails at the second's place)
         if (p.level, p.unit) not in expected_units:
-            f.fail("V7.2", loc, "no such unit at this level in the manifest")
+            f.fail("V7.2", loc, "no such unit at this level in the manifest", item=("protocol", i))
             continue
         if (p.level, p.unit) in seen:
-            f.fail("V7.2", loc, "second protocol for this unit")
+            f.fail("V7.2", loc, "second protocol for this unit", item=("protocol", i))
             continue
         seen.add((p.level, p.unit))
         _check_turnout(p, registered[(p.level, p.unit)], voted[(p.level, p.unit)], loc, f)
         announced.update(_check_coverage(ctx, p, covers, f))
     for level, unit in sorted(expected_units - seen):
-        f.checked("V7.2")
-        f.fail("V7.2", Location(file=layout.RESULTS, level=level, unit=unit), "protocol missing")
+        f.check("V7.2", False, Location(file=layout.RESULTS, level=level, unit=unit), "protocol missing")
 
     sums = _verified_sums(ctx, h, verified, covers, announced)
+    unverified = Counter()  # announced results that rest on tallies that did not verify, per step
     for (level, unit, cid), r in announced.items():
-        _check_counts(level, unit, r, sums[(level, unit, cid)], _children_sum(h, level, unit, cid, covers, announced),
-                      f)
+        if not _check_counts(level, unit, r, sums[(level, unit, cid)],
+                             _children_sum(h, level, unit, cid, covers, announced), f):
+            unverified["V7.3" if level == "polling_station" else "V7.4"] += 1
+    for check, n in unverified.items():
+        if not f.steps[check].checked:  # nothing compared at all: "0 checked, passed" would be a lie
+            f.not_run(check, f"the {n} announced result(s) rest on tallies that did not verify (V6.x)")
     totals = {}
     for c in ctx.contests.values():
         top_unit = "nation" if c.scope_level == "nation" else c.scope_unit
@@ -144,22 +151,19 @@ def _check_coverage(ctx: ElectionContext, p: Protocol, covers: set[UnitContest],
     found = [r.contest for r in p.contests]
     for cid in found:
         if cid not in expected or found.count(cid) > 1:
-            f.checked("V7.2")
-            f.fail("V7.2", Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=cid),
-                   "contest not announced at this unit, or announced twice")
+            f.check("V7.2", False, Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=cid),
+                    "contest not announced at this unit, or announced twice")
     for cid in expected:
         if cid not in found:
-            f.checked("V7.2")
-            f.fail("V7.2", Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=cid),
-                   "contest missing from the protocol")
+            f.check("V7.2", False, Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=cid),
+                    "contest missing from the protocol")
     out = {}
     for r in p.contests:
         if r.contest not in expected or found.count(r.contest) > 1:
             continue
         if [o for o, _ in r.votes] != [o.id for o in ctx.contests[r.contest].options]:
-            f.checked("V7.2")
-            f.fail("V7.2", Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=r.contest),
-                   "votes do not list the contest's options in manifest order")
+            f.check("V7.2", False, Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=r.contest),
+                    "votes do not list the contest's options in manifest order")
             continue
         out[(p.level, p.unit, r.contest)] = r
     return out
@@ -185,16 +189,17 @@ def _children_sum(h: Hierarchy, level: str, unit: str, cid: str, covers: set[Uni
 
 
 def _check_counts(level: str, unit: str, r: ContestResult, truth: _Sum | None, children: tuple | None,
-                  f: Findings) -> None:
+                  f: Findings) -> bool:
     """V7.3 (a station against its verified tally) or V7.4 (a higher level against the sum of its stations'
     verified tallies): one finding per figure that differs, saying also what the children's protocols sum to.
+    Returns whether it could compare.
 
     A protocol equal to the verified sums is right even when its children's protocols do not add up to it: the
     child that is wrong is named by its own comparison, so each fault is named once, where it is."""
     if truth is None:
-        return  # rests on a tally that did not verify, with nothing announced to stand in: V6.x/V7.2 say why
+        return False  # rests on a tally that did not verify, with nothing announced to stand in: V6.x/V7.2 say why
     check = "V7.3" if level == "polling_station" else "V7.4"
-    f.checked(check)
+    f.checked(check)  # one item, this protocol's contest: a finding per figure that differs
     rows = [("ballots", None, r.ballots, truth.ballots, children and children[1])]
     rows += [("votes", option, n, truth.votes[i], children and children[2][i])
              for i, (option, n) in enumerate(r.votes)]
@@ -210,4 +215,5 @@ def _check_counts(level: str, unit: str, r: ContestResult, truth: _Sum | None, c
         if summed is not None:
             parts.append(f"the protocols of its {children[0]} children sum to {summed}")
         f.fail(check, Location(file=layout.RESULTS, level=level, unit=unit, contest=r.contest, option=option),
-               "; ".join(parts))
+               "; ".join(parts), item=(level, unit, r.contest))
+    return True

@@ -1,4 +1,6 @@
 """V8.1: seats recomputed under each contest's seat rule from the verified counts, compared with the announcement."""
+from collections import Counter
+
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings, Location
 from verifier.record import layout
@@ -17,8 +19,7 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
         loc = Location(file=layout.RESULTS, contest=s.contest)
         contest = ctx.contests.get(s.contest)
         if contest is None or contest.seat_rule is None or s.contest in announced:
-            f.checked("V8.1")
-            f.fail("V8.1", loc, "seats announced for a contest without a seat rule, or announced twice")
+            f.check("V8.1", False, loc, "seats announced for a contest without a seat rule, or announced twice")
             continue
         announced[s.contest] = dict(s.seats)
         named[s.contest] = _check_list(contest, [o for o, _ in s.seats], f)
@@ -44,12 +45,14 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
             notes.append(f"{contest.id}: 'against all' leads with {outcome.against_all_votes} votes over the top "
                          f"candidate's {outcome.top_votes}; the top candidate is taken as elected")
         if contest.id not in announced:
-            f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id), "no seats announced for this contest")
+            f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id), "no seats announced for this contest",
+                   item=("allocation", contest.id))
             continue
-        for m in compare_announced(outcome, announced[contest.id]):
+        for m in compare_announced(outcome, announced[contest.id]):  # one item, the contest's allocation
             if m.option in named[contest.id]:
                 continue  # missing or unknown: named once, by the list check
-            f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id, option=m.option), m.reason)
+            f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id, option=m.option), m.reason,
+                   item=("allocation", contest.id))
     if unchecked and not f.steps["V8.1"].checked:
         f.not_run("V8.1", f"the counts of {', '.join(unchecked)} did not verify")
     elif unchecked:
@@ -63,20 +66,21 @@ def _check_list(contest, listed: list[str], f: Findings) -> set[str]:
     listed twice, missing or unknown; a complete list in another order is one finding, at the first option out of
     place. Returns the options named as missing or unknown (the seat comparison does not name them again)."""
     options = [o.id for o in contest.options]
+    known, present = set(options), set(listed)  # sets: a hostile list of a million entries stays linear
     named = set()
 
     def fail(option: str, message: str) -> None:
         f.checked("V8.1")
         f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id, option=option), message)
 
-    for option in sorted({o for o in listed if listed.count(o) > 1}):
+    for option in sorted(o for o, n in Counter(listed).items() if n > 1):
         fail(option, "option listed twice in the announced seats")
     for option in options:
-        if option not in listed:
+        if option not in present:
             fail(option, "option missing from the announced seats (every option is listed, 0 seats included)")
             named.add(option)
     for option in dict.fromkeys(listed):
-        if option not in options:
+        if option not in known:
             fail(option, "announced seats for an option the contest does not have")
             named.add(option)
     if not named and len(listed) == len(options) and listed != options:

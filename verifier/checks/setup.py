@@ -1,9 +1,11 @@
-"""V1.x: the spec version, the election key (crypto.md §5), the manifest's consistency and its authority keys."""
+"""V1.x: the spec version, the election key, the manifest's consistency, its authority keys and the anchor."""
+from collections.abc import Sequence
+
 from verifier.checks.findings import Findings, Location
 from verifier.crypto import keycheck, modulus_proof, signatures
 from verifier.crypto.paillier import max_options
 from verifier.record import layout
-from verifier.record.model import ElectionKey, ListSeatRule, Manifest, PluralitySeatRule
+from verifier.record.model import AuthorityKey, ElectionKey, ListSeatRule, Manifest, PluralitySeatRule
 
 KEY = Location(file=layout.ELECTION_KEY)
 MANIFEST = Location(file=layout.MANIFEST)
@@ -51,8 +53,8 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
     """V1.5. Returns whether the manifest is consistent enough for any later step to run."""
     before = f.steps["V1.5"].failed
 
-    def fail(message: str, **where) -> None:
-        f.fail("V1.5", Location(file=layout.MANIFEST, **where), message)
+    def fail(message: str, **where) -> None:  # one item, the manifest, however many findings
+        f.fail("V1.5", Location(file=layout.MANIFEST, **where), message, item=MANIFEST)
 
     f.checked("V1.5")
     for kind, items in (("region", m.regions), ("district", m.districts), ("polling station", m.polling_stations),
@@ -117,6 +119,31 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
     if not m.voting_end[:10] < m.election_day:
         fail("e-voting must close before election day (paper votes cancel e-votes)")
     return f.steps["V1.5"].failed == before
+
+
+NOT_ANCHORED = "not anchored: compare the fingerprint below with the one the commission published"
+ROLES = ("registrar", "collector", "commission")
+
+
+def check_anchor(manifest: Manifest, fingerprint: str, expected: Sequence[str],
+                 trusted: dict[str, AuthorityKey] | None, trusted_file: str | None, f: Findings) -> None:
+    """V1.9: the record is the one the commission published before the vote. Everything else a record proves is
+    about itself; only a value published beforehand and kept by the auditor ties it to the real election (someone
+    who regenerates a whole record with keys of their own makes every other step pass). Items: each fingerprint
+    given, and each authority's key when trusted keys are given. Not run (optional) when neither is given."""
+    if not expected and trusted is None:
+        f.not_run("V1.9", NOT_ANCHORED, optional=True)
+        return
+    for i, want in enumerate(expected):
+        f.check("V1.9", want == fingerprint, Location(),
+                f"the election fingerprint is {fingerprint}, not {want} as given (--expect-fingerprint): this is not "
+                f"the record with the published fingerprint", item=("fingerprint", i))
+    if trusted is not None:
+        for role in ROLES:
+            mine, theirs = manifest.authority(role), trusted[role]
+            f.check("V1.9", (mine.algorithm, mine.public_key) == (theirs.algorithm, theirs.public_key), MANIFEST,
+                    f"the {role}'s key in the manifest ({mine.algorithm} {mine.public_key.hex()}) is not the one in "
+                    f"{trusted_file} ({theirs.algorithm} {theirs.public_key.hex()})", item=("key", role))
 
 
 def _in_scope(level: str, unit: str | None, district: str, region: str) -> bool:

@@ -1,4 +1,6 @@
 """`tally-verifier verify` and `tally-verifier checks`."""
+import re
+
 import click
 
 from verifier.checks.catalog import CHECKS, markdown_table
@@ -7,6 +9,16 @@ from verifier.engine.local import LocalEngine
 from verifier.engine.progress import for_terminal
 from verifier.engine.run import verify_record
 from verifier.report import json_report, text
+
+
+FINGERPRINT = re.compile(r"[0-9a-f]{64}")
+
+
+def _fingerprints(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if not FINGERPRINT.fullmatch(value):
+            raise click.BadParameter(f"{value[:80]!r} is not 64 lowercase hex digits (a SHA-256 fingerprint)")
+    return values
 
 
 @main.command("verify")
@@ -23,10 +35,18 @@ from verifier.report import json_report, text
 @click.option("--receipts", "receipts_path", type=InputFile(), default=None,
               help="Receipts voters kept (box lines as their clients received them, one per line): each must be "
                    "in the box unchanged (V3.10).")
+@click.option("--expect-fingerprint", "expect_fingerprints", metavar="HEX", multiple=True, callback=_fingerprints,
+              help="The election fingerprint the commission published before the vote (64 lowercase hex digits); "
+                   "the record's must equal it (V1.9). May be given more than once (each must match).")
+@click.option("--trusted-keys", "trusted_keys", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="JSON file of the authorities' public keys as published before the vote, shaped like the "
+                   "manifest's `authorities`: each must equal the manifest's (V1.9).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
 def verify(record: str, json_path: str | None, workers: int | None, scheduler: str | None, no_batch: bool,
-           chunk_size: int | None, receipts_path: str | None, quiet: bool) -> None:
-    """Verify an election RECORD (a directory, .zip or .tar.gz). Exit 0 verified, 1 a check failed, 2 unreadable."""
+           chunk_size: int | None, receipts_path: str | None, expect_fingerprints: tuple[str, ...],
+           trusted_keys: str | None, quiet: bool) -> None:
+    """Verify an election RECORD (a directory, .zip or .tar.gz). Exit 0 verified (the verdict names any step not
+    run for want of an optional input), 1 not verified, 2 unreadable."""
     if scheduler and workers:
         raise click.UsageError("--workers and --scheduler exclude each other (the cluster has its own workers)")
     if scheduler:
@@ -36,7 +56,7 @@ def verify(record: str, json_path: str | None, workers: int | None, scheduler: s
     else:
         engine = LocalEngine(workers)
     verdict = verify_record(record, engine, batch=not no_batch, chunk=chunk_size, progress=for_terminal(quiet),
-                            receipts=receipts_path)
+                            receipts=receipts_path, expect_fingerprints=expect_fingerprints, trusted_keys=trusted_keys)
     click.echo(text.render(verdict), nl=False)
     if json_path:
         with open(json_path, "w", encoding="utf-8") as fh:

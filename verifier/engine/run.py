@@ -30,7 +30,7 @@ import struct
 import tempfile
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from itertools import islice
 from pathlib import Path
@@ -48,7 +48,7 @@ from verifier.checks.findings import Findings
 from verifier.checks.registry import RegistryIndex, registry_context
 from verifier.checks.results import check_results
 from verifier.checks.seats import check_seats
-from verifier.checks.setup import check_authority_keys, check_key, check_manifest
+from verifier.checks.setup import check_anchor, check_authority_keys, check_key, check_manifest
 from verifier.checks.tally import check_tally, reveal_problems
 from verifier.checks.verdict import Verdict
 from verifier.checks.voters import CompactVoters
@@ -171,15 +171,24 @@ class BallotLog:
 
 
 def verify_record(path, engine=None, batch: bool = True, chunk: int | None = None, progress=None,
-                  coefficient_seed: bytes | None = None, receipts=None) -> Verdict:
+                  coefficient_seed: bytes | None = None, receipts=None, expect_fingerprints: Sequence[str] = (),
+                  trusted_keys=None) -> Verdict:
     """Verify the record at `path` with `engine` (default: this process). `progress` is a `Progress` (or a
     callable given the number of ballots done). `coefficient_seed` fixes the batch coefficients (tests only: by
     default a fresh secret seed is drawn for every run, see below). `receipts`: a file of receipts voters kept
-    (V3.10, `verify --receipts`)."""
+    (V3.10, `verify --receipts`). The anchor (V1.9): `expect_fingerprints`, election fingerprints (hex) published
+    before the vote (`verify --expect-fingerprint`); `trusted_keys`, a file of the authorities' keys published
+    before the vote (`verify --trusted-keys`)."""
     engine = engine or LocalEngine(1)
     progress = as_progress(progress)
     f = Findings()
-    v = Verdict(str(path), f, engine=engine.name)
+    v = Verdict(str(path), f, engine=engine.name, expected_fingerprints=tuple(expect_fingerprints))
+    trusted = None
+    if trusted_keys is not None:  # read first: a malformed file is an error before any work
+        trusted, v.auditor_inputs[str(trusted_keys)] = reader.read_trusted_keys(Path(trusted_keys))
+        v.trusted_keys = str(trusted_keys)
+    if receipts is not None:
+        v.auditor_inputs[str(receipts)] = reader.file_digest(Path(receipts))[0].hex()
     with open_record(path) as root:
         for name in layout.ALL_FILES:
             reader.open_file(root, name).close()  # raises: a record with a missing file is unreadable
@@ -191,6 +200,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
             eid = manifest.election_id
             fp = reader.fingerprint(manifest_bytes, key_bytes)
             v.election_id, v.fingerprint, v.test_record = eid, fp.hex(), manifest.test_record
+            check_anchor(manifest, fp.hex(), v.expected_fingerprints, trusted, v.trusted_keys, f)
             v.warnings += check_key(manifest, election_key, f)
             key = PublicKey.from_n(election_key.n)
             check_authority_keys(manifest, f)
@@ -230,7 +240,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
             v.engine = f"{engine.name} ×{workers}"
             with _timed(v, "ballot box"):
                 size = chunk or chunk_size(ctx, _estimate_lines(box_path, box_bytes), workers)
-                held = () if receipts is None else reader.read_held_receipts(Path(receipts), key, eid)
+                held = None if receipts is None else reader.read_held_receipts(Path(receipts), key, eid)
                 sequence = BoxSequence(reader.genesis_hash(fp), held)
                 last = LastVote()
                 all_valid: dict = {}

@@ -4,6 +4,7 @@ They judge nothing: anything that parses into well-typed objects is returned for
 that does not raises RecordError with file and line. Signed objects carry the exact bytes their signature covers.
 """
 import hashlib
+import io
 import re
 from collections.abc import Iterator
 from fractions import Fraction
@@ -385,3 +386,21 @@ def _seat_counts(o: Obj) -> tuple[tuple[str, int], ...]:
     return tuple((c.ident("option"), c.integer("seats")) for c in o.objs("seats", {"option", "seats"}))
 
 
+
+
+# --- what the auditor brings (verify --trusted-keys) -------------------------------------------------------------
+
+MAX_TRUSTED_KEYS_BYTES = 64 << 10  # three keys; anything bigger is not such a file
+
+
+def read_trusted_keys(path: Path) -> tuple[dict[str, AuthorityKey], str]:
+    """The authorities' public keys as published before the vote (`verify --trusted-keys`): a JSON object shaped
+    like the manifest's `authorities`, parsed as strictly as the record (any formatting: the auditor may have typed
+    it). Returns the keys by role and the SHA-256 hex of the file's bytes."""
+    name = str(path)
+    with open(path, "rb") as f:
+        data = canonical.read_bounded(f, name, MAX_TRUSTED_KEYS_BYTES)
+    value = canonical.read_document(io.BytesIO(data), name, require_canonical=False,
+                                    max_bytes=MAX_TRUSTED_KEYS_BYTES)
+    a = Obj(value, name, 1, "", {"registrar", "collector", "commission"})
+    return {role: _authority(a, role) for role in ("registrar", "collector", "commission")}, sha256(data).hex()

@@ -14,11 +14,17 @@ def as_dict(v: Verdict) -> dict:
         s = v.findings.steps[c.id]
         steps.append({"id": c.id, "name": c.name, "phase": c.phase, "title": c.title, "spec_section": c.section,
                       "status": s.status, "checked": s.checked, "failed": s.failed, "not_run_reason": s.not_run,
+                      "optional": s.not_run is not None and s.optional, "unlisted_failures": s.unlisted,
                       "failures": [{"location": f.location.as_dict(), "message": f.message}
                                    for f in ordered(s.findings)]})
+    status, words = v.anchor
     return {"format": REPORT_FORMAT, "record": v.record, "election_id": v.election_id,
-            "election_fingerprint": v.fingerprint, "test_record": v.test_record, "warnings": v.warnings,
-            "inputs_sha256": v.inputs, "counts": v.counts, "verified": v.verified, "steps": steps}
+            "election_fingerprint": v.fingerprint, "test_record": v.test_record,
+            "anchor": {"status": status, "text": words, "expected_fingerprints": list(v.expected_fingerprints),
+                       "trusted_keys": v.trusted_keys},
+            "record_digest": v.record_digest, "warnings": v.warnings, "inputs_sha256": v.inputs,
+            "auditor_inputs_sha256": v.auditor_inputs, "counts": v.counts, "verified": v.verified,
+            "verdict": v.verdict_line(), "steps": steps}
 
 
 def render(v: Verdict) -> str:

@@ -1,14 +1,19 @@
-"""The human-readable report: each numbered step with counts, every failure with its place, the verdict."""
+"""The human-readable report: at the top what was checked (anchor, fingerprint, the SHA-256 of every input and of
+the whole record), then each numbered step with its counts, every failure with its place, and the verdict."""
 from verifier.checks.catalog import CHECKS
-from verifier.checks.findings import MAX_KEPT_PER_CHECK
 from verifier.checks.verdict import Verdict
 from verifier.report.order import ordered
 
 
 def render(v: Verdict) -> str:
-    out = [f"tally-verifier report for {v.record}"]
+    out = [f"tally-verifier report for {v.record}", v.anchor[1]]
     if v.election_id:
         out.append(f"election {v.election_id}, fingerprint {v.fingerprint}")
+    if v.record_digest:
+        out.append(f"record digest {v.record_digest} (SPEC.md §5: the same for the same bytes)")
+    width = max(map(len, [*v.inputs, *v.auditor_inputs]), default=0)
+    out += [f"  {name:<{width}}  sha256 {digest}" for name, digest in v.inputs.items()]
+    out += [f"  {name:<{width}}  sha256 {digest}" for name, digest in v.auditor_inputs.items()]
     for w in v.warnings:
         out.append(f"!!! {w}")
     if v.counts:
@@ -20,28 +25,30 @@ def render(v: Verdict) -> str:
         if c.phase != phase:
             phase = c.phase
             out.append(f"[{phase}]")
-        if step.not_run is not None:
-            status = f"NOT RUN ({step.not_run})"
+        counts = f"{step.checked} checked, {step.failed} failed"
+        if step.failed:
+            status = f"FAILED  {counts}" + (f" (then not run: {step.not_run})" if step.not_run else "")
+        elif step.not_run is not None:
+            status = f"{'not run' if step.optional else 'NOT RUN'} ({step.not_run})"
         else:
-            status = f"{'FAILED' if step.failed else 'ok'}  {step.checked} checked, {step.failed} failed"
+            status = f"ok  {counts}"
         out.append(f"  {c.id:<5} {c.name:<24} {status}")
     failures = v.findings.failures()
     if failures:
         out.append("")
         out.append("Failures:")
         for f in ordered(failures):
-            out.append(f"  {f.check} {f.location.describe()}: {f.message}")
+            place = f.location.describe()
+            out.append(f"  {f.check} {place}: {f.message}" if place else f"  {f.check}: {f.message}")
         for c in CHECKS:
             step = v.findings.steps[c.id]
-            if step.failed > len(step.findings):
-                out.append(f"  {c.id}: {step.failed - MAX_KEPT_PER_CHECK} more failures not listed")
+            if step.unlisted:
+                out.append(f"  {c.id}: {step.unlisted} more failures not listed")
     if v.seconds:
         out.append("")
         out.append("time: " + ", ".join(f"{k} {s:.2f} s" for k, s in v.seconds.items()) + f" ({v.engine})")
     out.append("")
-    if v.verified:
-        out.append("VERIFIED: every step passed" + (" (TEST RECORD: small key)" if v.test_record else ""))
-    else:
-        failed = [c.id for c in CHECKS if v.findings.steps[c.id].status != "passed"]
-        out.append(f"NOT VERIFIED: {len(failures)} failure(s) in {', '.join(failed)}")
+    out.append(v.verdict_line())
+    if v.fingerprint:  # last, to compare with the published one (the verdict may ask for that)
+        out.append(f"election fingerprint {v.fingerprint}")
     return "\n".join(out) + "\n"
