@@ -56,6 +56,15 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
     covers: set[UnitContest] = {(level, unit, cid) for station, contests in ctx.station_contests.items()
                                 for cid in contests for level, unit in h.units_of(station)}
 
+    # per unit, the contests it counts in manifest order (one pass over covers, not every contest per protocol)
+    order = {cid: i for i, cid in enumerate(ctx.contests)}
+    expected_contests: dict[Key, list[str]] = {}
+    for level, unit, cid in covers:
+        expected_contests.setdefault((level, unit), []).append(cid)
+    for cids in expected_contests.values():
+        cids.sort(key=order.__getitem__)
+    option_ids = {cid: [o.id for o in c.options] for cid, c in ctx.contests.items()}
+
     expected_units = {(level, unit) for level, units in h.units.items() for unit in units}
     seen: set[Key] = set()
     announced: dict[UnitContest, ContestResult] = {}  # the well-formed results, first protocol per unit
@@ -70,7 +79,7 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
             continue
         seen.add((p.level, p.unit))
         _check_turnout(p, registered[(p.level, p.unit)], voted[(p.level, p.unit)], loc, f)
-        announced.update(_check_coverage(ctx, p, covers, f))
+        announced.update(_check_coverage(ctx, p, expected_contests, option_ids, f))
     for level, unit in sorted(expected_units - seen):
         f.checked("V7.2")
         f.fail("V7.2", Location(file=layout.RESULTS, level=level, unit=unit), "protocol missing")
@@ -135,28 +144,29 @@ def _check_turnout(p: Protocol, registered: int, voted: int, loc: Location, f: F
                             f"= {turnout_percent(p.voters_voted, p.registered_voters)}%")
 
 
-def _check_coverage(ctx: ElectionContext, p: Protocol, covers: set[UnitContest],
-                    f: Findings) -> dict[UnitContest, ContestResult]:
+def _check_coverage(ctx: ElectionContext, p: Protocol, expected_contests: dict[Key, list[str]],
+                    option_ids: dict[str, list[str]], f: Findings) -> dict[UnitContest, ContestResult]:
     """V7.2 for one protocol's contests: exactly those its unit counts and that are announced at its level, each
     once, options in manifest order. Returns its well-formed results."""
-    expected = [cid for cid in ctx.contests if (p.level, p.unit, cid) in covers
-                and announced_at(ctx.contests[cid], p.level)]
-    found = [r.contest for r in p.contests]
-    for cid in found:
-        if cid not in expected or found.count(cid) > 1:
+    expected = [cid for cid in expected_contests.get((p.level, p.unit), ())
+                if announced_at(ctx.contests[cid], p.level)]
+    wanted = set(expected)
+    listed = Counter(r.contest for r in p.contests)  # one pass: a count per entry would be quadratic
+    for cid in (r.contest for r in p.contests):
+        if cid not in wanted or listed[cid] > 1:
             f.checked("V7.2")
             f.fail("V7.2", Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=cid),
                    "contest not announced at this unit, or announced twice")
     for cid in expected:
-        if cid not in found:
+        if cid not in listed:
             f.checked("V7.2")
             f.fail("V7.2", Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=cid),
                    "contest missing from the protocol")
     out = {}
     for r in p.contests:
-        if r.contest not in expected or found.count(r.contest) > 1:
+        if r.contest not in wanted or listed[r.contest] > 1:
             continue
-        if [o for o, _ in r.votes] != [o.id for o in ctx.contests[r.contest].options]:
+        if [o for o, _ in r.votes] != option_ids[r.contest]:
             f.checked("V7.2")
             f.fail("V7.2", Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=r.contest),
                    "votes do not list the contest's options in manifest order")

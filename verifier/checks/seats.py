@@ -1,4 +1,6 @@
 """V8.1: seats recomputed under each contest's seat rule from the verified counts, compared with the announcement."""
+from collections import Counter
+
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings, Location
 from verifier.record import layout
@@ -20,7 +22,8 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
             f.fail("V8.1", loc, "seats announced for a contest without a seat rule, or announced twice")
             continue
         announced[s.contest] = dict(s.seats)
-        for option in sorted({o for o, _ in s.seats if sum(1 for x, _ in s.seats if x == o) > 1}):
+        listed = Counter(o for o, _ in s.seats)  # one pass: a count per option would be quadratic in the list
+        for option in sorted(o for o, n in listed.items() if n > 1):
             f.checked("V8.1")
             f.fail("V8.1", Location(file=layout.RESULTS, contest=s.contest, option=option),
                    "option listed twice in the announced seats")
