@@ -10,6 +10,7 @@ wrong types, unknown contest ids, a broken register) raises RecordError naming f
 be read but is arithmetically or hierarchically wrong (negative figures, wrong sums, missing or duplicate
 protocols, unknown units, wrong parents) is left to verifier.tally.protocol_checks to judge.
 """
+import functools
 import hashlib
 import io
 import os
@@ -49,6 +50,11 @@ class PaperContest:
     options: tuple[str, ...]  # option ids in ballot order, "against all" included
     top_level: str  # "district", "region" or "nation": the commission that declares the result
     top_unit: str  # the unit whose commission declares the result
+
+    @functools.cached_property
+    def option_set(self) -> frozenset[str]:
+        """The options as a set, built once: a membership test per listed option must not scan the tuple."""
+        return frozenset(self.options)
 
 
 @dataclass(frozen=True)
