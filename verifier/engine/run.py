@@ -182,6 +182,9 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
     with open_record(path) as root:
         for name in layout.ALL_FILES:
             reader.open_file(root, name).close()  # raises: a record with a missing file is unreadable
+        for name in (n for n in layout.ALL_FILES if n in reader.DOCUMENT_LIMITS):
+            reader.check_size(root, name)  # by its size on disk, before a byte of it is hashed or read
+        for name in layout.ALL_FILES:
             if name not in STREAMED:  # hashed as they are read and checked
                 v.inputs[name] = reader.file_digest(root / name)[0].hex()
         with _timed(v, "setup"):

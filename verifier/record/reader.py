@@ -59,6 +59,13 @@ DOCUMENT_LIMITS = {layout.MANIFEST: 32 << 20, layout.ELECTION_KEY: 1 << 20, layo
                    layout.TALLY: canonical.MAX_DOCUMENT_BYTES, layout.RESULTS: canonical.MAX_DOCUMENT_BYTES}
 
 
+def check_size(root: Path, name: str) -> None:
+    """A whole-file document is refused by its size on disk (``larger than N bytes``), before it is hashed."""
+    limit = DOCUMENT_LIMITS[name]
+    if (root / name).stat().st_size > limit:
+        raise RecordError(name, None, f"larger than {limit} bytes")
+
+
 def file_digest(path: Path) -> tuple[bytes, int]:
     h, size = hashlib.sha256(), 0
     with open(path, "rb") as f:
