@@ -108,6 +108,7 @@ class BoxSequence:
         self.sequence = 0
         self.received_at = ""
         self.ballot_lines: dict[bytes, int] = {}
+        self.repeats: dict[bytes, int] = {}  # ballot id → box lines after its first (V3.9 fails for each)
         self.entries = 0
         self.held = list(held)
         self._held_ids = {h.ballot_id for h in self.held}
@@ -130,6 +131,8 @@ class BoxSequence:
         if s.ballot_id in self._held_ids:
             self._held_found.setdefault(s.ballot_id, (s.line, s.entry_hash))
         first = self.ballot_lines.setdefault(s.ballot_id, s.line)
+        if first != s.line:
+            self.repeats[s.ballot_id] = self.repeats.get(s.ballot_id, 0) + 1
         return f.check("V3.9", first == s.line, loc, f"ballot id already in the box on line {first}")
 
     def finish(self, head: BoxHead, collector, f: Findings) -> None:

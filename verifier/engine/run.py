@@ -282,7 +282,8 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
                 lines = _hashed(reader.iter_file_lines(root, layout.BALLOT_DECISIONS), digests[layout.BALLOT_DECISIONS])
                 parsed = _each_line(engine, read_decision_chunk, lines, DECISION_LINES, f)
                 decisions = (d for part in parsed for d in part)
-                for b in compare_decisions(ballots, decisions, last, cancelled, f):
+                for b in compare_decisions(ballots, decisions, last, cancelled, f, sequence.ballot_lines,
+                                           sequence.repeats):
                     counted_bits[b.line >> 3] |= 1 << (b.line & 7)
                     voted[voters.station(voters.row(b.voter_id))] += 1
                     counted += 1
