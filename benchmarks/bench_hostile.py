@@ -75,7 +75,7 @@ def protocol_options(out: Path, n: int) -> list[str]:
     return ["protocols", str(out)]
 
 
-def manifest_styles(out: Path, n: int, contests: int = 200) -> list[str]:
+def manifest_styles(out: Path, n: int, contests: int = 100) -> list[str]:
     """A manifest of n polling stations, each holding `contests` nation-wide contests in one ballot style: n ×
     contests (station, contest) pairs, every one of which needs an aggregate, a protocol per level, a sum."""
     rec = _record(out)
@@ -105,7 +105,7 @@ CASES = {  # name: (maker, base size)
     "seat-list": (seat_list, 40_000),
     "plurality-ties": (plurality_ties, 20_000),
     "protocol-options": (protocol_options, 40_000),
-    "manifest-styles": (manifest_styles, 2_000),
+    "manifest-styles": (manifest_styles, 1_000),
     "ghost-lines": (ghost_lines, 250_000),
 }
 

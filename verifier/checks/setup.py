@@ -79,6 +79,7 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
         for cid in s.contests:
             if cid not in contests:
                 fail(f"ballot style {s.id} names unknown contest {cid}", contest=cid)
+    outside: dict[tuple[str, str], list[str]] = {}
     for p in m.polling_stations:
         d = districts.get(p.district)
         if d is None:
@@ -88,11 +89,13 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
         if style is None:
             fail(f"polling station names unknown ballot style {p.ballot_style}", polling_station=p.id)
             continue
-        for cid in style.contests:
-            c = contests.get(cid)
-            if c and not _in_scope(c.scope_level, c.scope_unit, d.id, d.region):
-                fail(f"ballot style {style.id} gives the station a contest outside its territory", polling_station=p.id,
-                     contest=cid)
+        key = (style.id, d.id)  # judged once per style and district, not per station
+        if key not in outside:
+            outside[key] = [cid for cid in style.contests if (c := contests.get(cid))
+                            and not _in_scope(c.scope_level, c.scope_unit, d.id, d.region)]
+        for cid in outside[key]:
+            fail(f"ballot style {style.id} gives the station a contest outside its territory", polling_station=p.id,
+                 contest=cid)
     if not m.voting_start < m.voting_end:
         fail("the voting period ends before it starts")
     if not m.voting_end[:10] < m.election_day:

@@ -59,6 +59,11 @@ DOCUMENT_LIMITS = {layout.MANIFEST: 32 << 20, layout.ELECTION_KEY: 1 << 20, layo
                    layout.TALLY: canonical.MAX_DOCUMENT_BYTES, layout.RESULTS: canonical.MAX_DOCUMENT_BYTES}
 
 
+# (polling station, contest) pairs a manifest may declare: each needs a tally aggregate of at least ~2.5 KB at
+# 2048 bits, so a 256 MiB tally holds about 100,000; a national record has ~50,000 (10,000 stations × 5 contests)
+MAX_STATION_CONTESTS = 250_000
+
+
 def check_size(root: Path, name: str) -> None:
     """A whole-file document is refused by its size on disk (``larger than N bytes``), before it is hashed."""
     limit = DOCUMENT_LIMITS[name]
@@ -131,6 +136,13 @@ def read_manifest(root: Path) -> tuple[Manifest, bytes]:
         registry_voters=registry.integer("voters"),
         registry_sha256=registry.hex_bytes("sha256", HASH),
     )
+    # every (polling station, contest) pair its ballot style gives needs an aggregate in the tally, a protocol at
+    # every level and a sum: a few hundred KB of manifest must not declare more of them than a tally can hold
+    per_style = {s.id: len(s.contests) for s in manifest.ballot_styles}
+    pairs = sum(per_style.get(p.ballot_style, 0) for p in manifest.polling_stations)
+    if pairs > MAX_STATION_CONTESTS:
+        raise RecordError(f, None, f"the ballot styles give {pairs} (polling station, contest) pairs; at most "
+                                   f"{MAX_STATION_CONTESTS} (SPEC.md §10)")
     return manifest, data
 
 
