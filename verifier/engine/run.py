@@ -209,6 +209,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
             with _timed(v, "registry"):
                 voters = _check_registry(root, manifest, engine, progress, v, f)
                 ctx = make_context(manifest, key, fp, voters)
+                limits = reader.size_limits(manifest, key)  # tally.json and results.json: what the manifest can need
             # The batch coefficients (crypto.md §3: drawn after the ballot box is frozen). The box is frozen before
             # this run starts: it was published with the collector's signed head, which commits to its last entry,
             # and pass 1 checks every line against that chain. The proofs in it were therefore made before this
@@ -302,10 +303,11 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
                     jobs = ((part,) for part in _chunks(aggregates, DECRYPTIONS))
                     return [p for part in engine.map(reveal_problems, jobs) for p in part]
 
-                verified = check_tally(ctx, reader.read_tally(root, key, eid), recomputed, f, reveal)
+                verified = check_tally(ctx, reader.read_tally(root, key, eid, limits[layout.TALLY]), recomputed, f,
+                                       reveal)
         v.inputs = {name: v.inputs[name] for name in layout.ALL_FILES}
         with _timed(v, "results"):
-            results = reader.read_results(root, eid)
+            results = reader.read_results(root, eid, limits[layout.RESULTS])
             totals = check_results(ctx, results, verified, voted, f)
         with _timed(v, "seats"):
             v.warnings += check_seats(ctx, results, totals, f)

@@ -4,6 +4,7 @@ They judge nothing: anything that parses into well-typed objects is returned for
 that does not raises RecordError with file and line. Signed objects carry the exact bytes their signature covers.
 """
 import hashlib
+import os
 import re
 from collections.abc import Iterator
 from fractions import Fraction
@@ -94,9 +95,13 @@ def iter_file_lines(root: Path, name: str) -> Iterator[tuple[int, bytes]]:
         yield from canonical.iter_raw_lines(f, name)
 
 
-def _document(root: Path, name: str) -> tuple[dict, bytes]:
+def _document(root: Path, name: str, max_bytes: int | None = None) -> tuple[dict, bytes]:
     with open_file(root, name) as f:
-        value = canonical.read_document(f, name, max_bytes=DOCUMENT_LIMITS[name])
+        limit = DOCUMENT_LIMITS[name] if max_bytes is None else min(max_bytes, DOCUMENT_LIMITS[name])
+        if limit < DOCUMENT_LIMITS[name] and os.fstat(f.fileno()).st_size > limit:
+            raise RecordError(name, None, f"larger than {limit} bytes, the most the manifest's polling stations, "
+                                          f"contests and options can need (SPEC.md §10)")
+        value = canonical.read_document(f, name, max_bytes=limit)
     return value, canonical.dumps(value)
 
 
@@ -348,8 +353,46 @@ def iter_decisions(root: Path) -> Iterator[BallotDecision]:
 
 # --- tally and results ------------------------------------------------------------------------------------------
 
-def read_tally(root: Path, key: PublicKey, election_id: str) -> Tally:
-    value, _ = _document(root, layout.TALLY)
+# The most bytes an honest entry can take: identifiers have at most 64 characters, integers at most 16 digits
+_VOTE = 110  # {"option":"…","votes":N},
+_CONTEST_RESULT = 120  # {"ballots":N,"contest":"…","votes":[…]},
+_PROTOCOL = 250  # {"contests":[…],"level":"polling_station","registered_voters":N,…,"voters_voted":N},
+_SEATS = 100  # {"contest":"…","seats":[…]},
+_AGGREGATE = 300  # {"ballots":N,…,"decryption_proof":{"method":"randomness_reveal","r":…},…} without the hex
+_TOP = 1024  # the signature, the fingerprint, the keys and brackets of the top object
+
+
+def size_limits(m: Manifest, key: PublicKey) -> dict[str, int]:
+    """The largest tally.json and results.json this manifest can need (each at most its DOCUMENT_LIMITS): the
+    sum over what they must hold of the most bytes each entry can take. A bigger file is refused by its size on
+    disk, unread, so their reading costs what the manifest justifies, not what the absolute limit allows."""
+    options = {c.id: len(c.options) for c in m.contests}
+    scope = {c.id: c.scope_level for c in m.contests}
+    styles = {s.id: [c for c in s.contests if c in options] for s in m.ballot_styles}
+    region_of = {d.id: d.region for d in m.districts}
+    pairs = pair_options = 0
+    above: set[tuple[str, str]] = set()  # (unit above a station, contest) announced there
+    for p in m.polling_stations:
+        for cid in styles.get(p.ballot_style, ()):
+            pairs += 1
+            pair_options += options[cid]
+            if scope[cid] in ("district", "region", "nation"):
+                above.add((p.district, cid))
+            if scope[cid] in ("region", "nation"):
+                above.add((region_of.get(p.district, ""), cid))
+            if scope[cid] == "nation":
+                above.add(("", cid))
+    units = len(m.polling_stations) + len(m.districts) + len(m.regions) + 1
+    results = (_TOP + units * _PROTOCOL + pairs * _CONTEST_RESULT + pair_options * _VOTE
+               + sum(_CONTEST_RESULT + options[cid] * _VOTE for _, cid in above)
+               + sum(_SEATS + len(c.options) * _VOTE for c in m.contests if c.seat_rule is not None))
+    tally = _TOP + pairs * (_AGGREGATE + 2 * key.width2 + 4 * key.width) + pair_options * _VOTE
+    return {layout.TALLY: min(tally, DOCUMENT_LIMITS[layout.TALLY]),
+            layout.RESULTS: min(results, DOCUMENT_LIMITS[layout.RESULTS])}
+
+
+def read_tally(root: Path, key: PublicKey, election_id: str, max_bytes: int | None = None) -> Tally:
+    value, _ = _document(root, layout.TALLY, max_bytes)
     o = Obj(value, layout.TALLY, 1, "", {"election_fingerprint", "aggregates", "commission_signature"})
     aggregates = []
     for i, a in enumerate(o.objs("aggregates", {"contest", "polling_station", "ballots", "ciphertext", "plaintext",
@@ -368,8 +411,8 @@ def _counts(o: Obj, key: str) -> tuple[tuple[str, int], ...]:
     return tuple((c.ident("option"), c.integer("votes")) for c in o.objs(key, {"option", "votes"}))
 
 
-def read_results(root: Path, election_id: str) -> Results:
-    value, _ = _document(root, layout.RESULTS)
+def read_results(root: Path, election_id: str, max_bytes: int | None = None) -> Results:
+    value, _ = _document(root, layout.RESULTS, max_bytes)
     o = Obj(value, layout.RESULTS, 1, "", {"election_fingerprint", "protocols", "seats", "commission_signature"})
     protocols = []
     for i, p in enumerate(o.objs("protocols", {"level", "unit", "registered_voters", "voters_voted", "turnout_percent",
