@@ -40,22 +40,23 @@ def _record(out: Path) -> Path:
 
 
 def results_repeated_contest(out: Path, n: int) -> list[str]:
-    """results.json whose first protocol lists its first contest n times (V7.2)."""
-    rec = _record(out)
-    r = json.loads((rec / "results.json").read_bytes())
-    p = r["protocols"][0]
-    p["contests"] = [p["contests"][0]] * n
-    _dump(rec / "results.json", r)
-    return ["verify", "--workers", "1", "--quiet", str(rec)]
+    """results.json whose first protocol lists one contest n times (V7.2), under a manifest big enough that
+    results.json may be that long (SPEC.md §10 bounds its size by the manifest)."""
+    argv = manifest_styles(out, n // 100 + 10)
+    r = json.loads((out / "results.json").read_bytes())
+    entry = {"ballots": 0, "contest": "c0", "votes": [{"option": "p1", "votes": 0}, {"option": "p2", "votes": 0}]}
+    r["protocols"][0].update(level="polling_station", unit="PS0", contests=[entry] * n)
+    _dump(out / "results.json", r)
+    return argv
 
 
 def seat_list(out: Path, n: int) -> list[str]:
     """results.json whose first seat list has n entries, half of them repeated (V8.1)."""
-    rec = _record(out)
-    r = json.loads((rec / "results.json").read_bytes())
-    r["seats"][0]["seats"] = [{"option": f"x{i % (n // 2 + 1)}", "seats": 0} for i in range(n)]
-    _dump(rec / "results.json", r)
-    return ["verify", "--workers", "1", "--quiet", str(rec)]
+    argv = manifest_styles(out, n // 100 + 10)
+    r = json.loads((out / "results.json").read_bytes())
+    r["seats"][0].update(contest="c0", seats=[{"option": f"x{i % (n // 2 + 1)}", "seats": 0} for i in range(n)])
+    _dump(out / "results.json", r)
+    return argv
 
 
 def plurality_ties(out: Path, n: int) -> list[str]:
@@ -81,7 +82,8 @@ def manifest_styles(out: Path, n: int, contests: int = 100) -> list[str]:
     rec = _record(out)
     m = json.loads((rec / "manifest.json").read_bytes())
     c0 = m["contests"][0]
-    cs = [dict(c0, id=f"c{j}", seat_rule=None, options=c0["options"][:2]) for j in range(contests)]
+    cs = [dict(c0, id=f"c{j}", seat_rule=c0["seat_rule"] if j == 0 else None, options=c0["options"][:2])
+          for j in range(contests)]
     m["contests"] = cs
     m["ballot_styles"] = [{"contests": [c["id"] for c in cs], "id": "BS"}]
     d = m["districts"][0]["id"]
@@ -103,7 +105,7 @@ def ghost_lines(out: Path, n: int) -> list[str]:
 CASES = {  # name: (maker, base size)
     "results-repeated-contest": (results_repeated_contest, 40_000),
     "seat-list": (seat_list, 40_000),
-    "plurality-ties": (plurality_ties, 20_000),
+    "plurality-ties": (plurality_ties, 5_000),  # 2n = the most options a count may have (SPEC.md §10)
     "protocol-options": (protocol_options, 40_000),
     "manifest-styles": (manifest_styles, 1_000),
     "ghost-lines": (ghost_lines, 250_000),
