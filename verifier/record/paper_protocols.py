@@ -14,7 +14,7 @@ import functools
 import hashlib
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,9 +233,40 @@ def read_units(data: bytes, file: str) -> tuple[Unit, ...]:
     return tuple(units)
 
 
-def read_protocols(data: bytes, file: str, level: str, contests: dict[str, PaperContest]) -> list[PaperProtocol]:
+def _stream_lines(path: str, file: str, inputs: list[InputDigest]) -> Iterator[tuple[int, Any]]:
+    """A JSON Lines file line by line, hashed as it is read: never more than a line of it in memory."""
+    if not os.path.isfile(path):
+        raise RecordError(file, None, "missing (a protocol directory needs contests.json, units.jsonl and "
+                                      "polling_station.jsonl, district.jsonl, region.jsonl, nation.jsonl)")
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size > canonical.MAX_DOCUMENT_BYTES:
+            raise RecordError(file, None, f"larger than {canonical.MAX_DOCUMENT_BYTES} bytes")
+        for number, raw in canonical.iter_raw_lines(f, file):
+            h.update(raw + b"\n")
+            size += len(raw) + 1
+            if size > canonical.MAX_DOCUMENT_BYTES:  # grew while being read
+                raise RecordError(file, None, f"larger than {canonical.MAX_DOCUMENT_BYTES} bytes")
+            yield number, canonical.parse(raw, file, number, require_canonical=False)
+    inputs.append(InputDigest(file, h.hexdigest(), size))
+
+
+def max_protocols(units_at_level: int, contests: int) -> int:
+    """The most lines a level's file may have: twice one per registered unit of that level and contest (room for
+    duplicates and unknown units, which are findings), and 1000 more. Beyond it the file is refused as it is read,
+    before it is held in memory."""
+    return 2 * units_at_level * contests + 1000
+
+
+def read_protocols(lines: Iterable[tuple[int, Any]], file: str, level: str, contests: dict[str, PaperContest],
+                   max_lines: int | None = None) -> list[PaperProtocol]:
     out: list[PaperProtocol] = []
-    for number, obj in _lines(data, file):
+    if isinstance(lines, bytes):  # the bytes of a whole file
+        lines = _lines(lines, file)
+    for number, obj in lines:
+        if max_lines is not None and number > max_lines:
+            raise RecordError(file, number, f"more than {max_lines} protocols: twice the {level} units in "
+                                            f"{UNITS_FILE} times the contests, and 1000 more (SPEC.md §10)")
         _keys(obj, file, number, "protocol", set(PROTOCOL_KEYS))
         unit = _id(obj["unit"], file, number, "unit")
         contest = _id(obj["contest"], file, number, "contest")
@@ -288,9 +319,13 @@ def read_protocol_dir(directory: str | os.PathLike) -> ProtocolSet:
                                                       f"{c.top_level} in {UNITS_FILE}")
     by_contest = {c.id: c for c in contests}
     protocols: list[PaperProtocol] = []
+    at_level = {level: 0 for level in LEVELS}
+    for u in units:
+        at_level[u.level] += 1
     for level in LEVELS:
         f = name(LEVEL_FILES[level])
-        protocols.extend(read_protocols(_read_bytes(f, f, inputs), f, level, by_contest))
+        protocols.extend(read_protocols(_stream_lines(f, f, inputs), f, level, by_contest,
+                                        max_protocols(at_level[level], len(contests))))
     return ProtocolSet(
         directory=directory,
         contests=contests,
