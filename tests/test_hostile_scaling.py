@@ -79,7 +79,7 @@ def test_documents_are_refused_by_size_before_anything_is_hashed(tmp_path):
     with open(Path(argv[-1]) / "results.json", "r+b") as f:
         f.truncate(40 << 30)
     start = time.perf_counter()
-    with pytest.raises(RecordError, match="results.json: larger than 268435456 bytes"):
+    with pytest.raises(RecordError, match="results.json: larger than 67108864 bytes"):
         verify_record(argv[-1])
     assert time.perf_counter() - start < 10
 

@@ -197,10 +197,10 @@ def read_contests(data: bytes, file: str) -> tuple[PaperContest, ...]:
     return tuple(out)
 
 
-def read_units(data: bytes, file: str) -> tuple[Unit, ...]:
+def read_units(lines: bytes | Iterable[tuple[int, Any]], file: str) -> tuple[Unit, ...]:
     units: list[Unit] = []
     where: dict[str, Unit] = {}
-    for number, obj in _lines(data, file):
+    for number, obj in _lines(lines, file) if isinstance(lines, bytes) else lines:
         _keys(obj, file, number, "unit", {"id", "level", "parent"})
         uid = _id(obj["id"], file, number, "id")
         level = obj["level"]
@@ -310,7 +310,7 @@ def read_protocol_dir(directory: str | os.PathLike) -> ProtocolSet:
 
     inputs: list[InputDigest] = []
     contests = read_contests(_read_bytes(name(CONTESTS_FILE), name(CONTESTS_FILE), inputs), name(CONTESTS_FILE))
-    units = read_units(_read_bytes(name(UNITS_FILE), name(UNITS_FILE), inputs), name(UNITS_FILE))
+    units = read_units(_stream_lines(name(UNITS_FILE), name(UNITS_FILE), inputs), name(UNITS_FILE))
     by_id = {u.id: u for u in units}
     for c in contests:
         u = by_id.get(c.top_unit)

@@ -55,9 +55,10 @@ SIGNATURE = 64
 PERCENT = re.compile(r"(0|[1-9][0-9]{0,2})(\.[0-9]{1,4})?")
 TURNOUT = re.compile(r"(100|[1-9]?[0-9])\.[0-9][0-9]")
 # documents are parsed whole: each is refused unread beyond its limit (a national record's manifest is a few MB,
-# its tally ~200 MB at 3072 bits: 10,000 stations × 5 contests; results ~50 MB)
+# its tally ~200 MB at 3072 bits: 10,000 stations × 5 contests; results ~30 MB). Parsed, results.json takes about
+# 15 times its size (small objects), a tally about 6 times (long hex strings): hence 64 MiB for results
 DOCUMENT_LIMITS = {layout.MANIFEST: 32 << 20, layout.ELECTION_KEY: 1 << 20, layout.BALLOT_BOX_HEAD: 64 << 10,
-                   layout.TALLY: canonical.MAX_DOCUMENT_BYTES, layout.RESULTS: canonical.MAX_DOCUMENT_BYTES}
+                   layout.TALLY: canonical.MAX_DOCUMENT_BYTES, layout.RESULTS: 64 << 20}
 
 
 # (polling station, contest) pairs a manifest may declare: each needs a tally aggregate of at least ~2.5 KB at
