@@ -2,6 +2,7 @@
 quickly at sizes that used to take minutes (each test names the figure before), or are refused as they are read
 (SPEC.md §10). The slow test doubles each input and checks that the time at most ~doubles and that the memory
 stays within the budget; it is excluded from the default run (`-m slow` runs it)."""
+import json
 import os
 import sys
 import time
@@ -143,3 +144,20 @@ def test_doubling_a_hostile_input_at_most_doubles_its_cost(case):
     assert rc1 == rc2 and rc2 in (1, 2), out2
     assert t2 <= bench.LINEAR_RATIO * t1 + 1.0, (t1, t2)  # +1 s: start-up and a loaded machine
     assert m2 <= bench.MEMORY_BUDGET, m2
+
+
+def test_protocol_contests_whose_areas_exceed_the_pair_limit_are_refused(tmp_path):
+    d = Path(bench.protocol_options(tmp_path / "p", 0)[-1])
+    units = (d / "units.jsonl").read_text().splitlines()
+    district = next(json.loads(u) for u in units if json.loads(u)["level"] == "district")["id"]
+    extra = [json.dumps({"id": f"ps-extra-{i}", "level": "polling_station", "parent": district}) for i in range(2_000)]
+    (d / "units.jsonl").write_text("\n".join(units + extra) + "\n")
+    c = json.loads((d / "contests.json").read_text())
+    nation = next(json.loads(u) for u in units if json.loads(u)["level"] == "nation")["id"]
+    c["contests"] = [dict(c["contests"][0], id=f"c{j}", top_level="nation", top_unit=nation) for j in range(200)]
+    (d / "contests.json").write_text(json.dumps(c))
+    start = time.perf_counter()
+    r = CliRunner().invoke(main, ["protocols", str(d)])
+    assert time.perf_counter() - start < 10
+    assert r.exit_code == 2, r.output
+    assert "(unit, contest) pairs; at most 250000" in r.output

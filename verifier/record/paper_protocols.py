@@ -41,6 +41,7 @@ FIGURES = (
 PROTOCOL_KEYS = frozenset(("unit", "parent", "contest", "votes", *FIGURES))
 TOP_LEVELS = LEVELS[1:]  # a contest is tallied at least up to the district commission
 MAX_ID_LENGTH = 200
+MAX_UNIT_CONTESTS = 250_000  # as many (unit, contest) pairs as a manifest may give (stations × their contests)
 
 
 @dataclass(frozen=True)
@@ -317,6 +318,17 @@ def read_protocol_dir(directory: str | os.PathLike) -> ProtocolSet:
         if u is None or u.level != c.top_level:
             raise RecordError(name(CONTESTS_FILE), 1, f"contest {c.id!r}: top_unit {c.top_unit!r} is not a "
                                                       f"{c.top_level} in {UNITS_FILE}")
+    # every registered unit in a contest's area needs a protocol of it (P11): a small contests.json must not
+    # declare more (unit, contest) pairs than protocols can be read (SPEC.md §10)
+    area = {u.id: 1 for u in units}
+    for level in LEVELS[:-1]:  # lowest first: each unit's area is known before it is added to its parent's
+        for u in units:
+            if u.level == level:
+                area[u.parent] += area[u.id]
+    pairs = sum(area[c.top_unit] for c in contests)
+    if pairs > MAX_UNIT_CONTESTS:
+        raise RecordError(name(CONTESTS_FILE), 1, f"the contests' areas hold {pairs} (unit, contest) pairs; at most "
+                                                  f"{MAX_UNIT_CONTESTS} (SPEC.md §10)")
     by_contest = {c.id: c for c in contests}
     protocols: list[PaperProtocol] = []
     at_level = {level: 0 for level in LEVELS}
