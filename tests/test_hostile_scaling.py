@@ -3,7 +3,6 @@ quickly at sizes that used to take minutes (each test names the figure before), 
 (SPEC.md §10). The slow test doubles each input and checks that the time at most ~doubles and that the memory
 stays within the budget; it is excluded from the default run (`-m slow` runs it)."""
 import json
-import os
 import sys
 import time
 import tracemalloc
