@@ -372,20 +372,20 @@ def size_limits(m: Manifest, key: PublicKey) -> dict[str, int]:
     styles = {s.id: [c for c in s.contests if c in options] for s in m.ballot_styles}
     region_of = {d.id: d.region for d in m.districts}
     pairs = pair_options = 0
-    above: set[tuple[str, str]] = set()  # (unit above a station, contest) announced there
+    above: set[tuple[str, str, str]] = set()  # (level, unit above a station, contest) announced there
     for p in m.polling_stations:
         for cid in styles.get(p.ballot_style, ()):
             pairs += 1
             pair_options += options[cid]
             if scope[cid] in ("district", "region", "nation"):
-                above.add((p.district, cid))
+                above.add(("district", p.district, cid))
             if scope[cid] in ("region", "nation"):
-                above.add((region_of.get(p.district, ""), cid))
+                above.add(("region", region_of.get(p.district, ""), cid))
             if scope[cid] == "nation":
-                above.add(("", cid))
+                above.add(("nation", "", cid))
     units = len(m.polling_stations) + len(m.districts) + len(m.regions) + 1
     results = (_TOP + units * _PROTOCOL + pairs * _CONTEST_RESULT + pair_options * _VOTE
-               + sum(_CONTEST_RESULT + options[cid] * _VOTE for _, cid in above)
+               + sum(_CONTEST_RESULT + options[cid] * _VOTE for _, _, cid in above)
                + sum(_SEATS + len(c.options) * _VOTE for c in m.contests if c.seat_rule is not None))
     tally = _TOP + pairs * (_AGGREGATE + 2 * key.width2 + 4 * key.width) + pair_options * _VOTE
     return {layout.TALLY: min(tally, DOCUMENT_LIMITS[layout.TALLY]),
