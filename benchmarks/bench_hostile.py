@@ -93,6 +93,22 @@ def manifest_styles(out: Path, n: int, contests: int = 100) -> list[str]:
     return ["verify", "--workers", "1", "--quiet", str(rec)]
 
 
+def district_contests(out: Path, n: int, contests: int = 50) -> list[str]:
+    """n polling stations of one district, each with a ballot style of its own `contests` district contests: the
+    district counts n × contests contests, each held by one of its n stations (V7.3, V7.4 sums)."""
+    rec = _record(out)
+    m = json.loads((rec / "manifest.json").read_bytes())
+    c0 = m["contests"][0]
+    d = m["districts"][0]["id"]
+    m["contests"] = [dict(c0, id=f"c{i}-{j}", seat_rule=None, options=c0["options"][:2],
+                          scope={"level": "district", "unit": d}) for i in range(n) for j in range(contests)]
+    m["ballot_styles"] = [{"contests": [f"c{i}-{j}" for j in range(contests)], "id": f"BS{i}"} for i in range(n)]
+    m["polling_stations"] = [{"ballot_style": f"BS{i}", "district": d, "id": f"PS{i}", "name": f"Station {i}"}
+                             for i in range(n)]
+    _dump(rec / "manifest.json", m)
+    return ["verify", "--workers", "1", "--quiet", str(rec)]
+
+
 def ghost_lines(out: Path, n: int) -> list[str]:
     """tally_ballots.jsonl with n lines after the honest ones whose ballots are not in the box (V5.5)."""
     rec = _record(out)
@@ -108,6 +124,7 @@ CASES = {  # name: (maker, base size)
     "plurality-ties": (plurality_ties, 5_000),  # 2n = the most options a count may have (SPEC.md §10)
     "protocol-options": (protocol_options, 40_000),
     "manifest-styles": (manifest_styles, 1_000),
+    "district-contests": (district_contests, 500),
     "ghost-lines": (ghost_lines, 250_000),
 }
 
