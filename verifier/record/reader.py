@@ -96,14 +96,16 @@ def iter_file_lines(root: Path, name: str) -> Iterator[tuple[int, bytes]]:
         yield from canonical.iter_raw_lines(f, name)
 
 
-def _document(root: Path, name: str, max_bytes: int | None = None) -> tuple[dict, bytes]:
+def _document(root: Path, name: str, max_bytes: int | None = None, *, with_bytes: bool = True) -> tuple[dict, bytes]:
+    """The parsed document, and its canonical bytes when asked (the tally's and the results' are not needed: their
+    signed bytes leave the signature out, and writing 256 MiB back once more costs seconds)."""
     with open_file(root, name) as f:
         limit = DOCUMENT_LIMITS[name] if max_bytes is None else min(max_bytes, DOCUMENT_LIMITS[name])
         if limit < DOCUMENT_LIMITS[name] and os.fstat(f.fileno()).st_size > limit:
             raise RecordError(name, None, f"larger than {limit} bytes, the most the manifest's polling stations, "
                                           f"contests and options can need (SPEC.md §10)")
         value = canonical.read_document(f, name, max_bytes=limit)
-    return value, canonical.dumps(value)
+    return value, canonical.dumps(value) if with_bytes else b""
 
 
 def _without(value: dict, key: str) -> bytes:
@@ -306,7 +308,7 @@ def genesis_hash(fingerprint_: bytes) -> bytes:
 
 
 def read_box_head(root: Path, election_id: str) -> BoxHead:
-    value, _ = _document(root, layout.BALLOT_BOX_HEAD)
+    value, _ = _document(root, layout.BALLOT_BOX_HEAD, with_bytes=False)
     o = Obj(value, layout.BALLOT_BOX_HEAD, 1, "", {"entries", "head_hash", "closed_at", "collector_signature"})
     return BoxHead(o.integer("entries"), o.hex_bytes("head_hash", HASH), o.timestamp("closed_at"),
                    o.hex_bytes("collector_signature", SIGNATURE),
@@ -393,7 +395,7 @@ def size_limits(m: Manifest, key: PublicKey) -> dict[str, int]:
 
 
 def read_tally(root: Path, key: PublicKey, election_id: str, max_bytes: int | None = None) -> Tally:
-    value, _ = _document(root, layout.TALLY, max_bytes)
+    value, _ = _document(root, layout.TALLY, max_bytes, with_bytes=False)
     o = Obj(value, layout.TALLY, 1, "", {"election_fingerprint", "aggregates", "commission_signature"})
     aggregates = []
     for i, a in enumerate(o.objs("aggregates", {"contest", "polling_station", "ballots", "ciphertext", "plaintext",
@@ -413,7 +415,7 @@ def _counts(o: Obj, key: str) -> tuple[tuple[str, int], ...]:
 
 
 def read_results(root: Path, election_id: str, max_bytes: int | None = None) -> Results:
-    value, _ = _document(root, layout.RESULTS, max_bytes)
+    value, _ = _document(root, layout.RESULTS, max_bytes, with_bytes=False)
     o = Obj(value, layout.RESULTS, 1, "", {"election_fingerprint", "protocols", "seats", "commission_signature"})
     protocols = []
     for i, p in enumerate(o.objs("protocols", {"level", "unit", "registered_voters", "voters_voted", "turnout_percent",
