@@ -345,3 +345,39 @@ def test_the_list_is_matched_so_that_one_fault_is_named_once(box, cancelled_ids,
         should = expected_decision(ballots[k], last, cancelled)[1]
         rule = {"superseded": "V5.3", "cancelled": "V5.4"}.get(should, "V5.5") if where[0] == "counted" else "V5.5"
         assert (x.check, loc.ballot_id, loc.line) == (rule, ballots[k].ballot_id.hex(), k + 1)
+
+
+def _box_index(ballots):
+    """The index pass 1 builds (BoxSequence.ballot_lines and .repeats)."""
+    first, repeats = {}, {}
+    for b in ballots:
+        if first.setdefault(b.ballot_id, b.line) != b.line:
+            repeats[b.ballot_id] = repeats.get(b.ballot_id, 0) + 1
+    return first, repeats
+
+
+def _compare(ballots, decisions, last, cancelled, index):
+    f = Findings()
+    counted = list(compare_decisions(iter(ballots), iter(decisions), last, cancelled, f, *index))
+    failures = sorted((x.check, x.location.line or 0, x.location.ballot_id or "", x.message) for x in f.failures())
+    return counted, failures, {c: (s.checked, s.failed) for c, s in f.steps.items()}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3), st.booleans()), min_size=0, max_size=20),
+       st.lists(st.tuples(st.integers(0, 7), st.sampled_from([("counted", None), ("excluded", "invalid"),
+                                                              ("excluded", "superseded")])), max_size=25),
+       st.sets(st.integers(0, 3)))
+def test_ghost_lines_judged_at_once_give_the_same_findings(box, listed, cancelled_ids):
+    """With the box's index, lines that can never match are reported as they come instead of kept to the end;
+    the findings, the counts and the counted ballots are exactly those of the matching without the index, also
+    with repeated ballot ids in the box and in the list (ids 6 and 7 are ghosts)."""
+    ballots = [BoxBallot(i + 1, bid.to_bytes(16, "big"), f"V{v}", valid) for i, (bid, v, valid) in enumerate(box)]
+    last = LastVote()
+    for b in ballots:
+        last.feed(b)
+    cancelled = {f"V{v}" for v in cancelled_ids}
+    decisions = [BallotDecision(i + 1, bid.to_bytes(16, "big"), status, reason)
+                 for i, (bid, (status, reason)) in enumerate(listed)]
+    assert _compare(ballots, decisions, last, cancelled, ()) == \
+        _compare(ballots, decisions, last, cancelled, _box_index(ballots))

@@ -1,6 +1,6 @@
 """V5.x: the counting rules, recomputed — last valid e-vote per voter, paper-vote cancellations — and compared
 in both directions with the authority's list of counted and excluded ballots."""
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from verifier.checks.context import ElectionContext
@@ -91,7 +91,8 @@ RULE_CHECK = {"superseded": "V5.3", "cancelled": "V5.4"}  # the rule a wrongly c
 
 
 def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDecision], last: LastVote,
-                      cancelled: set[str], f: Findings) -> Iterator[BoxBallot]:
+                      cancelled: set[str], f: Findings, box_lines: Mapping[bytes, int] | None = None,
+                      repeats: Mapping[bytes, int] | None = None) -> Iterator[BoxBallot]:
     """V5.3–V5.5: the authority's list against the recomputed decisions, both ways. Yields, in box order, the
     ballots that count by the recomputed rules, whatever the authority says.
 
@@ -99,8 +100,35 @@ def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDe
     by ballot id, so that a missing, an extra or a repeated line is named once, where it is, instead of shifting
     every line after it: a line that lists the ballot of its position matches at once; the others wait, in memory
     only as long as the two are out of step, until their ballot id turns up on the other side. A list that holds
-    exactly the box's ballots in another order is reported once."""
+    exactly the box's ballots in another order is reported once.
+
+    `box_lines` (ballot id → its first box line, the index pass 1 built) and `repeats` (ballot id → box lines
+    after the first) tell at once when a line can never match: its ballot is not in the box, or every box line of
+    it still ahead already has a line waiting for it. Such a line (a ghost, or a ballot listed twice) is reported
+    there and then, so memory follows the box, not the list: a million ghost lines are not kept to the end."""
     decisions = iter(decisions)
+    repeats = repeats or {}
+    ghosts = 0  # lines reported at once as never matching
+    position = 0  # the box line read last
+    passed_repeats: dict[bytes, int] = {}  # box lines read so far, of the ballot ids the box holds more than once
+
+    def never_matches(d: BallotDecision) -> bool:
+        if box_lines is None:
+            return False
+        first = box_lines.get(d.ballot_id)
+        if first is None:
+            return True
+        extra = repeats.get(d.ballot_id, 0)
+        ahead = (first > position) if not extra else 1 + extra - passed_repeats.get(d.ballot_id, 0)
+        return len(unmatched.get(d.ballot_id, ())) >= ahead
+
+    def wait_or_report(d: BallotDecision) -> None:
+        nonlocal ghosts
+        if never_matches(d):
+            ghosts += 1
+            report_ghost(d)
+        else:
+            unmatched.setdefault(d.ballot_id, []).append(d)
     unlisted: dict[bytes, list[BoxBallot]] = {}  # box ballots whose line in the list has not come yet
     unmatched: dict[bytes, list[BallotDecision]] = {}  # lines whose ballot has not come yet from the box
     out_of_step: list[BallotDecision] = []  # the first line matched out of its position
@@ -113,6 +141,11 @@ def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDe
         if not items:
             del waiting[ballot_id]
         return item
+
+    def report_ghost(d: BallotDecision) -> None:
+        f.checked("V5.5")
+        f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=d.ballot_id.hex()),
+               f"{d.status} ballot that is not in the ballot box (a ghost ballot), or a ballot listed twice")
 
     def match(b: BoxBallot, d: BallotDecision, in_step: bool) -> None:
         if not in_step and not out_of_step:
@@ -127,6 +160,9 @@ def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDe
                    item=("box line", b.line))
 
     for b in ballots:
+        position = b.line
+        if b.ballot_id in repeats:
+            passed_repeats[b.ballot_id] = passed_repeats.get(b.ballot_id, 0) + 1
         d = next(decisions, None)
         status, reason = expected_decision(b, last, cancelled)
         f.checked("V5.5")
@@ -145,22 +181,25 @@ def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDe
                 if waiting is not None:
                     match(waiting, d, False)
                 else:
-                    unmatched.setdefault(d.ballot_id, []).append(d)
+                    wait_or_report(d)
         if status == "counted":
             yield b
+    position = float("inf")  # the box is read to its end: nothing is ahead
+    passed_repeats = dict(repeats)  # every line of a repeated id has passed; with its first, 1 + extra in all
+    for k in passed_repeats:
+        passed_repeats[k] += 1
     for d in decisions:
         waiting = take(unlisted, d.ballot_id)
         if waiting is not None:
             match(waiting, d, False)
         else:
-            unmatched.setdefault(d.ballot_id, []).append(d)
+            wait_or_report(d)
     # V5.5's items: each box line (counted above), each list line that matches no box line, and the list's order
     for b in (b for items in unlisted.values() for b in items):
         f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, ballot_id=b.ballot_id.hex(), voter_id=b.voter_id),
                f"ballot on box line {b.line} is missing from the authority's list", item=("box line", b.line))
     for d in sorted((d for items in unmatched.values() for d in items), key=lambda d: d.line):
-        f.check("V5.5", False, Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=d.ballot_id.hex()),
-                f"{d.status} ballot that is not in the ballot box (a ghost ballot), or a ballot listed twice")
-    if out_of_step and not unlisted and not unmatched:
+        report_ghost(d)
+    if out_of_step and not unlisted and not unmatched and not ghosts:
         f.check("V5.5", False, Location(file=layout.BALLOT_DECISIONS, line=out_of_step[0].line),
                 "the list holds the box's ballots, but not in box order (first out of place here)")

@@ -59,6 +59,15 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
     covers: set[UnitContest] = {(level, unit, cid) for station, contests in ctx.station_contests.items()
                                 for cid in contests for level, unit in h.units_of(station)}
 
+    # per unit, the contests it counts in manifest order (one pass over covers, not every contest per protocol)
+    order = {cid: i for i, cid in enumerate(ctx.contests)}
+    expected_contests: dict[Key, list[str]] = {}
+    for level, unit, cid in covers:
+        expected_contests.setdefault((level, unit), []).append(cid)
+    for cids in expected_contests.values():
+        cids.sort(key=order.__getitem__)
+    option_ids = {cid: [o.id for o in c.options] for cid, c in ctx.contests.items()}
+
     expected_units = {(level, unit) for level, units in h.units.items() for unit in units}
     seen: set[Key] = set()
     announced: dict[UnitContest, ContestResult] = {}  # the well-formed results, first protocol per unit
@@ -73,15 +82,15 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
             continue
         seen.add((p.level, p.unit))
         _check_turnout(p, registered[(p.level, p.unit)], voted[(p.level, p.unit)], loc, f)
-        announced.update(_check_coverage(ctx, p, covers, f))
+        announced.update(_check_coverage(ctx, p, expected_contests, option_ids, f))
     for level, unit in sorted(expected_units - seen):
         f.check("V7.2", False, Location(file=layout.RESULTS, level=level, unit=unit), "protocol missing")
 
     sums = _verified_sums(ctx, h, verified, covers, announced)
+    children = _children_sums(h, covers, announced)
     unverified = Counter()  # announced results that rest on tallies that did not verify, per step
     for (level, unit, cid), r in announced.items():
-        if not _check_counts(level, unit, r, sums[(level, unit, cid)],
-                             _children_sum(h, level, unit, cid, covers, announced), f):
+        if not _check_counts(level, unit, r, sums[(level, unit, cid)], children.get((level, unit, cid)), f):
             unverified["V7.3" if level == "polling_station" else "V7.4"] += 1
     for check, n in unverified.items():
         if not f.steps[check].checked:  # nothing compared at all: "0 checked, passed" would be a lie
@@ -95,40 +104,74 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
     return totals
 
 
+BELOW = (("district", "polling_station"), ("region", "district"), ("nation", "region"))
+
+
 def _verified_sums(ctx: ElectionContext, h: Hierarchy, verified: dict, covers: set[UnitContest],
                    announced: dict[UnitContest, ContestResult]) -> dict[UnitContest, _Sum | None]:
     """For every unit and contest, the sum of its stations' verified tallies, built level by level. A station whose
     tally did not verify has none (None); in the sum of its parent its announced figures stand in for it, and so on
     up: a unit without a sum is replaced in its parent's sum by its announced protocol (counted in ``stand_ins``).
-    A unit with a child that has neither a sum nor a well-formed announced result has no sum either."""
+    A unit with a child that has neither a sum nor a well-formed announced result has no sum either.
+
+    Each (child, contest) the covers hold is added once into its parent's sum: a scan of every child of a unit
+    for every contest it counts would cost children × contests (a district's stations may each hold other
+    contests)."""
     sums: dict[UnitContest, _Sum | None] = {}
     for station, contests in ctx.station_contests.items():
         for cid in contests:
             v = verified.get((cid, station))
             sums[("polling_station", station, cid)] = None if v is None else _Sum(v[0], list(v[1]))
-    contests_of: dict[Key, list[str]] = {}
-    for level, unit, cid in covers:
-        contests_of.setdefault((level, unit), []).append(cid)
-    for level in ("district", "region", "nation"):
-        for unit in h.units[level]:
-            for cid in contests_of.get((level, unit), ()):
-                total: _Sum | None = None
-                for child in h.children.get((level, unit), ()):
-                    k = (*child, cid)
-                    if k not in covers:
-                        continue
-                    s = sums[k]
-                    if s is None and k in announced:
-                        r = announced[k]
-                        s = _Sum(r.ballots, [n for _, n in r.votes], 1)
-                    if s is None:
-                        total = None
-                        break
-                    total = _Sum(s.ballots, list(s.votes), s.stand_ins) if total is None else \
-                        _Sum(total.ballots + s.ballots, [x + y for x, y in zip(total.votes, s.votes)],
-                             total.stand_ins + s.stand_ins)
-                sums[(level, unit, cid)] = total
+    for level, below in BELOW:
+        totals: dict[Key, _Sum | None] = {}
+        for k in _covers_at(covers, below):
+            parent = (h.parent[(below, k[1])][1], k[2])
+            if parent in totals and totals[parent] is None:
+                continue  # a child without a sum and without an announced result: no sum
+            s = sums[k]
+            if s is None and k in announced:
+                r = announced[k]
+                s = _Sum(r.ballots, [n for _, n in r.votes], 1)
+            total = totals.get(parent)
+            if s is None:
+                totals[parent] = None
+            elif total is None:
+                totals[parent] = _Sum(s.ballots, list(s.votes), s.stand_ins)
+            else:
+                total.ballots += s.ballots
+                total.votes = [x + y for x, y in zip(total.votes, s.votes)]
+                total.stand_ins += s.stand_ins
+        for (unit, cid), total in totals.items():
+            sums[(level, unit, cid)] = total
     return sums
+
+
+def _covers_at(covers: set[UnitContest], level: str) -> list[UnitContest]:
+    return [k for k in covers if k[0] == level]
+
+
+def _children_sums(h: Hierarchy, covers: set[UnitContest], announced: dict[UnitContest, ContestResult]
+                   ) -> dict[UnitContest, tuple[int, int, list[int]] | None]:
+    """For every unit above a station and contest: (children, ballots, votes) summed over the announced protocols
+    one level below that count the contest; None when a child's result is missing or malformed (V7.2 names it).
+    Built in one pass over the covers and the announced results, like the sums."""
+    covering: Counter = Counter()
+    for _, below in BELOW:
+        for k in _covers_at(covers, below):
+            covering[(*h.parent[(below, k[1])], k[2])] += 1
+    acc: dict[UnitContest, list] = {}
+    for (level, unit, cid), r in announced.items():
+        if level == "nation":
+            continue
+        key = (*h.parent[(level, unit)], cid)
+        a = acc.get(key)
+        if a is None:
+            acc[key] = [1, r.ballots, [v for _, v in r.votes]]
+        else:
+            a[0] += 1
+            a[1] += r.ballots
+            a[2] = [x + v for x, (_, v) in zip(a[2], r.votes)]
+    return {key: (tuple(a) if a[0] == covering[key] else None) for key, a in acc.items()}
 
 
 def _check_turnout(p: Protocol, registered: int, voted: int, loc: Location, f: Findings) -> None:
@@ -142,50 +185,32 @@ def _check_turnout(p: Protocol, registered: int, voted: int, loc: Location, f: F
                             f"= {turnout_percent(p.voters_voted, p.registered_voters)}%")
 
 
-def _check_coverage(ctx: ElectionContext, p: Protocol, covers: set[UnitContest],
-                    f: Findings) -> dict[UnitContest, ContestResult]:
+def _check_coverage(ctx: ElectionContext, p: Protocol, expected_contests: dict[Key, list[str]],
+                    option_ids: dict[str, list[str]], f: Findings) -> dict[UnitContest, ContestResult]:
     """V7.2 for one protocol's contests: exactly those its unit counts and that are announced at its level, each
     once, options in manifest order. Returns its well-formed results."""
-    expected = [cid for cid in ctx.contests if (p.level, p.unit, cid) in covers
-                and announced_at(ctx.contests[cid], p.level)]
-    found = [r.contest for r in p.contests]
-    for cid in found:
-        if cid not in expected or found.count(cid) > 1:
+    expected = [cid for cid in expected_contests.get((p.level, p.unit), ())
+                if announced_at(ctx.contests[cid], p.level)]
+    wanted = set(expected)
+    listed = Counter(r.contest for r in p.contests)  # one pass: a count per entry would be quadratic
+    for cid in (r.contest for r in p.contests):
+        if cid not in wanted or listed[cid] > 1:
             f.check("V7.2", False, Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=cid),
                     "contest not announced at this unit, or announced twice")
     for cid in expected:
-        if cid not in found:
+        if cid not in listed:
             f.check("V7.2", False, Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=cid),
                     "contest missing from the protocol")
     out = {}
     for r in p.contests:
-        if r.contest not in expected or found.count(r.contest) > 1:
+        if r.contest not in wanted or listed[r.contest] > 1:
             continue
-        if [o for o, _ in r.votes] != [o.id for o in ctx.contests[r.contest].options]:
+        if [o for o, _ in r.votes] != option_ids[r.contest]:
             f.check("V7.2", False, Location(file=layout.RESULTS, level=p.level, unit=p.unit, contest=r.contest),
                     "votes do not list the contest's options in manifest order")
             continue
         out[(p.level, p.unit, r.contest)] = r
     return out
-
-
-def _children_sum(h: Hierarchy, level: str, unit: str, cid: str, covers: set[UnitContest],
-                  announced: dict[UnitContest, ContestResult]) -> tuple[int, int, list[int]] | None:
-    """(children, ballots, votes) summed over the announced protocols one level below that count the contest;
-    None at a polling station, or when a child's result is missing or malformed (V7.2 names it)."""
-    if level == "polling_station":
-        return None
-    ballots, votes, n = 0, None, 0
-    for child in h.children.get((level, unit), ()):
-        if (*child, cid) not in covers:
-            continue
-        r = announced.get((*child, cid))
-        if r is None:
-            return None
-        n += 1
-        ballots += r.ballots
-        votes = [v for _, v in r.votes] if votes is None else [x + v for x, (_, v) in zip(votes, r.votes)]
-    return (n, ballots, votes) if votes is not None else None
 
 
 def _check_counts(level: str, unit: str, r: ContestResult, truth: _Sum | None, children: tuple | None,

@@ -92,6 +92,7 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
         for cid in s.contests:
             if cid not in contests:
                 fail(f"ballot style {s.id} names unknown contest {cid}", contest=cid)
+    outside: dict[tuple[str, str], list[str]] = {}
     for p in m.polling_stations:
         d = districts.get(p.district)
         if d is None:
@@ -101,14 +102,17 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
         if style is None:
             fail(f"polling station names unknown ballot style {p.ballot_style}", polling_station=p.id)
             continue
-        for cid in style.contests:
-            c = contests.get(cid)
-            if c and not _in_scope(c.scope_level, c.scope_unit, d.id, d.region):
-                fail(f"ballot style {style.id} gives the station a contest outside its territory", polling_station=p.id,
-                     contest=cid)
+        key = (style.id, d.id)  # judged once per style and district, not per station
+        if key not in outside:
+            outside[key] = [cid for cid in style.contests if (c := contests.get(cid))
+                            and not _in_scope(c.scope_level, c.scope_unit, d.id, d.region)]
+        for cid in outside[key]:
+            fail(f"ballot style {style.id} gives the station a contest outside its territory", polling_station=p.id,
+                 contest=cid)
     # a contest no station's voters receive would have its results announced nowhere (§2.9 lists a contest at the
     # units above the stations whose style holds it), and its seats could never be recomputed
-    held = {cid for p in m.polling_stations if p.ballot_style in styles for cid in styles[p.ballot_style].contests}
+    used = {p.ballot_style for p in m.polling_stations}  # per style, not per station: stays linear
+    held = {cid for sid in used if sid in styles for cid in styles[sid].contests}
     if all(p.ballot_style in styles for p in m.polling_stations):  # else the unknown style is the fault, named above
         for c in m.contests:
             if c.id not in held:

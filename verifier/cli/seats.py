@@ -159,13 +159,14 @@ def _plurality_report(counts: SeatCounts, r: PluralityResult) -> tuple[list[str]
     total = sum(n for _, n in r.votes)
     lines = [f"seats: plurality (one seat) from {counts.file}", f"votes: {total} (candidates and against all)", ""]
     rows, options_json = [], []
+    tied = {o.id for o in r.tied}  # a set: a scan of the tie per option would be quadratic
     for option, n in r.votes:
         share_text, share = _share(n, total, True)
         if option.kind == "against_all":
             mark = "against all"
         elif r.winner == option:
             mark = "winner"
-        elif option in r.tied:
+        elif option.id in tied:
             mark = "tied first"
         else:
             mark = ""

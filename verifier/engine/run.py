@@ -192,6 +192,9 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
     with open_record(path) as root:
         for name in layout.ALL_FILES:
             reader.open_file(root, name).close()  # raises: a record with a missing file is unreadable
+        for name in (n for n in layout.ALL_FILES if n in reader.DOCUMENT_LIMITS):
+            reader.check_size(root, name)  # by its size on disk, before a byte of it is hashed or read
+        for name in layout.ALL_FILES:
             if name not in STREAMED:  # hashed as they are read and checked
                 v.inputs[name] = reader.file_digest(root / name)[0].hex()
         with _timed(v, "setup"):
@@ -218,6 +221,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
             with _timed(v, "registry"):
                 voters = _check_registry(root, manifest, engine, progress, v, f)
                 ctx = make_context(manifest, key, fp, voters)
+                limits = reader.size_limits(manifest, key)  # tally.json and results.json: what the manifest can need
             # The batch coefficients (crypto.md §3: drawn after the ballot box is frozen). The box is frozen before
             # this run starts: it was published with the collector's signed head, which commits to its last entry,
             # and pass 1 checks every line against that chain. The proofs in it were therefore made before this
@@ -291,7 +295,8 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
                 lines = _hashed(reader.iter_file_lines(root, layout.BALLOT_DECISIONS), digests[layout.BALLOT_DECISIONS])
                 parsed = _each_line(engine, read_decision_chunk, lines, DECISION_LINES, f)
                 decisions = (d for part in parsed for d in part)
-                for b in compare_decisions(ballots, decisions, last, cancelled, f):
+                for b in compare_decisions(ballots, decisions, last, cancelled, f, sequence.ballot_lines,
+                                           sequence.repeats):
                     counted_bits[b.line >> 3] |= 1 << (b.line & 7)
                     voted[voters.station(voters.row(b.voter_id))] += 1
                     counted += 1
@@ -310,10 +315,11 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
                     jobs = ((part,) for part in _chunks(aggregates, DECRYPTIONS))
                     return [p for part in engine.map(reveal_problems, jobs) for p in part]
 
-                verified = check_tally(ctx, reader.read_tally(root, key, eid), recomputed, f, reveal)
+                verified = check_tally(ctx, reader.read_tally(root, key, eid, limits[layout.TALLY]), recomputed, f,
+                                       reveal)
         v.inputs = {name: v.inputs[name] for name in layout.ALL_FILES}
         with _timed(v, "results"):
-            results = reader.read_results(root, eid)
+            results = reader.read_results(root, eid, limits[layout.RESULTS])
             totals = check_results(ctx, results, verified, voted, f)
         with _timed(v, "seats"):
             v.warnings += check_seats(ctx, results, totals, f)

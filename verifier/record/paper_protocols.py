@@ -10,10 +10,11 @@ wrong types, unknown contest ids, a broken register) raises RecordError naming f
 be read but is arithmetically or hierarchically wrong (negative figures, wrong sums, missing or duplicate
 protocols, unknown units, wrong parents) is left to verifier.tally.protocol_checks to judge.
 """
+import functools
 import hashlib
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,7 @@ FIGURES = (
 PROTOCOL_KEYS = frozenset(("unit", "parent", "contest", "votes", *FIGURES))
 TOP_LEVELS = LEVELS[1:]  # a contest is tallied at least up to the district commission
 MAX_ID_LENGTH = 200
+MAX_UNIT_CONTESTS = 250_000  # as many (unit, contest) pairs as a manifest may give (stations × their contests)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,11 @@ class PaperContest:
     options: tuple[str, ...]  # option ids in ballot order, "against all" included
     top_level: str  # "district", "region" or "nation": the commission that declares the result
     top_unit: str  # the unit whose commission declares the result
+
+    @functools.cached_property
+    def option_set(self) -> frozenset[str]:
+        """The options as a set, built once: a membership test per listed option must not scan the tuple."""
+        return frozenset(self.options)
 
 
 @dataclass(frozen=True)
@@ -191,10 +198,10 @@ def read_contests(data: bytes, file: str) -> tuple[PaperContest, ...]:
     return tuple(out)
 
 
-def read_units(data: bytes, file: str) -> tuple[Unit, ...]:
+def read_units(lines: bytes | Iterable[tuple[int, Any]], file: str) -> tuple[Unit, ...]:
     units: list[Unit] = []
     where: dict[str, Unit] = {}
-    for number, obj in _lines(data, file):
+    for number, obj in _lines(lines, file) if isinstance(lines, bytes) else lines:
         _keys(obj, file, number, "unit", {"id", "level", "parent"})
         uid = _id(obj["id"], file, number, "id")
         level = obj["level"]
@@ -227,9 +234,40 @@ def read_units(data: bytes, file: str) -> tuple[Unit, ...]:
     return tuple(units)
 
 
-def read_protocols(data: bytes, file: str, level: str, contests: dict[str, PaperContest]) -> list[PaperProtocol]:
+def _stream_lines(path: str, file: str, inputs: list[InputDigest]) -> Iterator[tuple[int, Any]]:
+    """A JSON Lines file line by line, hashed as it is read: never more than a line of it in memory."""
+    if not os.path.isfile(path):
+        raise RecordError(file, None, "missing (a protocol directory needs contests.json, units.jsonl and "
+                                      "polling_station.jsonl, district.jsonl, region.jsonl, nation.jsonl)")
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size > canonical.MAX_DOCUMENT_BYTES:
+            raise RecordError(file, None, f"larger than {canonical.MAX_DOCUMENT_BYTES} bytes")
+        for number, raw in canonical.iter_raw_lines(f, file):
+            h.update(raw + b"\n")
+            size += len(raw) + 1
+            if size > canonical.MAX_DOCUMENT_BYTES:  # grew while being read
+                raise RecordError(file, None, f"larger than {canonical.MAX_DOCUMENT_BYTES} bytes")
+            yield number, canonical.parse(raw, file, number, require_canonical=False)
+    inputs.append(InputDigest(file, h.hexdigest(), size))
+
+
+def max_protocols(units_at_level: int, contests: int) -> int:
+    """The most lines a level's file may have: twice one per registered unit of that level and contest (room for
+    duplicates and unknown units, which are findings), and 1000 more. Beyond it the file is refused as it is read,
+    before it is held in memory."""
+    return 2 * units_at_level * contests + 1000
+
+
+def read_protocols(lines: Iterable[tuple[int, Any]], file: str, level: str, contests: dict[str, PaperContest],
+                   max_lines: int | None = None) -> list[PaperProtocol]:
     out: list[PaperProtocol] = []
-    for number, obj in _lines(data, file):
+    if isinstance(lines, bytes):  # the bytes of a whole file
+        lines = _lines(lines, file)
+    for number, obj in lines:
+        if max_lines is not None and number > max_lines:
+            raise RecordError(file, number, f"more than {max_lines} protocols: twice the {level} units in "
+                                            f"{UNITS_FILE} times the contests, and 1000 more (SPEC.md §10)")
         _keys(obj, file, number, "protocol", set(PROTOCOL_KEYS))
         unit = _id(obj["unit"], file, number, "unit")
         contest = _id(obj["contest"], file, number, "contest")
@@ -278,18 +316,33 @@ def read_protocol_dir(directory: str | os.PathLike) -> ProtocolSet:
 
     inputs: list[InputDigest] = []
     contests = read_contests(_read_bytes(name(CONTESTS_FILE), name(CONTESTS_FILE), inputs), name(CONTESTS_FILE))
-    units = read_units(_read_bytes(name(UNITS_FILE), name(UNITS_FILE), inputs), name(UNITS_FILE))
+    units = read_units(_stream_lines(name(UNITS_FILE), name(UNITS_FILE), inputs), name(UNITS_FILE))
     by_id = {u.id: u for u in units}
     for c in contests:
         u = by_id.get(c.top_unit)
         if u is None or u.level != c.top_level:
             raise RecordError(name(CONTESTS_FILE), 1, f"contest {c.id!r}: top_unit {c.top_unit!r} is not a "
                                                       f"{c.top_level} in {UNITS_FILE}")
+    # every registered unit in a contest's area needs a protocol of it (P11): a small contests.json must not
+    # declare more (unit, contest) pairs than protocols can be read (SPEC.md §10)
+    area = {u.id: 1 for u in units}
+    for level in LEVELS[:-1]:  # lowest first: each unit's area is known before it is added to its parent's
+        for u in units:
+            if u.level == level:
+                area[u.parent] += area[u.id]
+    pairs = sum(area[c.top_unit] for c in contests)
+    if pairs > MAX_UNIT_CONTESTS:
+        raise RecordError(name(CONTESTS_FILE), 1, f"the contests' areas hold {pairs} (unit, contest) pairs; at most "
+                                                  f"{MAX_UNIT_CONTESTS} (SPEC.md §10)")
     by_contest = {c.id: c for c in contests}
     protocols: list[PaperProtocol] = []
+    at_level = {level: 0 for level in LEVELS}
+    for u in units:
+        at_level[u.level] += 1
     for level in LEVELS:
         f = name(LEVEL_FILES[level])
-        protocols.extend(read_protocols(_read_bytes(f, f, inputs), f, level, by_contest))
+        protocols.extend(read_protocols(_stream_lines(f, f, inputs), f, level, by_contest,
+                                        max_protocols(at_level[level], len(contests))))
     return ProtocolSet(
         directory=directory,
         contests=contests,

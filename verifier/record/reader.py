@@ -5,6 +5,7 @@ that does not raises RecordError with file and line. Signed objects carry the ex
 """
 import hashlib
 import io
+import os
 import re
 from collections.abc import Iterator
 from fractions import Fraction
@@ -57,9 +58,22 @@ SIGNATURE = 64
 PERCENT = re.compile(r"(0|[1-9][0-9]{0,2})(\.[0-9]{1,4})?")
 TURNOUT = re.compile(r"(100|[1-9]?[0-9])\.[0-9][0-9]")
 # documents are parsed whole: each is refused unread beyond its limit (a national record's manifest is a few MB,
-# its tally ~200 MB at 3072 bits: 10,000 stations × 5 contests; results ~50 MB)
+# its tally ~200 MB at 3072 bits: 10,000 stations × 5 contests; results ~30 MB). Parsed, results.json takes about
+# 15 times its size (small objects), a tally about 6 times (long hex strings): hence 64 MiB for results
 DOCUMENT_LIMITS = {layout.MANIFEST: 32 << 20, layout.ELECTION_KEY: 1 << 20, layout.BALLOT_BOX_HEAD: 64 << 10,
-                   layout.TALLY: canonical.MAX_DOCUMENT_BYTES, layout.RESULTS: canonical.MAX_DOCUMENT_BYTES}
+                   layout.TALLY: canonical.MAX_DOCUMENT_BYTES, layout.RESULTS: 64 << 20}
+
+
+# (polling station, contest) pairs a manifest may declare: each needs a tally aggregate of at least ~2.5 KB at
+# 2048 bits, so a 256 MiB tally holds about 100,000; a national record has ~50,000 (10,000 stations × 5 contests)
+MAX_STATION_CONTESTS = 250_000
+
+
+def check_size(root: Path, name: str) -> None:
+    """A whole-file document is refused by its size on disk (``larger than N bytes``), before it is hashed."""
+    limit = DOCUMENT_LIMITS[name]
+    if (root / name).stat().st_size > limit:
+        raise RecordError(name, None, f"larger than {limit} bytes")
 
 
 def file_digest(path: Path) -> tuple[bytes, int]:
@@ -84,10 +98,16 @@ def iter_file_lines(root: Path, name: str) -> Iterator[tuple[int, bytes]]:
         yield from canonical.iter_raw_lines(f, name)
 
 
-def _document(root: Path, name: str) -> tuple[dict, bytes]:
+def _document(root: Path, name: str, max_bytes: int | None = None, *, with_bytes: bool = True) -> tuple[dict, bytes]:
+    """The parsed document, and its canonical bytes when asked (the tally's and the results' are not needed: their
+    signed bytes leave the signature out, and writing 256 MiB back once more costs seconds)."""
     with open_file(root, name) as f:
-        value = canonical.read_document(f, name, max_bytes=DOCUMENT_LIMITS[name])
-    return value, canonical.dumps(value)
+        limit = DOCUMENT_LIMITS[name] if max_bytes is None else min(max_bytes, DOCUMENT_LIMITS[name])
+        if limit < DOCUMENT_LIMITS[name] and os.fstat(f.fileno()).st_size > limit:
+            raise RecordError(name, None, f"larger than {limit} bytes, the most the manifest's polling stations, "
+                                          f"contests and options can need (SPEC.md §10)")
+        value = canonical.read_document(f, name, max_bytes=limit)
+    return value, canonical.dumps(value) if with_bytes else b""
 
 
 def _without(value: dict, key: str) -> bytes:
@@ -126,6 +146,13 @@ def read_manifest(root: Path) -> tuple[Manifest, bytes]:
         registry_voters=registry.integer("voters"),
         registry_sha256=registry.hex_bytes("sha256", HASH),
     )
+    # every (polling station, contest) pair its ballot style gives needs an aggregate in the tally, a protocol at
+    # every level and a sum: a few hundred KB of manifest must not declare more of them than a tally can hold
+    per_style = {s.id: len(s.contests) for s in manifest.ballot_styles}
+    pairs = sum(per_style.get(p.ballot_style, 0) for p in manifest.polling_stations)
+    if pairs > MAX_STATION_CONTESTS:
+        raise RecordError(f, None, f"the ballot styles give {pairs} (polling station, contest) pairs; at most "
+                                   f"{MAX_STATION_CONTESTS} (SPEC.md §10)")
     return manifest, data
 
 
@@ -296,7 +323,7 @@ def genesis_hash(fingerprint_: bytes) -> bytes:
 
 
 def read_box_head(root: Path, election_id: str) -> BoxHead:
-    value, _ = _document(root, layout.BALLOT_BOX_HEAD)
+    value, _ = _document(root, layout.BALLOT_BOX_HEAD, with_bytes=False)
     o = Obj(value, layout.BALLOT_BOX_HEAD, 1, "", {"entries", "head_hash", "closed_at", "collector_signature"})
     return BoxHead(o.integer("entries"), o.hex_bytes("head_hash", HASH), o.timestamp("closed_at"),
                    o.hex_bytes("collector_signature", SIGNATURE),
@@ -344,8 +371,46 @@ def iter_decisions(root: Path) -> Iterator[BallotDecision]:
 
 # --- tally and results ------------------------------------------------------------------------------------------
 
-def read_tally(root: Path, key: PublicKey, election_id: str) -> Tally:
-    value, _ = _document(root, layout.TALLY)
+# The most bytes an honest entry can take: identifiers have at most 64 characters, integers at most 16 digits
+_VOTE = 110  # {"option":"…","votes":N},
+_CONTEST_RESULT = 120  # {"ballots":N,"contest":"…","votes":[…]},
+_PROTOCOL = 250  # {"contests":[…],"level":"polling_station","registered_voters":N,…,"voters_voted":N},
+_SEATS = 100  # {"contest":"…","seats":[…]},
+_AGGREGATE = 300  # {"ballots":N,…,"decryption_proof":{"method":"randomness_reveal","r":…},…} without the hex
+_TOP = 1024  # the signature, the fingerprint, the keys and brackets of the top object
+
+
+def size_limits(m: Manifest, key: PublicKey) -> dict[str, int]:
+    """The largest tally.json and results.json this manifest can need (each at most its DOCUMENT_LIMITS): the
+    sum over what they must hold of the most bytes each entry can take. A bigger file is refused by its size on
+    disk, unread, so their reading costs what the manifest justifies, not what the absolute limit allows."""
+    options = {c.id: len(c.options) for c in m.contests}
+    scope = {c.id: c.scope_level for c in m.contests}
+    styles = {s.id: [c for c in s.contests if c in options] for s in m.ballot_styles}
+    region_of = {d.id: d.region for d in m.districts}
+    pairs = pair_options = 0
+    above: set[tuple[str, str, str]] = set()  # (level, unit above a station, contest) announced there
+    for p in m.polling_stations:
+        for cid in styles.get(p.ballot_style, ()):
+            pairs += 1
+            pair_options += options[cid]
+            if scope[cid] in ("district", "region", "nation"):
+                above.add(("district", p.district, cid))
+            if scope[cid] in ("region", "nation"):
+                above.add(("region", region_of.get(p.district, ""), cid))
+            if scope[cid] == "nation":
+                above.add(("nation", "", cid))
+    units = len(m.polling_stations) + len(m.districts) + len(m.regions) + 1
+    results = (_TOP + units * _PROTOCOL + pairs * _CONTEST_RESULT + pair_options * _VOTE
+               + sum(_CONTEST_RESULT + options[cid] * _VOTE for _, _, cid in above)
+               + sum(_SEATS + len(c.options) * _VOTE for c in m.contests if c.seat_rule is not None))
+    tally = _TOP + pairs * (_AGGREGATE + 2 * key.width2 + 4 * key.width) + pair_options * _VOTE
+    return {layout.TALLY: min(tally, DOCUMENT_LIMITS[layout.TALLY]),
+            layout.RESULTS: min(results, DOCUMENT_LIMITS[layout.RESULTS])}
+
+
+def read_tally(root: Path, key: PublicKey, election_id: str, max_bytes: int | None = None) -> Tally:
+    value, _ = _document(root, layout.TALLY, max_bytes, with_bytes=False)
     o = Obj(value, layout.TALLY, 1, "", {"election_fingerprint", "aggregates", "commission_signature"})
     aggregates = []
     for i, a in enumerate(o.objs("aggregates", {"contest", "polling_station", "ballots", "ciphertext", "plaintext",
@@ -364,8 +429,8 @@ def _counts(o: Obj, key: str) -> tuple[tuple[str, int], ...]:
     return tuple((c.ident("option"), c.integer("votes")) for c in o.objs(key, {"option", "votes"}))
 
 
-def read_results(root: Path, election_id: str) -> Results:
-    value, _ = _document(root, layout.RESULTS)
+def read_results(root: Path, election_id: str, max_bytes: int | None = None) -> Results:
+    value, _ = _document(root, layout.RESULTS, max_bytes, with_bytes=False)
     o = Obj(value, layout.RESULTS, 1, "", {"election_fingerprint", "protocols", "seats", "commission_signature"})
     protocols = []
     for i, p in enumerate(o.objs("protocols", {"level", "unit", "registered_voters", "voters_voted", "turnout_percent",

@@ -24,7 +24,9 @@ from verifier.record import canonical
 from verifier.record.files import open_regular
 from verifier.record.model import Option
 
-MAX_FILE_BYTES = 16 << 20
+MAX_FILE_BYTES = 4 << 20
+# options in a count or an announcement: the longest ballots ever printed had about a thousand candidates
+MAX_ROWS = 10_000
 MAX_DIGITS = canonical.MAX_INT_DIGITS  # 16: counts stay within 2^53 - 1
 MAX_OPTION_CHARS = 200
 COUNT_KINDS = ("party", "candidate", "against_all")
@@ -106,33 +108,57 @@ def _count_json(value: object, file: str, where: str) -> int:
 
 
 def _csv_rows(text: str, file: str, header: tuple[str, ...], optional: tuple[str, ...] = ()):
-    """Yields (line, cells) for the data rows after checking the header; cells as a dict by column name."""
+    """Yields (line, cells) for the data rows after checking the header; cells as a dict by column name.
+
+    Streamed, and refused at the row after MAX_ROWS: a 4 MiB file of short rows must not become a million
+    Python lists. Blank lines are held back (only their line numbers) until a row shows they were not the end."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        for cells in reader:
-            rows.append((reader.line_num, cells))
-    except csv.Error as e:
-        raise RecordError(file, reader.line_num, f"malformed CSV: {e}") from None
-    while rows and rows[-1][1] == []:  # blank lines at the end
-        rows.pop()
-    if not rows:
-        raise RecordError(file, 1, "empty file")
-    line, names = rows[0]
-    allowed = [header, header + optional]
-    if tuple(names) not in allowed:
-        want = " or ".join(",".join(h) for h in dict.fromkeys(allowed))
-        raise RecordError(file, line, f"header must be {want}, not {','.join(names)!r}")
-    previous = line
-    for line, cells in rows[1:]:
+
+    def rows():
+        try:
+            for cells in reader:
+                yield reader.line_num, cells
+        except csv.Error as e:
+            raise RecordError(file, reader.line_num, f"malformed CSV: {e}") from None
+
+    names: list[str] | None = None
+    header_blanks = 0  # blank lines before anything else
+    blanks: list[int] = []  # blank lines after the last row, held back: at the end of the file they are allowed
+    previous = count = 0
+    for line, cells in rows():
+        if names is None:
+            if cells == []:
+                header_blanks += 1
+                continue
+            if header_blanks:  # the first line was blank and something follows: the header is missing
+                line, cells = line - header_blanks, []
+            names = cells
+            allowed = [header, header + optional]
+            if tuple(names) not in allowed:
+                want = " or ".join(",".join(h) for h in dict.fromkeys(allowed))
+                raise RecordError(file, line, f"header must be {want}, not {','.join(names)!r}")
+            previous = line
+            continue
+        if cells == []:
+            blanks.append(line)
+            if len(blanks) > MAX_ROWS:
+                raise RecordError(file, line, f"more than {MAX_ROWS} blank lines")
+            continue
+        for blank in blanks:
+            if blank != previous + 1:
+                raise RecordError(file, previous + 1, "line break inside a quoted field")
+            raise RecordError(file, blank, "blank line")
         if line != previous + 1:
             raise RecordError(file, previous + 1, "line break inside a quoted field")
         previous = line
-        if cells == []:
-            raise RecordError(file, line, "blank line")
+        count += 1
+        if count > MAX_ROWS:
+            raise RecordError(file, line, f"more than {MAX_ROWS} rows (options)")
         if len(cells) != len(names):
             raise RecordError(file, line, f"{len(cells)} columns, the header has {len(names)}")
         yield line, dict(zip(names, cells))
+    if names is None:
+        raise RecordError(file, 1, "empty file")
 
 
 def parse_counts(data: bytes, file: str) -> SeatCounts:
@@ -172,6 +198,8 @@ def parse_counts(data: bytes, file: str) -> SeatCounts:
         options = doc["options"]
         if not isinstance(options, list):
             raise RecordError(file, None, '"options" must be an array')
+        if len(options) > MAX_ROWS:
+            raise RecordError(file, None, f'"options": more than {MAX_ROWS} options')
         for i, entry in enumerate(options):
             where = f"options[{i}]"
             if not isinstance(entry, dict):
@@ -220,6 +248,8 @@ def parse_announced(data: bytes, file: str) -> dict[str, int]:
         seats = doc["seats"]
         if not isinstance(seats, dict):
             raise RecordError(file, None, '"seats" must be an object {"option": seats, ...}')
+        if len(seats) > MAX_ROWS:
+            raise RecordError(file, None, f'"seats": more than {MAX_ROWS} options')
         for option_id, value in seats.items():
             _option_id(option_id, file, None, f"seats[{option_id!r}]")
             out[option_id] = _count_json(value, file, f"seats[{option_id!r}]")

@@ -157,12 +157,27 @@ def p6_non_negative(p: PaperProtocol, c: PaperContest) -> list[Finding]:
     return out
 
 
+MISSING_NAMED = 10  # options (P7) or children (P8) named one by one per protocol; the rest are counted
+
+
 def p7_options(p: PaperProtocol, c: PaperContest) -> list[Finding]:
-    listed = [o for o, _ in p.votes]
-    out = [_finding("P7", p, f"votes[{o}]", "present", "absent", f"option of {c.id} missing")
-           for o in c.options if o not in listed]
+    # sets, and the missing options found by a scan that stops early: a line must cost its own length, not the
+    # contest's option count times the lines (40,000 options over 40,000 short lines would be 1.6e9 steps)
+    listed = {o for o, _ in p.votes}
+    options = c.option_set
+    absent = len(options) - len(listed & options)
+    out = []
+    if absent:
+        for o in c.options:
+            if o not in listed:
+                out.append(_finding("P7", p, f"votes[{o}]", "present", "absent", f"option of {c.id} missing"))
+                if len(out) == MISSING_NAMED:
+                    break
+        if absent > len(out):
+            out.append(_finding("P7", p, "votes", f"{len(c.options)} options", f"{absent} missing",
+                                f"{absent - len(out)} more options of {c.id} missing"))
     out += [_finding("P7", p, f"votes[{o}]", "absent", v, f"not an option of {c.id}")
-            for o, v in p.votes if o not in c.options]
+            for o, v in p.votes if o not in options]
     return out
 
 
@@ -204,10 +219,47 @@ class _Index:
             else:
                 self.first[key] = p
         self.kept = [p for p in ps.protocols if self.first[(p.unit, p.contest)] is p]
+        self._ranks: dict[str, dict[str, int]] = {}
+        # per (parent, level below): registered children; per (parent, level below, contest): those with a
+        # protocol; so that P8 knows a child is missing without scanning every child of every protocol
+        self.registered_below: dict[tuple[str, str], int] = defaultdict(int)
+        for u in ps.units:
+            if u.parent is not None:
+                self.registered_below[(u.parent, u.level)] += 1
+        self.present_below: dict[tuple[str, str, str], int] = defaultdict(int)
+        for level, unit, contest in self.present:
+            u = self.units.get(unit)
+            if u is not None and u.level == level and u.parent is not None:
+                self.present_below[(u.parent, level, contest)] += 1
         self.children: dict[tuple[str, str, str], list[PaperProtocol]] = defaultdict(list)
         for p in self.kept:
             if p.level != "nation":
                 self.children[(LEVELS[LEVELS.index(p.level) + 1], self.parent_of(p), p.contest)].append(p)
+
+    def option_rank(self, c: PaperContest) -> dict[str, int]:
+        rank = self._ranks.get(c.id)
+        if rank is None:
+            rank = self._ranks[c.id] = {o: i for i, o in enumerate(c.options)}
+        return rank
+
+    def missing_children(self, p: PaperProtocol, below: str) -> list[str]:
+        """The registered children one level below without a protocol of the contest: the first MISSING_NAMED,
+        then how many more. The scan stops there, so it passes over at most the children that have a protocol
+        (each a line of the input) plus MISSING_NAMED."""
+        children = self.register_children.get(p.unit, ())
+        registered = self.registered_below.get((p.unit, below), 0)
+        present = self.present_below.get((p.unit, below, p.contest), 0)
+        if present == registered:
+            return []
+        names = []
+        for u in children:
+            if u.level == below and (below, u.id, p.contest) not in self.present:
+                names.append(u.id)
+                if len(names) == MISSING_NAMED:
+                    break
+        if registered - present > len(names):
+            names.append(f"and {registered - present - len(names)} more")
+        return names
 
     def registered(self, p: PaperProtocol) -> Unit | None:
         u = self.units.get(p.unit)
@@ -251,24 +303,31 @@ def p8_level_sums(ix: _Index) -> tuple[int, int, list[Finding], list[str]]:
         if p.level == "polling_station":
             continue
         below = LEVELS[LEVELS.index(p.level) - 1]
-        missing = [u.id for u in ix.register_children.get(p.unit, ()) if u.level == below
-                   and (below, u.id, p.contest) not in ix.present]
+        kids = ix.children.get((p.level, p.unit, p.contest), [])
+        missing = ix.missing_children(p, below)
         if missing:
             skipped.append(f"{p.file}:{p.line}: {p.level} {p.unit}, contest {p.contest}: not compared, "
                            f"no protocol of {below} {', '.join(missing)} (see P11)")
             continue
         checked += 1
         c = ix.contests[p.contest]
-        kids = ix.children.get((p.level, p.unit, p.contest), [])
         note = f"sum of {len(kids)} {below} protocol{'s' if len(kids) != 1 else ''}"
         found: list[Finding] = []
         for name in FIGURES:
             expected = sum(k.figure(name) for k in kids)
             if p.figure(name) != expected:
                 found.append(_finding("P8", p, name, expected, p.figure(name), note))
-        for o in c.options:
-            expected = sum(k.votes_of(o) or 0 for k in kids)
-            have = p.votes_of(o)
+        # the options any of these lines lists, in ballot order: an option no line lists sums to 0 = 0, so the
+        # work is the lines' own votes, not the contest's options times the protocols
+        sums: dict[str, int] = defaultdict(int)
+        for k in kids:
+            for o, v in k.votes:
+                sums[o] += v
+        have_votes = dict(p.votes)
+        rank = ix.option_rank(c)
+        for o in sorted((o for o in sums.keys() | have_votes.keys() if o in rank), key=rank.__getitem__):
+            expected = sums.get(o, 0)
+            have = have_votes.get(o)
             if (have or 0) != expected:
                 found.append(_finding("P8", p, f"votes[{o}]", expected, "absent" if have is None else have, note))
         failed += bool(found)

@@ -131,10 +131,11 @@ class PluralityResult:
     def seats_by_option(self) -> dict[str, int | None]:
         """1 for the winner, 0 for the others; None for each tied candidate when undecided."""
         out: dict[str, int | None] = {}
+        tied = {o.id for o in self.tied}  # a set: thousands of tied candidates must not cost a scan each
         for option, _ in self.votes:
             if option.kind == AGAINST_ALL:
                 out[option.id] = 0
-            elif self.undecided and option in self.top_candidates:
+            elif option.id in tied:
                 out[option.id] = None
             else:
                 out[option.id] = 1 if option == self.winner else 0
@@ -277,6 +278,15 @@ def plurality(votes: Sequence[tuple[Option, int]], rule: PluralitySeatRule) -> P
     )
 
 
+TIE_NAMES = 10  # tied candidates named in a per-option message; the rest are counted
+
+
+def tie_names(tied: Sequence[Option], limit: int = TIE_NAMES) -> str:
+    """The tied candidates' ids, at most ``limit`` of them and then how many more."""
+    names = ", ".join(o.id for o in tied[:limit])
+    return names if len(tied) <= limit else f"{names} and {len(tied) - limit} more"
+
+
 def compare_announced(
     allocation: ListAllocation | PluralityResult, announced: Mapping[str, int]
 ) -> list[SeatMismatch]:
@@ -287,12 +297,13 @@ def compare_announced(
     seat for any of the tied candidates is a mismatch (the count does not decide it)."""
     expected = allocation.seats_by_option()
     out: list[SeatMismatch] = []
+    # named once, and cut: every mismatch repeats it, so its length must not grow with the number of ties
+    tied = tie_names(allocation.tied) if isinstance(allocation, PluralityResult) else ""
     for option_id, want in expected.items():
         got = announced.get(option_id, 0)
         missing = "" if option_id in announced else " (not in the announcement)"
         if want is None:
             if got != 0:
-                tied = ", ".join(o.id for o in allocation.tied)
                 out.append(SeatMismatch(option_id, None, got, True,
                                         f"announced {got} seat(s), but the count is a tie for first between {tied}: "
                                         f"no winner is decided"))
