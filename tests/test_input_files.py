@@ -170,6 +170,7 @@ def test_special_files_on_the_command_line_are_refused(simulated, tmp_path, kind
     path, message = _specials(tmp_path)[kind]
     counts = FIXTURES / "seats" / "mazhilis-2023-counts.csv"
     for args in (("verify", simulated[0], "--workers", "1", "--receipts", path),
+                 ("verify", simulated[0], "--workers", "1", "--trusted-keys", path),
                  ("seats", path, "--seats", "3"),
                  ("seats", counts, "--seats", "69", "--announced", path)):
         start = time.perf_counter()

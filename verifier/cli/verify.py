@@ -38,7 +38,7 @@ def _fingerprints(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--expect-fingerprint", "expect_fingerprints", metavar="HEX", multiple=True, callback=_fingerprints,
               help="The election fingerprint the commission published before the vote (64 lowercase hex digits); "
                    "the record's must equal it (V1.9). May be given more than once (each must match).")
-@click.option("--trusted-keys", "trusted_keys", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--trusted-keys", "trusted_keys", type=InputFile(), default=None,
               help="JSON file of the authorities' public keys as published before the vote, shaped like the "
                    "manifest's `authorities`: each must equal the manifest's (V1.9).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")

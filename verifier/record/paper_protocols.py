@@ -149,10 +149,12 @@ def _keys(obj: Any, file: str, line: int | None, what: str, required: set[str], 
         raise RecordError(file, line, f"{what}: unknown field {unknown[0]!r}")
 
 
+MISSING = ("missing (a protocol directory needs contests.json, units.jsonl and polling_station.jsonl, district.jsonl, "
+           "region.jsonl, nation.jsonl)")
+
+
 def _read_bytes(path: str, file: str, inputs: list[InputDigest]) -> bytes:
-    missing = ("missing (a protocol directory needs contests.json, units.jsonl and polling_station.jsonl, "
-               "district.jsonl, region.jsonl, nation.jsonl)")
-    with open_regular(path, file, missing) as f:
+    with open_regular(path, file, MISSING) as f:
         data = canonical.read_bounded(f, file, canonical.MAX_DOCUMENT_BYTES)
     inputs.append(InputDigest(file, hashlib.sha256(data).hexdigest(), len(data)))
     return data
@@ -235,12 +237,10 @@ def read_units(lines: bytes | Iterable[tuple[int, Any]], file: str) -> tuple[Uni
 
 
 def _stream_lines(path: str, file: str, inputs: list[InputDigest]) -> Iterator[tuple[int, Any]]:
-    """A JSON Lines file line by line, hashed as it is read: never more than a line of it in memory."""
-    if not os.path.isfile(path):
-        raise RecordError(file, None, "missing (a protocol directory needs contests.json, units.jsonl and "
-                                      "polling_station.jsonl, district.jsonl, region.jsonl, nation.jsonl)")
+    """A JSON Lines file line by line, hashed as it is read: never more than a line of it in memory. Opened like
+    every other input: a regular file, never through a link."""
     h, size = hashlib.sha256(), 0
-    with open(path, "rb") as f:
+    with open_regular(path, file, MISSING) as f:
         if os.fstat(f.fileno()).st_size > canonical.MAX_DOCUMENT_BYTES:
             raise RecordError(file, None, f"larger than {canonical.MAX_DOCUMENT_BYTES} bytes")
         for number, raw in canonical.iter_raw_lines(f, file):

@@ -463,7 +463,7 @@ def read_trusted_keys(path: Path) -> tuple[dict[str, AuthorityKey], str]:
     like the manifest's `authorities`, parsed as strictly as the record (any formatting: the auditor may have typed
     it). Returns the keys by role and the SHA-256 hex of the file's bytes."""
     name = str(path)
-    with open(path, "rb") as f:
+    with open_regular(path, name) as f:
         data = canonical.read_bounded(f, name, MAX_TRUSTED_KEYS_BYTES)
     value = canonical.read_document(io.BytesIO(data), name, require_canonical=False,
                                     max_bytes=MAX_TRUSTED_KEYS_BYTES)
