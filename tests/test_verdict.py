@@ -152,7 +152,7 @@ def test_wrong_fingerprint_fails_v19_and_everything_else_still_runs(simulated):
     result = cli("verify", simulated[0], "--workers", "1", "--expect-fingerprint", wrong)
     assert result.exit_code == 1, result.output
     assert result.output.splitlines()[1].startswith("ANCHOR FAILED")
-    assert f"V1.9: the election fingerprint is {fingerprint}, not {wrong} as given" in result.output
+    assert f"V1.9 manifest.json: the election fingerprint is {fingerprint}, not {wrong} as given" in result.output
     assert verdict_line(result.output).startswith("NOT VERIFIED: 1 failure(s) in V1.9")
     assert "FAILED" not in "".join(step_line(result.output, c) for c in ("V2.2", "V4.2", "V6.3", "V8.1"))
 

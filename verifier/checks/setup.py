@@ -139,7 +139,8 @@ def check_anchor(manifest: Manifest, fingerprint: str, expected: Sequence[str],
         f.not_run("V1.9", NOT_ANCHORED, optional=True)
         return
     for i, want in enumerate(expected):
-        f.check("V1.9", want == fingerprint, Location(),
+        # the fingerprint is the hash of manifest.json and election_key.json together (§2.2): named at the manifest
+        f.check("V1.9", want == fingerprint, Location(file=layout.MANIFEST),
                 f"the election fingerprint is {fingerprint}, not {want} as given (--expect-fingerprint): this is not "
                 f"the record with the published fingerprint", item=("fingerprint", i))
     if trusted is not None:
