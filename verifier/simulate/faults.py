@@ -1183,7 +1183,8 @@ def spec_table() -> str:
             "`--seed` chooses the ballot, voter or unit hit.", "",
             "The test suite injects every kind into a simulated record and requires exactly the checks listed to "
             "fail, each finding at exactly the place the injector names (file and line, ballot id, voter id, polling "
-            "station, contest, option, level and unit), and no other check to fail or not run; with other seeds too "
+            "station, contest, option, level and unit), and no other check to fail or not run (where V1.5 fails, "
+            "every step after the setup is not run: an inconsistent manifest stops the run); with other seeds too "
             "(`pytest -m slow`).", "",
             "| kind | actor | fault | fails | note: why more than one check fails |", "|---|---|---|---|---|"]
     for f in FAULTS:
