@@ -162,3 +162,16 @@ def test_key_checks(keypair):
     bad = (sigmas[0] + 1,) + sigmas[1:]
     assert keycheck.tier1_problems(key.n, bad) == ["sigma_1^n != rho_1 (mod n)"]
     assert keycheck.tier1_problems(key.n, sigmas[:10]) == ["key proof has 10 values, expected 11"]
+
+
+def test_small_prime_sieve_from_scratch(monkeypatch):
+    """The sieve behind the small-factor message, rebuilt (its list is cached per process): exactly the primes
+    below 2^20, so the factor it names is the smallest prime factor of n, up to the bound."""
+    monkeypatch.setattr(keycheck, "_SMALL_PRIMES", [])
+    primes = keycheck._small_primes()
+    assert len(primes) == 82025 and primes[:5] == [2, 3, 5, 7, 11] and primes[-1] == 1048573
+    assert all(gmpy2.is_prime(p) for p in primes[::997])
+    n = 1048573 * 1009 * int(gmpy2.next_prime(2**300))
+    assert "n has the small prime factor 1009" in keycheck.tier0_problems(n, n + 1)
+    n = 1048573 * int(gmpy2.next_prime(2**300))
+    assert "n has the small prime factor 1048573" in keycheck.tier0_problems(n, n + 1)
