@@ -175,3 +175,25 @@ def test_small_prime_sieve_from_scratch(monkeypatch):
     assert "n has the small prime factor 1009" in keycheck.tier0_problems(n, n + 1)
     n = 1048573 * int(gmpy2.next_prime(2**300))
     assert "n has the small prime factor 1048573" in keycheck.tier0_problems(n, n + 1)
+
+
+@pytest.mark.parametrize("algorithm", ["ed25519", "ecdsa-p256"])
+def test_signature_verification(algorithm):
+    """A valid signature verifies; another message, a malformed key and a short signature do not, and do not
+    raise; a high-s ECDSA signature (the malleable twin of a valid one) is rejected."""
+    from verifier.crypto import signatures
+    from verifier.simulate.keys import SigningKey
+
+    key = SigningKey.generate(algorithm, SeededRandom(f"signature {algorithm}"))
+    public, message = key.public_bytes, b"tally-verifier test message"
+    signature = key.sign(message)
+    assert signatures.verify(algorithm, public, message, signature)
+    assert not signatures.verify(algorithm, public, message + b"!", signature)
+    assert not signatures.verify(algorithm, public, message, signature[:63])
+    bad_key = (2).to_bytes(32, "little") if algorithm == "ed25519" else b"\x05" + bytes(32)  # no such point
+    assert signatures.load_public_key(algorithm, bad_key) is None
+    assert not signatures.verify(algorithm, bad_key, message, signature)
+    if algorithm == "ecdsa-p256":
+        s = int.from_bytes(signature[32:], "big")
+        twin = signature[:32] + (signatures.P256_ORDER - s).to_bytes(32, "big")
+        assert not signatures.verify(algorithm, public, message, twin)
