@@ -197,3 +197,20 @@ def test_signature_verification(algorithm):
         s = int.from_bytes(signature[32:], "big")
         twin = signature[:32] + (signatures.P256_ORDER - s).to_bytes(32, "big")
         assert not signatures.verify(algorithm, public, message, twin)
+
+
+def test_decryption_proof_ranges(keypair):
+    """The bounds of every range, from both sides: an aggregate of no ballot (C = 1, T = 0, R = 1) is a valid
+    proof; C = 0 and C = n², T = n, R = 0 and R = n are out of range; T = 0 and T = n − 1 in range."""
+    key, private = keypair
+    n, n2 = key.n, key.n2
+    assert randomness_reveal_problem(key, 1, 0, 1) is None
+    for c in (0, n2, n2 + 1):
+        assert randomness_reveal_problem(key, c, 0, 1) == "aggregate ciphertext out of range"
+    assert randomness_reveal_problem(key, encrypt_with(key, n - 1, 1), n - 1, 1) is None
+    assert randomness_reveal_problem(key, 1, -1, 1) == "plaintext out of range (0 <= T < n)"
+    assert randomness_reveal_problem(key, 1, n, 1) == "plaintext out of range (0 <= T < n)"
+    r = n - 2
+    assert randomness_reveal_problem(key, encrypt_with(key, 0, r), 0, r) is None
+    for bad in (0, n, -1):
+        assert randomness_reveal_problem(key, 1, 0, bad) == "revealed randomness out of range (0 < R < n)"
