@@ -338,3 +338,43 @@ def test_units_ok_detects_a_shared_factor(keypair, honest):
     bad = ProofItem(item.c, item.messages, item.a, item.e, _replace(item.z, 0, int(p)))
     assert not units_ok(key, honest[:2] + [bad] + honest[3:])
     assert units_ok(key, honest)
+
+
+def _cancelling_pair(key, honest, first, second, part, rng):
+    """Two items, each defective on its own, whose defects cancel in the product of their equations: one branch's
+    `part` ("z" mod n, or "a" mod n²) multiplied by x, a branch of the other item by x⁻¹. With every δ = 1 the
+    batch equation is exactly that product and accepts; with random δ the defect x^(δ − δ') remains."""
+    modulus = int(key.n) if part == "z" else int(key.n2)
+    x = int(gmpy2.next_prime(mpz(rng.randbits(200)) | 3))
+    inverse = int(gmpy2.invert(x, modulus))
+    items = list(honest)
+    for position, factor in ((first, x), (second, inverse)):
+        item = honest[position]
+        j = rng.randbelow(len(item.messages))
+        values = getattr(item, part)
+        changed = _replace(values, j, values[j] * factor % modulus)
+        items[position] = ProofItem(item.c, item.messages, changed if part == "a" else item.a, item.e,
+                                    changed if part == "z" else item.z)
+    return items
+
+
+@pytest.mark.parametrize("part", ["z", "a"])
+def test_defects_that_cancel_with_unit_coefficients_are_caught(key, honest, part, monkeypatch):
+    """The coefficients must be random: two defects x and x⁻¹ cancel when every δ = 1. Individual checks reject
+    both items; the batch with δ = 1 accepts; the real batch (a CoefficientStream, or `secrets`) names both."""
+    rng = SeededRandom(f"cancelling {part}")
+    first, second = 4, 19
+    items = _cancelling_pair(key, honest, first, second, part, rng)
+    assert individual_failures(key, items) == [first, second]
+
+    class Ones:
+        def draw(self, count, bits):
+            return [1] * count
+
+    assert batch_holds(key, items, rng=Ones()), "the pair is built to cancel when every δ = 1"
+    assert failing_items(key, items, rng=Ones()) == []
+    stream = batch.CoefficientStream(b"cancelling defects seed", "test")
+    assert not batch_holds(key, items, rng=stream)
+    assert failing_items(key, items, rng=stream) == [first, second]
+    assert failing_items(key, items, rng=secrets) == [first, second]
+    assert not batch_holds(key, items, rng=SeededRandom("randbits coefficients"))  # the randbits path of _draw

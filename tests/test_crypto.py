@@ -162,3 +162,143 @@ def test_key_checks(keypair):
     bad = (sigmas[0] + 1,) + sigmas[1:]
     assert keycheck.tier1_problems(key.n, bad) == ["sigma_1^n != rho_1 (mod n)"]
     assert keycheck.tier1_problems(key.n, sigmas[:10]) == ["key proof has 10 values, expected 11"]
+
+
+def test_small_prime_sieve_from_scratch(monkeypatch):
+    """The sieve behind the small-factor message, rebuilt (its list is cached per process): exactly the primes
+    below 2^20, so the factor it names is the smallest prime factor of n, up to the bound."""
+    monkeypatch.setattr(keycheck, "_SMALL_PRIMES", [])
+    primes = keycheck._small_primes()
+    assert len(primes) == 82025 and primes[:5] == [2, 3, 5, 7, 11] and primes[-1] == 1048573
+    assert all(gmpy2.is_prime(p) for p in primes[::997])
+    n = 1048573 * 1009 * int(gmpy2.next_prime(2**300))
+    assert "n has the small prime factor 1009" in keycheck.tier0_problems(n, n + 1)
+    n = 1048573 * int(gmpy2.next_prime(2**300))
+    assert "n has the small prime factor 1048573" in keycheck.tier0_problems(n, n + 1)
+
+
+@pytest.mark.parametrize("algorithm", ["ed25519", "ecdsa-p256"])
+def test_signature_verification(algorithm):
+    """A valid signature verifies; another message, a malformed key and a short signature do not, and do not
+    raise; a high-s ECDSA signature (the malleable twin of a valid one) is rejected."""
+    from verifier.crypto import signatures
+    from verifier.simulate.keys import SigningKey
+
+    key = SigningKey.generate(algorithm, SeededRandom(f"signature {algorithm}"))
+    public, message = key.public_bytes, b"tally-verifier test message"
+    signature = key.sign(message)
+    assert signatures.verify(algorithm, public, message, signature)
+    assert not signatures.verify(algorithm, public, message + b"!", signature)
+    assert not signatures.verify(algorithm, public, message, signature[:63])
+    bad_key = (2).to_bytes(32, "little") if algorithm == "ed25519" else b"\x05" + bytes(32)  # no such point
+    assert signatures.load_public_key(algorithm, bad_key) is None
+    assert not signatures.verify(algorithm, bad_key, message, signature)
+    if algorithm == "ecdsa-p256":
+        s = int.from_bytes(signature[32:], "big")
+        twin = signature[:32] + (signatures.P256_ORDER - s).to_bytes(32, "big")
+        assert not signatures.verify(algorithm, public, message, twin)
+
+
+def test_decryption_proof_ranges(keypair):
+    """The bounds of every range, from both sides: an aggregate of no ballot (C = 1, T = 0, R = 1) is a valid
+    proof; C = 0 and C = n², T = n, R = 0 and R = n are out of range; T = 0 and T = n − 1 in range."""
+    key, private = keypair
+    n, n2 = key.n, key.n2
+    assert randomness_reveal_problem(key, 1, 0, 1) is None
+    for c in (0, n2, n2 + 1):
+        assert randomness_reveal_problem(key, c, 0, 1) == "aggregate ciphertext out of range"
+    assert randomness_reveal_problem(key, encrypt_with(key, n - 1, 1), n - 1, 1) is None
+    assert randomness_reveal_problem(key, 1, -1, 1) == "plaintext out of range (0 <= T < n)"
+    assert randomness_reveal_problem(key, 1, n, 1) == "plaintext out of range (0 <= T < n)"
+    r = n - 2
+    assert randomness_reveal_problem(key, encrypt_with(key, 0, r), 0, r) is None
+    for bad in (0, n, -1):
+        assert randomness_reveal_problem(key, 1, 0, bad) == "revealed randomness out of range (0 < R < n)"
+
+
+def test_committed_record_passes_the_crypto():
+    """Known answers: the committed record fixtures/demo-2023 was made by the simulator as published. Every byte
+    encoding the record format fixes (key widths, length-prefixed hash fields, the Fiat–Shamir challenge, the key
+    proof's bases, the signed messages) must give back exactly what it holds — a change that prover and verifier
+    would make alike (and that the simulated records of the other tests cannot see) rejects it here."""
+    from pathlib import Path
+
+    from verifier.crypto import batch, signatures
+    from verifier.crypto.encoding import sha256
+    from verifier.record import layout, reader
+
+    root = Path(__file__).resolve().parent.parent / "fixtures" / "demo-2023"
+    manifest, manifest_bytes = reader.read_manifest(root)
+    election_key, key_bytes = reader.read_election_key(root)
+    eid, fp = manifest.election_id, reader.fingerprint(manifest_bytes, key_bytes)
+    key = PublicKey.from_n(election_key.n)
+    assert key.n.bit_length() == 2048 and (key.width, key.width2) == (256, 512)
+    assert keycheck.tier0_problems(key.n, election_key.g) == []
+    assert keycheck.tier1_problems(key.n, election_key.key_proof) == []
+
+    voters = {v.voter_id: v for v in reader.iter_registry(root, eid)}
+    registrar, collector = manifest.authority("registrar"), manifest.authority("collector")
+    first = next(iter(voters.values()))
+    assert signatures.verify(registrar.algorithm, registrar.public_key, first.signed_bytes, first.registrar_signature)
+
+    _, raw = next(reader.iter_file_lines(root, layout.BALLOT_BOX))
+    entry = reader.read_box_entry(1, raw, key, eid)
+    env, voter = entry.envelope, voters[entry.envelope.voter_id]
+    assert env.election_fingerprint == fp and env.key_fingerprint == sha256(voter.public_key)
+    assert signatures.verify(voter.algorithm, voter.public_key, env.signed_bytes, env.signature)
+    assert signatures.verify(collector.algorithm, collector.public_key, entry.receipt.signed_bytes,
+                             entry.receipt.collector_signature)
+    assert entry.receipt.envelope_hash == sha256(entry.envelope_bytes)
+    assert entry.receipt.previous_hash == reader.genesis_hash(fp)
+    contests = {c.id: c for c in manifest.contests}
+    items = []
+    for cb in env.contests:
+        messages = tuple(option_message(j) for j in range(len(contests[cb.contest].options)))
+        st = membership.Statement(fp, cb.contest, messages, env.key_fingerprint, env.ballot_id, cb.ciphertext)
+        p = cb.proof
+        assert membership.statement_problem(key, st, p.a, p.e, p.z) is None, cb.contest
+        assert membership.equations_hold(key, cb.ciphertext, messages, p.a, p.e, p.z), cb.contest
+        items.append(batch.ProofItem(cb.ciphertext, messages, p.a, p.e, p.z))
+    assert batch.batch_holds(key, items) and batch.units_ok(key, items)
+
+    tally = reader.read_tally(root, key, eid)
+    commission = manifest.authority("commission")
+    assert signatures.verify(commission.algorithm, commission.public_key, tally.signed_bytes,
+                             tally.commission_signature)
+    for a in tally.aggregates[:3]:
+        assert randomness_reveal_problem(key, a.ciphertext, a.plaintext, a.proof.r) is None
+        assert decode_counts(a.plaintext, len(a.counts)) == [n for _, n in a.counts]
+
+
+def test_key_check_messages(keypair):
+    """Each structural problem is named as itself (not as the next check that also happens to fail)."""
+    key, private = keypair
+    assert keycheck.tier0_problems(2**640, 2**640 + 1) == ["n is not an odd integer above 2"]
+    assert keycheck.tier0_problems(1, 2) == ["n is not an odd integer above 2"]
+    assert keycheck.tier0_problems(3, 4) == ["n is prime", "n has the small prime factor 3"]
+    n = 3 * private.p
+    assert keycheck.tier0_problems(n, n + 1) == ["n has the small prime factor 3"]
+    sigmas = key_proof(key.n, private.p, private.q)
+    for bad, message in ((0, "sigma_1 out of range"), (key.n, "sigma_1 out of range"),
+                         (1, "sigma_1^n != rho_1 (mod n)")):
+        assert keycheck.tier1_problems(key.n, (bad,) + sigmas[1:]) == [message]
+    assert keycheck.tier1_problems(key.n * 6367, sigmas) == ["n has a prime factor below 6370"]
+
+
+def test_max_options_is_the_most_slots_that_fit():
+    """k options fit when M^k = 2^(24k) <= n: at every bit length around a multiple of 24."""
+    from verifier.crypto.paillier import SLOT_BITS, max_options
+
+    for bits in range(24 * 20 - 3, 24 * 20 + 4):
+        for n in (2 ** (bits - 1) + 1, 2**bits - 1):
+            k = max_options(n)
+            assert isinstance(k, int) and 2 ** (SLOT_BITS * k) <= n < 2 ** (SLOT_BITS * (k + 1)), (bits, n)
+
+
+def test_decode_counts_bounds():
+    """T = 0 is the aggregate of no ballot; T = M^k − 1 the largest that fits k slots."""
+    from verifier.crypto.paillier import SLOT
+
+    assert decode_counts(0, 3) == [0, 0, 0]
+    assert decode_counts(SLOT**3 - 1, 3) == [SLOT - 1] * 3
+    assert decode_counts(SLOT**3, 3) is None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import cli, run_verify
 
-from verifier.checks.catalog import BY_ID
+from verifier.checks.catalog import BY_ID, CHECKS
 from verifier.record import layout
 from verifier.simulate import faults, tamper
 
@@ -48,6 +48,9 @@ ISSUE_KINDS = {
 }
 
 
+AFTER_SETUP = sorted(c.id for c in CHECKS if c.phase != "setup")
+
+
 def _findings(verdict) -> list[tuple]:
     return sorted((f.check, tuple(sorted(f.location.as_dict().items()))) for f in verdict.findings.failures())
 
@@ -72,10 +75,16 @@ def _inject(simulated, tmp_path, kind: str, seed: str = "tamper"):
 def _assert_caught(fault, injected, verdict):
     failed = sorted(c for c, s in verdict.findings.steps.items() if s.failed)
     assert failed == sorted(fault.checks), (fault.kind, injected.description)
-    # only the steps with no optional input to check against may be left out (V1.9, and V3.10 without receipts)
-    assert not [c for c, s in verdict.findings.steps.items() if s.not_run and not s.optional], fault.kind
-    assert sorted(c for c, s in verdict.findings.steps.items() if s.not_run) == (["V1.9"] if fault.receipts
-                                                                                  else ["V1.9", "V3.10"]), fault.kind
+    not_run = {c: s.optional for c, s in verdict.findings.steps.items() if s.not_run}
+    if "V1.5" in fault.checks:  # an inconsistent manifest stops every later step (not optional: the verdict fails)
+        assert sorted(c for c, optional in not_run.items() if not optional) == AFTER_SETUP, fault.kind
+        assert sorted(c for c, optional in not_run.items() if optional) == ["V1.9"], fault.kind
+    else:
+        # only the steps with no optional input to check against may be left out (V1.9 without the published
+        # fingerprint, V3.10 without receipts)
+        assert sorted(not_run) == [c for c, given in (("V1.9", fault.anchored), ("V3.10", fault.receipts))
+                                   if not given], fault.kind
+        assert all(not_run.values()), fault.kind
     assert all(s.failed <= s.checked for s in verdict.findings.steps.values()), fault.kind  # failed counts items
     assert not verdict.verified
     got, want = _findings(verdict), _expected(injected)
@@ -86,13 +95,20 @@ def _assert_caught(fault, injected, verdict):
 def test_fault_is_caught_exactly_where_it_is(simulated, tmp_path, kind):
     fault = faults.BY_KIND[kind]
     out, injected = _inject(simulated, tmp_path, kind)
-    if fault.receipts:
+    if fault.receipts or fault.anchored:
         alone = run_verify(out)
-        assert alone.verified, "the record alone is consistent: only the voters' receipts show this fault"
-        verdict = _verify_with_receipts(out, injected.held_receipts, tmp_path)
-    else:
-        verdict = run_verify(out)
-    _assert_caught(fault, injected, verdict)
+        assert alone.verified, "the record alone is consistent: only what voters or the commission kept shows it"
+    _assert_caught(fault, injected, _verify(out, fault, injected, tmp_path))
+
+
+def _verify(out: Path, fault, injected, tmp: Path):
+    """verify OUT, with the receipts voters kept or the fingerprint published before the vote where the fault needs
+    them to show."""
+    if fault.receipts:
+        return _verify_with_receipts(out, injected.held_receipts, tmp)
+    if fault.anchored:
+        return run_verify(out, expect_fingerprints=[injected.published_fingerprint])
+    return run_verify(out)
 
 
 @pytest.mark.slow
@@ -101,9 +117,7 @@ def test_matrix_with_other_victims(simulated, tmp_path, seed):
     """Other seeds hit other ballots, voters and units: the expectations follow the fault, not the victim."""
     for fault in faults.FAULTS:
         out, injected = _inject(simulated, tmp_path / seed, fault.kind, seed)
-        verdict = (_verify_with_receipts(out, injected.held_receipts, tmp_path) if fault.receipts
-                   else run_verify(out))
-        _assert_caught(fault, injected, verdict)
+        _assert_caught(fault, injected, _verify(out, fault, injected, tmp_path))
 
 
 def test_every_kind_the_issue_names_is_in_the_matrix():

@@ -63,6 +63,10 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
         receipts_name = path.name
         click.echo(f"the record alone is consistent: the receipts the voters kept are in {path} "
                    f"(check V3.10: verify with --receipts {path})")
+    if injected.published_fingerprint:
+        click.echo(f"the record alone is consistent: the fingerprint published before the vote was "
+                   f"{injected.published_fingerprint} (check V1.9: verify with --expect-fingerprint "
+                   f"{injected.published_fingerprint})")
     verb = "fails" if len(fault.checks) == 1 else "fail"
     click.echo(f"expected: {', '.join(fault.checks)} {verb}, and no other check; {len(injected.expected)} finding(s):")
     for e in injected.expected:

@@ -62,6 +62,7 @@ class Injected:
     description: str
     expected: list[dict] = field(default_factory=list)
     held_receipts: list[bytes] = field(default_factory=list)  # box lines voters kept (for V3.10)
+    published_fingerprint: str | None = None  # the fingerprint published before the vote (for V1.9)
 
     def checks(self) -> list[str]:
         return sorted({e["check"] for e in self.expected})
