@@ -1,7 +1,7 @@
 """Hostile ballot boxes: batched proof checking must cost no more than individual checking, whatever the failure
 rate (SPEC.md §10.4). Run by hand, not by the test suite:
 
-    python benchmarks/bench_hostile_box.py                      # 1024-bit key, 400 voters, chunks of 64 (~5 min)
+    python benchmarks/bench_hostile_box.py                      # 1024-bit key, 400 voters, chunks of 128 (~5 min)
     python benchmarks/bench_hostile_box.py --unbounded          # the same with plain bisection (the code before)
     python benchmarks/bench_hostile_box.py --bits 2048 --voters 300
 
@@ -129,7 +129,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bits", type=int, default=1024)
     ap.add_argument("--voters", type=int, default=400)
-    ap.add_argument("--chunk", type=int, default=64, help="ballots per chunk (default 64)")
+    ap.add_argument("--chunk", type=int, default=128, help="ballots per chunk (default 128)")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each path per record; the best is kept")
     ap.add_argument("--unbounded", action="store_true",
                     help="plain bisection, no budget and no sample (what the code did before the bound)")
