@@ -98,17 +98,19 @@ def test_cost_is_bounded_by_individual_checking_at_every_failure_rate(key, hones
             assert (len(counted.tests), len(counted.checked)) == (1, 0)  # honest: one batch test, as before
             continue
         first, *more = counted.tests
-        # the batch tests after the first cost at most what they saved (k U for every proof a passing test
-        # settled), BISECTION_BUDGET times the individual path's cost, and the cost of finding one failure
-        saved = sum(len(item.messages) for item in items) - sum(
-            len(items[i].messages) for i in range(N) if items[i].c in counted.checked)
+        checked = {i for i in range(N) if items[i].c in counted.checked}
+        # the batch tests after the first cost at most what they saved (k U for every proof a passing test settled:
+        # the ones not checked individually), BISECTION_BUDGET times the individual path's cost, and the cost of
+        # finding one failure (two tests per level)
+        saved = sum(len(items[i].messages) for i in range(N) if i not in checked)
         one_failure = 2 * (first + batch.TEST_FIXED * (N - 1).bit_length())
         assert sum(more) <= saved + batch.BISECTION_BUDGET * individual_cost(items, bad) + one_failure, placement
-        # the whole, in the cost model, against the individual path
-        individual = sum(1 if items[i].c in bad_c else len(items[i].messages)
-                         for i in range(N) for bad_c in [{items[j].c for j in bad}] if items[i].c in counted.checked)
-        whole = first + sum(more) + individual
+        # so the whole, in the cost model, is the individual path's cost plus the first test, a tenth and one
+        # bisection at most
+        whole = first + sum(more) + sum(1 if i in bad else len(items[i].messages) for i in checked)
         assert whole <= (1 + batch.BISECTION_BUDGET) * individual_cost(items, bad) + first + one_failure
+        if placement in ("all", "all but one"):
+            assert more == []  # the sample sees a dense chunk: no bisection at all
         # and the individual checks are of failing proofs, the sample, and what the budget left over
         assert set(counted.checked) >= {items[i].c for i in bad}
         monkeypatch.undo()
