@@ -14,6 +14,7 @@ a failing batch proves that some item fails individually. Conversely a failing i
 probability about 2^(−ℓ) when its defect has large order (see the note at `batch_holds` on small orders).
 """
 import hashlib
+import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -201,7 +202,9 @@ def failing_items(key: PublicKey, items: Sequence[ProofItem], rng=secrets, leaf_
       places (drawn from `rng`, like the coefficients: whoever made the proofs can aim neither at them nor away
       from them) is checked individually. A share of failures of DENSE or more, and everything left is checked
       individually without another test: a chunk of bad proofs costs its individual check plus the first test.
-      Less, and F is spent only where most proofs hold, that is where IP is about k U per proof.
+      Less, and F is spent only where most proofs hold, that is where IP is about k U per proof; when the sample
+      saw failures, the chunk is tested in groups of about sample/failures proofs rather than from the top (whose
+      tests would nearly all fail), the failing groups bisected.
 
     One bad proof among N costs the first test, at most 2·⌈log2 N⌉ more, and 1 + sample_size(N) individual checks.
     """
@@ -270,6 +273,7 @@ def failing_items(key: PublicKey, items: Sequence[ProofItem], rng=secrets, leaf_
             resolve(idx[:mid], True)
             resolve(idx[mid:], False)
 
+    failed = 0
     if len(items) > leaf_size:
         m = sample_size(len(items))
         picked: list[int] = []
@@ -278,8 +282,24 @@ def failing_items(key: PublicKey, items: Sequence[ProofItem], rng=secrets, leaf_
                 if len(picked) < m and x % len(items) not in picked:
                     picked.append(x % len(items))
         individually(picked)
-        st["dense"] = m > 0 and sum(1 for i in picked if status[i] is False) >= DENSE * m
-    resolve(list(range(len(items))), True)
+        failed = sum(1 for i in picked if status[i] is False)
+        st["dense"] = failed >= DENSE * m
+    if failed and not st["dense"]:
+        # failures at a rate of about failed/m: the top levels of the tree would be tests that all fail, so test
+        # groups of about m/failed proofs and bisect the failing ones (after one test of the rest when the sample
+        # saw a single failure: it may be the only one)
+        rest = [i for i in range(len(items)) if status[i] is None]
+        if failed == 1 and len(rest) > leaf_size:
+            outcome = attempt(rest)
+            if outcome is None:
+                individually(rest)
+            if outcome is not False:
+                rest = []
+        size = 1 << max(1, round(math.log2(m / failed)))
+        for start in range(0, len(rest), size):
+            resolve(rest[start:start + size], False)
+    else:
+        resolve(list(range(len(items))), True)
     return sorted(bad)
 
 
