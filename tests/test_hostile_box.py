@@ -101,9 +101,10 @@ def test_cost_is_bounded_by_individual_checking_at_every_failure_rate(key, hones
         checked = {i for i in range(N) if items[i].c in counted.checked}
         # the batch tests after the first cost at most what they saved (k U for every proof a passing test settled:
         # the ones not checked individually), BISECTION_BUDGET times the individual path's cost, and the cost of
-        # finding one failure (two tests per level)
+        # finding one failure (tests of halving sizes: about one test of the whole, and two tests' fixed cost per
+        # level)
         saved = sum(len(items[i].messages) for i in range(N) if i not in checked)
-        one_failure = 2 * (first + batch.TEST_FIXED * (N - 1).bit_length())
+        one_failure = first + 2 * batch.TEST_FIXED * (N - 1).bit_length()
         assert sum(more) <= saved + batch.BISECTION_BUDGET * individual_cost(items, bad) + one_failure, placement
         # so the whole, in the cost model, is the individual path's cost plus the first test, a tenth and one
         # bisection at most

@@ -196,7 +196,7 @@ def failing_items(key: PublicKey, items: Sequence[ProofItem], rng=secrets, leaf_
     * a batch test after the first is made only if all of them together stay within what the passing ones saved
       (k U for every proof they settled, which IP pays and this path does not), plus `budget` times a lower
       bound of IP (k for a proof known to hold, 1 for any other), plus the cost of finding one failure by bisection
-      (two tests per level of the tree: F). A test that would exceed it is not made: its items are checked
+      (F: tests of halving sizes, about one test of the whole in all, and the fixed cost of two tests per level). A test that would exceed it is not made: its items are checked
       individually. So the whole costs at most IP + first test + budget·IP + F, whatever the proofs are;
     * when the first test fails, a sample (`sample_size`: one item in eight, at most SAMPLE) at secret random
       places (drawn from `rng`, like the coefficients: whoever made the proofs can aim neither at them nor away
@@ -218,7 +218,7 @@ def failing_items(key: PublicKey, items: Sequence[ProofItem], rng=secrets, leaf_
     # spent: the batch tests after the first; saved: k for every proof they settled; known: IP of the items settled
     # (k, or 1 for a failure), unknown: items not settled (1 each); allowance: F (all in U)
     st = {"spent": 0.0, "saved": 0.0, "known": 0.0, "unknown": len(items), "dense": False,
-          "allowance": 2 * (estimated_cost(items) + TEST_FIXED * max(1, len(items) - 1).bit_length())}
+          "allowance": estimated_cost(items) + 2 * TEST_FIXED * max(1, len(items) - 1).bit_length()}
 
     def settle(i: int, holds: bool) -> None:
         status[i] = holds
