@@ -206,3 +206,22 @@ def test_every_error_message_is_escaped(demo, monkeypatch, error):
     monkeypatch.setattr(verify_command, "verify_record", fails)
     line = one_error_line(cli("verify", demo), "")
     assert "\\n" in line
+
+
+# ----------------------------------------------------------------- the other commands' output files
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@pytest.mark.parametrize("command", [
+    ["protocols", FIXTURES / "protocols" / "example"],
+    ["seats", FIXTURES / "seats" / "mazhilis-2023-counts.csv", "--seats", "98"],
+])
+def test_other_commands_refuse_an_unusable_output_before_any_verdict(command, tmp_path):
+    target = tmp_path / "no such folder" / "r.json"
+    one_error_line(cli(*command, "--json", target), f"{target}: No such file or directory")
+    good = tmp_path / "r.json"
+    result = cli(*command, "--json", good)
+    assert result.exit_code in (0, 1), result.output
+    assert good.read_text().startswith("{")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]  # no temporary file left
