@@ -124,7 +124,8 @@ def test_bisection_cost_for_one_bad_ballot(record, secrets, monkeypatch):
     v = run_verify(record, batch=True, chunk=10_000)  # the whole box in one batch
     assert v42_places(v) == [(61, entries[60]["envelope"]["contests"][0]["contest"])]
     items = sum(len(o["envelope"]["contests"]) for o in entries)
-    assert calls["individual"] == 1
+    # the bad one, and the sample a failing chunk gets (which may pick the bad one: its places are secret, random)
+    assert 1 <= calls["individual"] <= 1 + batching.sample_size(items)
     assert calls["batch"] <= 1 + 2 * (items - 1).bit_length()
 
 

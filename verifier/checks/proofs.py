@@ -6,7 +6,8 @@ checked, and name exactly the same ballots with the same messages:
 * individual: `membership.statement_problem` (ranges, units, hash) and `membership.equations_hold` per ballot;
 * batched: ranges and hash per ballot, one gcd over the whole chunk (`batch.units_ok`), then the batch test over
   the chunk (`batch.failing_items`), which bisects a failing batch down to the ballots whose individual check
-  fails. A failing chunk gcd falls back to `statement_problem` per ballot, so the message is the individual one.
+  fails (within a budget that keeps a box of failing proofs no dearer than the individual path, SPEC.md §10.4).
+  A failing chunk gcd falls back to `statement_problem` per ballot, so the message is the individual one.
 """
 import secrets
 

@@ -8,6 +8,15 @@ from verifier.errors import RecordError, one_line
 from verifier.record.files import check_regular
 
 EXIT_VERIFIED, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+MAX_NAME = 300  # characters of a file name quoted in an error (as RecordError)
+MAX_ERROR = 1000  # characters of the whole line
+
+
+def _error(message: str) -> None:
+    """The one way out for input that cannot be used: one line on stderr, escaped as record text (a path may hold
+    a newline or a terminal escape: it must neither split the line nor forge a second one), exit status 2."""
+    click.echo(f"error: {one_line(message, MAX_ERROR)}", err=True)
+    sys.exit(EXIT_UNREADABLE)
 
 
 class _Group(click.Group):
@@ -16,28 +25,28 @@ class _Group(click.Group):
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
         except click.exceptions.Abort:
-            click.echo("aborted", err=True)
-            sys.exit(EXIT_UNREADABLE)
+            _error("aborted")
         except click.ClickException as e:
-            e.show()
-            sys.exit(EXIT_UNREADABLE)
+            # one line, like every other error: click's own form (usage, hint, "Error: …") spans three, and its
+            # message quotes paths and values as given, newlines and terminal escapes included
+            hint = ""
+            if isinstance(e, click.UsageError) and e.ctx is not None:
+                hint = f" (see '{e.ctx.command_path} --help')"
+            _error(e.format_message() + hint)
         except RecordError as e:
-            click.echo(f"error: {e}", err=True)
-            sys.exit(EXIT_UNREADABLE)
+            _error(str(e))  # already escaped field by field (RecordError.__str__)
         except OSError as e:
             name = getattr(e, "filename", None)
-            click.echo(f"error: {name}: {e.strerror or e}" if name else f"error: {e}", err=True)
-            sys.exit(EXIT_UNREADABLE)
+            reason = e.strerror or str(e)
+            _error(f"{one_line(str(name), MAX_NAME)}: {reason}" if name is not None else reason)
         except (MemoryError, RecursionError) as e:
-            click.echo(f"error: the input needs more {'memory' if isinstance(e, MemoryError) else 'nesting'} than "
-                       f"this machine allows", err=True)
-            sys.exit(EXIT_UNREADABLE)
+            _error(f"the input needs more {'memory' if isinstance(e, MemoryError) else 'nesting'} than this machine "
+                   f"allows")
         except Exception as e:  # a bug: still one line and no verdict; TALLY_VERIFIER_TRACEBACK=1 shows where
             if os.environ.get("TALLY_VERIFIER_TRACEBACK"):
                 raise
-            click.echo(f"error: internal error ({type(e).__name__}: {one_line(str(e), 200)}); no verdict. Please "
-                       f"report it (TALLY_VERIFIER_TRACEBACK=1 shows where)", err=True)
-            sys.exit(EXIT_UNREADABLE)
+            _error(f"internal error ({type(e).__name__}: {one_line(str(e), 200)}); no verdict. Please report it "
+                   f"(TALLY_VERIFIER_TRACEBACK=1 shows where)")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

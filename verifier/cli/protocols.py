@@ -8,6 +8,7 @@ import click
 
 from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, exit_with, main
 from verifier.record.paper_protocols import read_protocol_dir
+from verifier.report.output import OutputFile
 from verifier.tally.protocol_checks import CheckResult, consistent, run_checks
 
 JSON_FORMAT = "tally-verifier/protocols-report/1"
@@ -42,9 +43,18 @@ def _report(directory: str, ps, results: tuple[CheckResult, ...], ok: bool) -> d
 def protocols(directory: str, json_out: str | None) -> None:
     """Check the paper result protocols in DIR: each protocol's own arithmetic, and every level the sum of the
     level below (polling station -> district -> region -> nation)."""
-    ps = read_protocol_dir(directory)  # RecordError -> one line on stderr, exit 2 (verifier.cli.common)
-    results = run_checks(ps)
-    ok = consistent(results)
+    # created before the work and written before the verdict: an unusable path is an error, never after a verdict
+    out = OutputFile(json_out) if json_out not in (None, "-") else None
+    try:
+        ps = read_protocol_dir(directory)  # RecordError -> one line on stderr, exit 2 (verifier.cli.common)
+        results = run_checks(ps)
+        ok = consistent(results)
+        if out:
+            out.write(json.dumps(_report(directory, ps, results, ok), indent=2, ensure_ascii=False) + "\n")
+            out.commit()
+    finally:
+        if out:
+            out.discard()
 
     click.echo(f"protocols: {directory}: {len(ps.protocols)} protocols, {len(ps.contests)} contests, "
                f"{len(ps.units)} registered units")
@@ -70,11 +80,6 @@ def protocols(directory: str, json_out: str | None) -> None:
     else:
         click.echo(f"verdict: INCONSISTENT: {len(findings)} finding(s) in {', '.join(failed_checks)}")
 
-    if json_out is not None:
-        text = json.dumps(_report(directory, ps, results, ok), indent=2, ensure_ascii=False) + "\n"
-        if json_out == "-":
-            click.echo(text, nl=False)
-        else:
-            with open(json_out, "w", encoding="utf-8") as f:
-                f.write(text)
+    if json_out == "-":
+        click.echo(json.dumps(_report(directory, ps, results, ok), indent=2, ensure_ascii=False) + "\n", nl=False)
     exit_with(EXIT_VERIFIED if ok else EXIT_FAILED)

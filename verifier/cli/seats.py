@@ -17,6 +17,7 @@ from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, InputFile, exit_with
 from verifier.errors import RecordError
 from verifier.record.model import ListSeatRule, PluralitySeatRule
 from verifier.record.seat_input import SeatCounts, read_announced, read_counts
+from verifier.report.output import OutputFile
 from verifier.tally.seats import (
     ListAllocation,
     PluralityResult,
@@ -231,6 +232,9 @@ def seats_command(ctx: click.Context, counts: Path, seats: int | None, threshold
     elif seats is None:
         raise click.UsageError("Missing option '--seats' (the number of party-list seats).")
 
+    out = OutputFile(json_out) if json_out is not None else None  # an unusable path: an error before any work
+    if out:
+        ctx.call_on_close(out.discard)  # whatever ends the command: no temporary file left behind
     data = read_counts(counts)
     announcement = read_announced(announced) if announced is not None else None
 
@@ -265,8 +269,9 @@ def seats_command(ctx: click.Context, counts: Path, seats: int | None, threshold
     else:
         doc["announced"] = None
 
-    if json_out is not None:
-        json_out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if out:
+        out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        out.commit()
     click.echo("\n".join(lines))
     exit_with(status)
 

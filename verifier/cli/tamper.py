@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from verifier.cli.common import EXIT_UNREADABLE, InputFile, main
+from verifier.errors import one_line
 
 
 @main.command("tamper")
@@ -53,7 +54,7 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
             raise faults.FaultError(f"needs {' and '.join(faults.SECRET_PARTS[m] for m in missing)}: {hint}")
         injected = faults.inject(record, out, kind, secrets, seed)
     except faults.FaultError as e:
-        click.echo(f"error: {kind}: {e}", err=True)
+        click.echo(f"error: {one_line(f'{kind}: {e}', 1000)}", err=True)  # may quote a path
         sys.exit(EXIT_UNREADABLE)
     click.echo(f"injected {kind} into {out}: {injected.description}")
     receipts_name = None

@@ -9,6 +9,7 @@ from verifier.engine.local import LocalEngine
 from verifier.engine.progress import for_terminal
 from verifier.engine.run import verify_record
 from verifier.report import json_report, text
+from verifier.report.output import OutputFile
 
 
 FINGERPRINT = re.compile(r"[0-9a-f]{64}")
@@ -55,12 +56,20 @@ def verify(record: str, json_path: str | None, workers: int | None, scheduler: s
         engine = DaskEngine(scheduler)
     else:
         engine = LocalEngine(workers)
-    verdict = verify_record(record, engine, batch=not no_batch, chunk=chunk_size, progress=for_terminal(quiet),
-                            receipts=receipts_path, expect_fingerprints=expect_fingerprints, trusted_keys=trusted_keys)
+    # the output is created before the run and written before the verdict is printed: an unusable path is an
+    # error (exit 2) and never follows a verdict
+    json_out = OutputFile(json_path) if json_path else None
+    try:
+        verdict = verify_record(record, engine, batch=not no_batch, chunk=chunk_size, progress=for_terminal(quiet),
+                                receipts=receipts_path, expect_fingerprints=expect_fingerprints,
+                                trusted_keys=trusted_keys)
+        if json_out:
+            json_out.write(json_report.render(verdict))
+            json_out.commit()
+    finally:
+        if json_out:
+            json_out.discard()
     click.echo(text.render(verdict), nl=False)
-    if json_path:
-        with open(json_path, "w", encoding="utf-8") as fh:
-            fh.write(json_report.render(verdict))
     exit_with(EXIT_VERIFIED if verdict.verified else EXIT_FAILED)
 
 

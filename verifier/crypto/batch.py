@@ -14,6 +14,7 @@ a failing batch proves that some item fails individually. Conversely a failing i
 probability about 2^(−ℓ) when its defect has large order (see the note at `batch_holds` on small orders).
 """
 import hashlib
+import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -150,40 +151,155 @@ def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: in
     return lhs * lhs % n2 == rhs * rhs % n2
 
 
+# The cost model of `failing_items`, in units of one individual branch equation (U: zⁿ and u^e mod n², what
+# `equations_hold` pays per branch). A batch test over b proofs of E equations in all costs about
+# TEST_FIXED + TEST_PER_PROOF·b + TEST_PER_EQUATION·E U (the fixed part is mostly the final n-th power, the rest the
+# three multi-exponentiations and their Python loops). Measured at 1024 and 2048 bits (benchmarks/RESULTS.md,
+# "Hostile boxes") and rounded up, so that the budget below errs towards individual checks.
+TEST_FIXED, TEST_PER_PROOF, TEST_PER_EQUATION = 2.0, 0.1, 0.02
+# After a chunk's batch test fails, the further batch tests may cost what the items they settle save (k U for each
+# proof a passing test settles), plus BISECTION_BUDGET times a lower bound of what checking the chunk individually
+# costs, plus what finding one failure by bisection costs; see `failing_items` and SPEC.md §10.4.
+BISECTION_BUDGET = 0.1
+SAMPLE = 8  # proofs checked individually at secret random places when a chunk fails, to estimate its failure rate
+DENSE = 3 / 8  # the share of failures in the sample from which the rest is checked individually, without bisecting
+
+
+def estimated_cost(items: Sequence[ProofItem]) -> float:
+    """The cost model's estimate of one batch test over `items`, in U (see TEST_FIXED)."""
+    return TEST_FIXED + TEST_PER_PROOF * len(items) + TEST_PER_EQUATION * sum(len(it.messages) for it in items)
+
+
+def sample_size(count: int) -> int:
+    """Proofs sampled when a batch test over `count` proofs fails: one in eight, at most SAMPLE."""
+    return min(SAMPLE, -(-count // 8))
+
+
 def failing_items(key: PublicKey, items: Sequence[ProofItem], rng=secrets, leaf_size: int = 1,
-                  coefficient_bits: int = DEFAULT_COEFFICIENT_BITS) -> list[int]:
+                  coefficient_bits: int = DEFAULT_COEFFICIENT_BITS, budget: float = BISECTION_BUDGET) -> list[int]:
     """Sorted indices of the items whose individual `equations_hold` is False.
 
-    One batch test over everything; on failure, bisect: test the left half with fresh coefficients; if it
-    passes, the right half must hold the failure (the parent failed, and a failing batch always contains a
-    failing item), so it is bisected without a test of its own. A range known to contain a failure and of at
-    most `leaf_size` items is checked item by item with the individual (normative) check, so an index is
-    reported only when individual verification rejects it; a failing item is missed only with the batch
-    test's error probability. At 2048 bits one batch test of s items costs ~10 ms + 1.5·s ms and one individual
-    check ~90 ms, so bisecting down to single items (leaf_size=1) is the cheapest.
-    An all-honest input costs exactly one batch test.
+    One batch test over everything: on an honest input that is all it costs. On failure, bisect: test the left
+    half with fresh coefficients; if it passes, the right half must hold the failure (the parent failed, and a
+    failing batch always contains a failing item), so it is bisected without a test of its own. A range known to
+    contain a failure and of at most `leaf_size` items is checked item by item with the individual (normative)
+    check, so an index is reported only when individual verification rejects it; a failing item is missed only
+    with the batch test's error probability. Few failures cost a few batch tests each: bisecting down to single
+    items is the cheapest (a test of one 1-of-8 proof costs about 2 U, its individual check 8 U).
+
+    Many failures make bisection dearer than checking everything individually: every level of the tree is a batch
+    test over nearly every item, while a failing proof may be rejected individually at its first branch, for 1 U.
+    So the cost is bounded by that of individual checking (IP, in U: k for a proof that holds, at least 1 for one
+    that fails), whatever the failure rate:
+
+    * every item is checked individually at most once, so that part costs at most what it costs in IP;
+    * a batch test after the first is made only if all of them together stay within what the passing ones saved
+      (k U for every proof they settled, which IP pays and this path does not), plus `budget` times a lower
+      bound of IP (k for a proof known to hold, 1 for any other), plus the cost of finding one failure by bisection
+      (F: tests of halving sizes, about one test of the whole in all, and the fixed cost of two tests per level). A test that would exceed it is not made: its items are checked
+      individually. So the whole costs at most IP + first test + budget·IP + F, whatever the proofs are;
+    * when the first test fails, a sample (`sample_size`: one item in eight, at most SAMPLE) at secret random
+      places (drawn from `rng`, like the coefficients: whoever made the proofs can aim neither at them nor away
+      from them) is checked individually. A share of failures of DENSE or more, and everything left is checked
+      individually without another test: a chunk of bad proofs costs its individual check plus the first test.
+      Less, and F is spent only where most proofs hold, that is where IP is about k U per proof; when the sample
+      saw failures, the chunk is tested in groups of about sample/failures proofs rather than from the top (whose
+      tests would nearly all fail), the failing groups bisected.
+
+    One bad proof among N costs the first test, at most 2·⌈log2 N⌉ more, and 1 + sample_size(N) individual checks.
     """
     if leaf_size < 1:
         raise ValueError("leaf_size must be positive")
     items = list(items)
+    if batch_holds(key, items, coefficient_bits, rng):
+        return []
+    status: list[bool | None] = [None] * len(items)  # None: not known yet; True holds, False fails (individually)
     bad: list[int] = []
+    # spent: the batch tests after the first; saved: k for every proof they settled; known: IP of the items settled
+    # (k, or 1 for a failure), unknown: items not settled (1 each); allowance: F (all in U)
+    st = {"spent": 0.0, "saved": 0.0, "known": 0.0, "unknown": len(items), "dense": False,
+          "allowance": estimated_cost(items) + 2 * TEST_FIXED * max(1, len(items) - 1).bit_length()}
 
-    def known_failing(lo: int, hi: int) -> None:
-        if hi - lo <= leaf_size:
-            bad.extend(i for i in range(lo, hi) if not items[i].holds_individually(key))
+    def settle(i: int, holds: bool) -> None:
+        status[i] = holds
+        st["known"] += len(items[i].messages) if holds else 1
+        st["unknown"] -= 1
+        if not holds:
+            bad.append(i)
+
+    def individually(idx: list[int]) -> None:
+        for i in idx:
+            if status[i] is None:
+                settle(i, items[i].holds_individually(key))
+
+    def attempt(idx: list[int]) -> bool | None:
+        """The batch test over idx, or None when the budget does not allow it."""
+        chosen = [items[i] for i in idx]
+        cost = estimated_cost(chosen)
+        if st["spent"] + cost > st["saved"] + budget * (st["known"] + st["unknown"]) + st["allowance"]:
+            return None
+        st["spent"] += cost
+        if batch_holds(key, chosen, coefficient_bits, rng):
+            for i in idx:
+                settle(i, True)
+                st["saved"] += len(items[i].messages)
+            return True
+        return False
+
+    def resolve(idx: list[int], failing: bool) -> None:
+        """Settle every item of idx; `failing`: a batch test showed that idx holds a failing item."""
+        if failing and any(status[i] is False for i in idx):
+            failing = False  # the sample found the failure the test saw: the rest is not known to fail
+        idx = [i for i in idx if status[i] is None]
+        if not idx:
             return
-        mid = (lo + hi) // 2
-        if batch_holds(key, items[lo:mid], coefficient_bits, rng):
-            known_failing(mid, hi)
+        if st["dense"] or (failing and len(idx) <= leaf_size):
+            individually(idx)
+            return
+        if not failing:
+            outcome = attempt(idx)
+            if outcome is None:
+                individually(idx)
+            elif not outcome:
+                resolve(idx, True)
+            return
+        mid = len(idx) // 2
+        outcome = attempt(idx[:mid])
+        if outcome is None:
+            individually(idx)
+        elif outcome:
+            resolve(idx[mid:], True)
         else:
-            known_failing(lo, mid)
-            search(mid, hi)
+            resolve(idx[:mid], True)
+            resolve(idx[mid:], False)
 
-    def search(lo: int, hi: int) -> None:
-        if lo < hi and not batch_holds(key, items[lo:hi], coefficient_bits, rng):
-            known_failing(lo, hi)
-
-    search(0, len(items))
+    failed = 0
+    if len(items) > leaf_size:
+        m = sample_size(len(items))
+        picked: list[int] = []
+        while len(picked) < m:
+            for x in _draw(rng, m, 64):
+                if len(picked) < m and x % len(items) not in picked:
+                    picked.append(x % len(items))
+        individually(picked)
+        failed = sum(1 for i in picked if status[i] is False)
+        st["dense"] = failed >= DENSE * m
+    if failed and not st["dense"]:
+        # failures at a rate of about failed/m: the top levels of the tree would be tests that all fail, so test
+        # groups of about m/failed proofs and bisect the failing ones (after one test of the rest when the sample
+        # saw a single failure: it may be the only one)
+        rest = [i for i in range(len(items)) if status[i] is None]
+        if failed == 1 and len(rest) > leaf_size:
+            outcome = attempt(rest)
+            if outcome is None:
+                individually(rest)
+            if outcome is not False:
+                rest = []
+        size = 1 << max(1, round(math.log2(m / failed)))
+        for start in range(0, len(rest), size):
+            resolve(rest[start:start + size], False)
+    else:
+        resolve(list(range(len(items))), True)
     return sorted(bad)
 
 
