@@ -50,6 +50,7 @@ from verifier.checks.results import check_results
 from verifier.checks.seats import check_seats
 from verifier.checks.setup import check_anchor, check_authority_keys, check_key, check_manifest
 from verifier.checks.tally import check_tally, reveal_problems
+from verifier.checks.validity import valid_ballot
 from verifier.checks.verdict import Verdict
 from verifier.checks.voters import CompactVoters
 from verifier.crypto.batch import CoefficientStream
@@ -59,8 +60,6 @@ from verifier.engine.chunks import (
     check_cancellation_chunk,
     check_chunk,
     check_registry_chunk,
-    divide_aggregates,
-    merge_aggregates,
     read_decision_chunk,
 )
 from verifier.engine.local import LocalEngine
@@ -68,6 +67,7 @@ from verifier.engine.progress import Progress, as_progress
 from verifier.record import canonical, layout, reader
 from verifier.record.files import open_regular
 from verifier.record.source import open_record
+from verifier.tally.aggregates import divide_aggregates, merge_aggregates
 
 CHUNK_EQUATIONS = 16384  # proof equations per chunk: the bucket multi-exponentiation costs ~0.85 ms per 1-of-8
 #                          proof at 2048 bits with 2,048 proofs per batch, 0.95 ms with 1,024, 1.4 ms with 128;
@@ -272,7 +272,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
                         unique = sequence.feed(s, f)
                         row = voters.row(s.voter_id)
                         voter_id = s.voter_id if row is None else voters.voter_id(row)  # one string per voter
-                        last.feed(BoxBallot(s.line, s.ballot_id, voter_id, s.valid and unique))
+                        last.feed(BoxBallot(s.line, s.ballot_id, voter_id, valid_ballot(s.valid, unique)))
                         log.append(s.ballot_id, s.voter_id, BallotLog.VALID * s.valid + BallotLog.UNIQUE * unique,
                                    offset, length, s.entry_hash)
                         done += length + 1
@@ -289,7 +289,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
                 counted_bits = bytearray((log.entries >> 3) + 1)
                 voted: Counter = Counter()
                 ballots = (BoxBallot(line, ballot_id, voter_id,
-                                     flags == BallotLog.VALID | BallotLog.UNIQUE)
+                                     valid_ballot(flags & BallotLog.VALID, flags & BallotLog.UNIQUE))
                            for line, ballot_id, voter_id, flags, *_ in log.replay())
                 counted = 0
                 lines = _hashed(reader.iter_file_lines(root, layout.BALLOT_DECISIONS), digests[layout.BALLOT_DECISIONS])
