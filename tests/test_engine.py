@@ -353,7 +353,7 @@ def test_batch_z_is_reduced_mod_n():
 
 
 def test_compact_voters_is_the_registry_index(simulated):
-    from verifier.checks.context import RegisteredVoter
+    from verifier.checks.voters import RegisteredVoter
     from verifier.checks.findings import Findings
     from verifier.checks.registry import check_registry
 
