@@ -10,10 +10,12 @@ from conftest import cli, edit_document, edit_line, failing, run_verify
 
 from verifier.crypto import batch as batching
 from verifier.crypto.encoding import sha256
-from verifier.engine import chunks, run
+from verifier.engine import chunks
+from verifier.engine.phases import aggregation, base, box, registry
 from verifier.engine.local import LocalEngine
 from verifier.engine.progress import Progress, TerminalProgress, for_terminal
-from verifier.engine.run import BallotLog, chunk_size, verify_record
+from verifier.engine.phases.box import BallotLog, chunk_size
+from verifier.engine.run import verify_record
 from verifier.errors import RecordError
 from verifier.record import layout, reader
 from verifier.report import json_report
@@ -163,8 +165,8 @@ def faulty(record, secrets):
 @pytest.fixture
 def small_registry_jobs(monkeypatch):
     """Registry jobs of 16 lines: ten of them for the 150 voters of the test records."""
-    monkeypatch.setattr(run, "MIN_REGISTRY_LINES", 5)
-    monkeypatch.setattr(run, "REGISTRY_LINES", 16)
+    monkeypatch.setattr(registry, "MIN_REGISTRY_LINES", 5)
+    monkeypatch.setattr(registry, "REGISTRY_LINES", 16)
 
 
 @pytest.mark.parametrize("which", ["honest", "faulty"])
@@ -182,15 +184,15 @@ def test_report_independent_of_workers_and_chunks(which, simulated, faulty, smal
             (last["contest"], last["polling_station"])]
     for workers, chunk in ((2, None), (2, 3), (1, 1), (2, 64)):
         assert json_report.as_dict(verify_record(path, LocalEngine(workers), chunk=chunk)) == reference
-    monkeypatch.setattr(run, "CHUNK_BYTES", 40_000)  # chunks cut by bytes: a few lines each
+    monkeypatch.setattr(base, "CHUNK_BYTES", 40_000)  # chunks cut by bytes: a few lines each
     assert json_report.as_dict(verify_record(path, LocalEngine(2))) == reference
 
 
 def test_chunks_are_bounded_by_bytes(monkeypatch):
-    monkeypatch.setattr(run, "CHUNK_BYTES", 25)
+    monkeypatch.setattr(base, "CHUNK_BYTES", 25)
     lines = [(n, b"x" * 10) for n in range(1, 8)]
-    assert [[n for n, _ in c] for c in run._line_chunks(lines, 100)] == [[1, 2, 3], [4, 5, 6], [7]]
-    assert [[n for n, _ in c] for c in run._line_chunks(lines, 2)] == [[1, 2], [3, 4], [5, 6], [7]]
+    assert [[n for n, _ in c] for c in base.line_chunks(lines, 100)] == [[1, 2, 3], [4, 5, 6], [7]]
+    assert [[n for n, _ in c] for c in base.line_chunks(lines, 2)] == [[1, 2], [3, 4], [5, 6], [7]]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -246,7 +248,7 @@ def test_pass_two_reads_only_valid_ballots_that_do_not_count(simulated, monkeypa
         seen.extend(n for n, _, _ in lines)
         return real(ctx, lines)
 
-    monkeypatch.setattr(run, "aggregate_chunk", spy)
+    monkeypatch.setattr(aggregation, "aggregate_chunk", spy)
     v = run_verify(simulated[0])
     decisions = [json.loads(line) for line in (simulated[0] / layout.BALLOT_DECISIONS).read_bytes().splitlines()]
     assert seen == [i for i, d in enumerate(decisions, start=1) if d["status"] == "excluded"]
@@ -297,7 +299,7 @@ def test_chunk_size_spreads_work_and_fills_batches(simulated):
     assert chunk_size(ctx, 1000, 2) == 500
     assert chunk_size(ctx, 1800, 1) == 1800  # one chunk a little over 1260 rather than two smaller ones
     assert chunk_size(ctx, 2000, 1) == 1000
-    assert chunk_size(ctx, 10, 4) == run.MIN_CHUNK
+    assert chunk_size(ctx, 10, 4) == box.MIN_CHUNK
 
 
 def test_progress_is_silent_unless_a_terminal(simulated, capsys):
@@ -354,7 +356,7 @@ def test_batch_z_is_reduced_mod_n():
 
 
 def test_compact_voters_is_the_registry_index(simulated):
-    from verifier.checks.context import RegisteredVoter
+    from verifier.checks.voters import RegisteredVoter
     from verifier.checks.findings import Findings
     from verifier.checks.registry import check_registry
 

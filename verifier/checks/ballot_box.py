@@ -14,7 +14,7 @@ from verifier.record import layout
 from verifier.record.model import BoxEntry, BoxHead, HeldReceipt, Manifest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per ballot, pickled back from the workers
 class EntrySummary:
     """What the sequential part of the verification needs of one entry (small: kept per ballot, not per byte)."""
 

@@ -1,22 +1,9 @@
 """What every per-ballot check needs to know about the election, built once and shipped to every worker."""
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from verifier.checks.voters import CompactVoters
 from verifier.crypto.paillier import PublicKey, option_message
 from verifier.record.model import Contest, Manifest
-
-if TYPE_CHECKING:  # checks/voters.py imports RegisteredVoter from here
-    from verifier.checks.voters import CompactVoters
-
-
-@dataclass(frozen=True)
-class RegisteredVoter:
-    voter_id: str
-    polling_station: str
-    algorithm: str
-    public_key: bytes
-    key_fingerprint: bytes
-    line: int
 
 
 @dataclass(frozen=True)
@@ -24,14 +11,14 @@ class ElectionContext:
     manifest: Manifest
     key: PublicKey
     fingerprint: bytes
-    voters: "CompactVoters"  # the registry index
+    voters: CompactVoters  # the registry index
     station_contests: dict[str, tuple[str, ...]]  # polling station → contests of its ballot style
     contests: dict[str, Contest]
     messages: dict[str, tuple[int, ...]]  # contest → m_0..m_(k-1)
 
 
 def make_context(manifest: Manifest, key: PublicKey, fingerprint: bytes,
-                 voters: "CompactVoters") -> ElectionContext:
+                 voters: CompactVoters) -> ElectionContext:
     styles = {s.id: s.contests for s in manifest.ballot_styles}
     contests = {c.id: c for c in manifest.contests}
     return ElectionContext(

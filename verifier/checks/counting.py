@@ -10,7 +10,7 @@ from verifier.record import layout
 from verifier.record.model import BallotDecision, Cancellation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per ballot
 class BoxBallot:
     """One entry of the box as the counting rules see it."""
 

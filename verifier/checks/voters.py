@@ -9,9 +9,22 @@ fingerprint (SHA-256 of the key) is recomputed on access (half a microsecond).
 import struct
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
-from verifier.checks.context import RegisteredVoter
 from verifier.crypto.encoding import sha256
+
+
+@dataclass(frozen=True, slots=True)  # one is built per look-up
+class RegisteredVoter:
+    """A registered voter as the checks see it (here, below the election context that holds the index)."""
+
+    voter_id: str
+    polling_station: str
+    algorithm: str
+    public_key: bytes
+    key_fingerprint: bytes
+    line: int
+
 
 _ROW = struct.Struct(">IIBB33s")  # station, registry line, algorithm, key length, key (zero-padded)
 

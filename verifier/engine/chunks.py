@@ -11,19 +11,16 @@ The ballot box, pass 1 (`check_chunk`), runs every per-ballot check and also mul
 ballots that passed them, per contest and polling station. Which of those ballots count is known only after the
 whole box (re-votes, paper cancellations), so pass 2 (`aggregate_chunk`) reads only the ballots that passed but do
 not count (superseded, cancelled, repeated ballot ids) and multiplies them too; the run divides the second product
-out of the first. Every ciphertext that passed V4.1 is a unit mod n², so the quotient is exactly the product of
-the counted ballots.
+out of the first (the arithmetic is verifier/tally/aggregates.py; what "passed" means, checks/validity.py).
 """
 from dataclasses import dataclass
 
-import gmpy2
-
-from verifier.checks.ballot_box import EntrySummary, check_entry
+from verifier.checks.ballot_box import EntrySummary
 from verifier.checks.context import ElectionContext
 from verifier.checks.counting import check_cancellation
 from verifier.checks.findings import Findings
-from verifier.checks.proofs import check_proofs
 from verifier.checks.registry import Registration, RegistryContext, check_voter
+from verifier.checks.validity import check_ballots
 from verifier.crypto.batch import CoefficientStream
 from verifier.crypto.encoding import sha256
 from verifier.errors import RecordError
@@ -35,9 +32,9 @@ from verifier.record.reader import (
     read_decision,
     read_voter,
 )
+from verifier.tally.aggregates import Aggregates, multiply
 
 Lines = list[tuple[int, bytes]]
-Aggregates = dict[tuple[str, str], tuple[int, int]]  # (contest, station) → (ballots, product of ciphertexts)
 
 
 def check_registry_chunk(rctx: RegistryContext, lines: Lines) -> tuple[Findings, list[Registration]]:
@@ -67,28 +64,15 @@ def check_chunk(ctx: ElectionContext, lines: Lines, batch: bool, coefficients: C
                 ) -> ChunkResult:
     f = Findings()
     entries = [read_box_entry(n, raw, ctx.key, ctx.manifest.election_id) for n, raw in lines]
-    summaries = [check_entry(ctx, e, f) for e in entries]
-    bad = check_proofs(ctx, entries, f, batch, coefficients)
-    if bad:
-        summaries = [s if s.line not in bad else _invalid(s) for s in summaries]
+    summaries = check_ballots(ctx, entries, f, batch, coefficients)
     aggregates: Aggregates = {}
     n2 = ctx.key.n2
     for entry, s in zip(entries, summaries):
         if s.valid:
             station = ctx.voters[entry.envelope.voter_id].polling_station
             for cb in entry.envelope.contests:
-                _multiply(aggregates, (cb.contest, station), cb.ciphertext, n2)
+                multiply(aggregates, (cb.contest, station), cb.ciphertext, n2)
     return ChunkResult(f, summaries, aggregates)
-
-
-def _invalid(s: EntrySummary) -> EntrySummary:
-    return EntrySummary(s.line, s.sequence, s.ballot_id, s.voter_id, s.received_at, s.entry_hash, s.previous_hash,
-                        False)
-
-
-def _multiply(into: dict, k, ciphertext, n2) -> None:
-    count, product = into.get(k, (0, None))
-    into[k] = (count + 1, gmpy2.mpz(ciphertext) if product is None else product * ciphertext % n2)
 
 
 def aggregate_chunk(ctx: ElectionContext, lines: list[tuple[int, bytes, bytes]]) -> Aggregates:
@@ -105,21 +89,5 @@ def aggregate_chunk(ctx: ElectionContext, lines: list[tuple[int, bytes, bytes]])
         envelope = canonical.parse(raw, layout.BALLOT_BOX, n, require_canonical=False)["envelope"]
         station = ctx.voters[envelope["voter_id"]].polling_station
         for cb in envelope["contests"]:
-            _multiply(out, (cb["contest"], station), int(cb["ciphertext"], 16), n2)
-    return out
-
-
-def merge_aggregates(into: Aggregates, part: Aggregates, n2: int) -> None:
-    for k, (count, product) in part.items():
-        c0, p0 = into.get(k, (0, 1))
-        into[k] = (c0 + count, gmpy2.mpz(p0) * product % n2)
-
-
-def divide_aggregates(total: Aggregates, excluded: Aggregates, n2: int) -> Aggregates:
-    """total / excluded per key (every excluded ballot is in total); keys left with no ballot are dropped."""
-    out: Aggregates = {}
-    for k, (count, product) in total.items():
-        c_ex, p_ex = excluded.get(k, (0, 1))
-        if count - c_ex:
-            out[k] = (count - c_ex, gmpy2.mpz(product) * gmpy2.invert(p_ex, n2) % n2)
+            multiply(out, (cb["contest"], station), int(cb["ciphertext"], 16), n2)
     return out

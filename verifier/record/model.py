@@ -120,7 +120,7 @@ class ElectionKey:
     modulus_proof: ModulusProof  # Π^mod of SPEC §3.6.2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line
 class Voter:
     line: int
     voter_id: str
@@ -131,7 +131,7 @@ class Voter:
     signed_bytes: bytes  # the exact bytes the registrar signed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line
 class Proof:
     """A 1-out-of-k membership proof: (a_j, e_j, z_j) for j = 0..k-1 in manifest option order."""
 
@@ -140,14 +140,14 @@ class Proof:
     z: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line
 class ContestBallot:
     contest: str
     ciphertext: int
     proof: Proof
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line
 class Envelope:
     ballot_id: bytes  # 16 random bytes
     election_id: str
@@ -160,7 +160,7 @@ class Envelope:
     signed_bytes: bytes  # the exact bytes the voter signed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line
 class Receipt:
     sequence: int
     received_at: str
@@ -170,7 +170,7 @@ class Receipt:
     signed_bytes: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line
 class BoxEntry:
     """One line of the ballot box: the voter's envelope and the collector's receipt for it."""
 
@@ -181,7 +181,7 @@ class BoxEntry:
     entry_hash: bytes  # SHA-256 of the whole line: the next entry's previous_hash
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line
 class HeldReceipt:
     """A box line as a voter's client received it (envelope and the collector's receipt), kept by the voter and
     handed to the verifier: evidence of what the box held when the receipt was issued."""
@@ -204,7 +204,7 @@ class BoxHead:
     signed_bytes: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line
 class Cancellation:
     line: int
     voter_id: str
@@ -216,7 +216,7 @@ class Cancellation:
     commission_signed_bytes: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line
 class BallotDecision:
     """The authority's statement about one ballot in the box: counted, or excluded with a reason."""
 
@@ -226,13 +226,13 @@ class BallotDecision:
     reason: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line
 class DecryptionProof:
     method: str  # "randomness_reveal" (crypto.md §4); "threshold" is reserved for a later spec version
     r: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line
 class Aggregate:
     """One contest at one polling station: the product of the counted ciphertexts and its decryption."""
 
