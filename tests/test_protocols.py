@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from verifier.cli import main
 from verifier.record.model import LEVELS
 from verifier.record.paper_protocols import FIGURES, read_protocol_dir
-from verifier.tally.protocol_checks import CHECK_IDS, CHECKS, consistent, run_checks
+from verifier.checks.protocols import CHECK_IDS, CHECKS, consistent, run_checks
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "protocols" / "example"
 BROKEN = EXAMPLE.parent / "broken"
@@ -692,3 +692,22 @@ def test_maslikhat_region_protocol_that_does_not_sum(tmp_path):
     assert sorted(p[4] for p in places(report, "P8")) == sorted(
         ["in_box", "issued_at_station", "unused", "valid", "votes[osdp]"])
     assert {p[:4] for p in places(report, "P8")} == {("region.jsonl", line, "turkistan-oblast", MASLIKHAT)}
+
+
+def test_p_steps_are_in_the_one_catalogue():
+    """The runner's checks are the catalogue's PROTOCOL_CHECKS (one Check type for V- and P-steps), and
+    `tally-verifier checks` lists both suites; --suite protocols --markdown prints §7's table."""
+    from click.testing import CliRunner
+
+    from verifier.checks import catalog
+
+    assert CHECKS is catalog.PROTOCOL_CHECKS
+    assert all(type(c) is catalog.Check and c.suite == "protocols" for c in CHECKS)
+    assert all(c.suite == "record" for c in catalog.CHECKS)
+    out = CliRunner().invoke(main, ["checks"]).output
+    assert all(f"  {c.id} " in out for c in (*catalog.CHECKS, *CHECKS))
+    assert out.index("  V8.1 ") < out.index("[protocols: protocol]") < out.index("  P1 ")
+    only = CliRunner().invoke(main, ["checks", "--suite", "protocols"]).output
+    assert "V1.1" not in only and "  P13 " in only
+    md = CliRunner().invoke(main, ["checks", "--markdown", "--suite", "protocols"])
+    assert md.exit_code == 0 and md.output == catalog.markdown_table("protocols") + "\n"

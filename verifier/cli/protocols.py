@@ -4,11 +4,11 @@ Exit status: 0 every protocol consistent, 1 at least one finding, 2 the director
 """
 import click
 
+from verifier.checks.protocols import consistent, run_checks
 from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, exit_with, main
 from verifier.record.paper_protocols import read_protocol_dir
 from verifier.report.output import OutputFile
 from verifier.report.protocols import render_json, render_text
-from verifier.tally.protocol_checks import consistent, run_checks
 
 
 @main.command("protocols")

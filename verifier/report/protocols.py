@@ -1,14 +1,15 @@
 """The `protocols` command's output: the text report and the JSON document (format JSON_FORMAT). Pure functions
-over the checks' results; the command (verifier.cli.protocols) only prints and writes them."""
+over the checks' results; the command (verifier.cli.protocols) only prints and writes them. `ps` is the
+verifier.record.paper_protocols.ProtocolSet that was checked (read by attribute: the report layer imports only the
+checks layer)."""
 import json
 
-from verifier.record.paper_protocols import ProtocolSet
-from verifier.tally.protocol_checks import CheckResult
+from verifier.checks.protocols import CheckResult
 
 JSON_FORMAT = "tally-verifier/protocols-report/1"
 
 
-def report(directory: str, ps: ProtocolSet, results: tuple[CheckResult, ...], ok: bool) -> dict:
+def report(directory: str, ps, results: tuple[CheckResult, ...], ok: bool) -> dict:
     return {
         "format": JSON_FORMAT,
         "directory": directory,
@@ -30,14 +31,14 @@ def report(directory: str, ps: ProtocolSet, results: tuple[CheckResult, ...], ok
     }
 
 
-def render_json(directory: str, ps: ProtocolSet, results: tuple[CheckResult, ...], ok: bool) -> str:
+def render_json(directory: str, ps, results: tuple[CheckResult, ...], ok: bool) -> str:
     return json.dumps(report(directory, ps, results, ok), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_text(directory: str, ps: ProtocolSet, results: tuple[CheckResult, ...], ok: bool) -> str:
+def render_text(directory: str, ps, results: tuple[CheckResult, ...], ok: bool) -> str:
     """The text report, every line ending in a newline."""
-    lines = [f"protocols: {directory}: {len(ps.protocols)} protocols, {len(ps.contests)} contests, "
-             f"{len(ps.units)} registered units"]
+    lines = [(f"protocols: {directory}: {len(ps.protocols)} protocols, {len(ps.contests)} contests, "
+              f"{len(ps.units)} registered units")]
     width = max(len(r.check.title) for r in results)
     for r in results:
         status = "ok" if r.ok else "FAILED"

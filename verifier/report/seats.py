@@ -1,12 +1,12 @@
 """The `seats` command's output: the text lines and the JSON document of an allocation, a plurality result and
-the comparison with an announcement. Pure functions; the command (verifier.cli.seats) only prints and writes them."""
+the comparison with an announcement. Pure functions; the command (verifier.cli.seats) only prints and writes them.
+
+The arguments are verifier.record.seat_input's SeatCounts and verifier.tally.seats' ListAllocation, PluralityResult
+and SeatMismatch, read by attribute: the report layer imports only the checks layer (tests/test_layers.py)."""
 from __future__ import annotations
 
 import json
 from fractions import Fraction
-
-from verifier.record.seat_input import SeatCounts
-from verifier.tally.seats import ListAllocation, PluralityResult, SeatMismatch
 
 
 def decimal(value: Fraction, places: int = 6) -> str:
@@ -43,7 +43,7 @@ def _share(votes: int, base: int, in_base: bool) -> tuple[str, Fraction | None]:
     return decimal(share, 3), share
 
 
-def list_report(counts: SeatCounts, a: ListAllocation, base_name: str) -> tuple[list[str], dict]:
+def list_report(counts, a, base_name: str) -> tuple[list[str], dict]:
     rule = a.rule
     lines = [
         f"seats: party-list allocation of {rule.seats} seat(s) from {counts.file}",
@@ -119,7 +119,7 @@ def list_report(counts: SeatCounts, a: ListAllocation, base_name: str) -> tuple[
     return lines, doc
 
 
-def plurality_report(counts: SeatCounts, r: PluralityResult) -> tuple[list[str], dict]:
+def plurality_report(counts, r) -> tuple[list[str], dict]:
     total = sum(n for _, n in r.votes)
     lines = [f"seats: plurality (one seat) from {counts.file}", f"votes: {total} (candidates and against all)", ""]
     rows, options_json = [], []
@@ -164,13 +164,13 @@ def plurality_report(counts: SeatCounts, r: PluralityResult) -> tuple[list[str],
     return lines, doc
 
 
-def _mismatch_json(m: SeatMismatch) -> dict:
+def _mismatch_json(m) -> dict:
     return {"option": m.option, "expected": m.expected, "announced": m.announced, "known": m.known,
             "reason": m.reason}
 
 
 def add_announced(lines: list[str], doc: dict, announced: str | None, announcement: dict | None,
-                  mismatches: list[SeatMismatch]) -> None:
+                  mismatches: list) -> None:
     """Append the comparison with the announced allocation (or its absence) to both outputs."""
     if announcement is None:
         doc["announced"] = None
