@@ -530,19 +530,19 @@ def test_duplicate_key(tmp_path):
 def test_missing_field(tmp_path):
     d = copy_example(tmp_path)
     edit_field(d, "region", 2, lambda r: r.pop("spoiled"))
-    assert run_bad(d) == f"error: {d}/region.jsonl:2: protocol: missing field 'spoiled'"
+    assert run_bad(d) == f"error: {d}/region.jsonl:2: missing field 'spoiled'"
 
 
 def test_unknown_field(tmp_path):
     d = copy_example(tmp_path)
     edit_field(d, "region", 1, lambda r: r.update(turnout="55.1"))
-    assert run_bad(d) == f"error: {d}/region.jsonl:1: protocol: unknown field 'turnout'"
+    assert run_bad(d) == f"error: {d}/region.jsonl:1: unknown field 'turnout'"
 
 
 def test_string_where_a_number_belongs(tmp_path):
     d = copy_example(tmp_path)
     edit_field(d, "polling_station", 4, lambda r: r.update(valid=str(r["valid"])))
-    assert run_bad(d) == f"error: {d}/polling_station.jsonl:4: valid must be an integer (found '1024')"
+    assert run_bad(d) == f"error: {d}/polling_station.jsonl:4: valid: expected an integer, found a string"
 
 
 @pytest.mark.parametrize("value", ["12", 12.0, True, None, [12]])
@@ -607,7 +607,7 @@ def test_contests_file_errors(tmp_path):
     doc = json.loads((d / "contests.json").read_text())
     doc["contests"][1]["top_level"] = "polling_station"
     (d / "contests.json").write_text(json.dumps(doc))
-    assert run_bad(d).startswith(f"error: {d}/contests.json:1: contests[1].top_level must be one of")
+    assert run_bad(d).startswith(f"error: {d}/contests.json:1: contests[1].top_level: 'polling_station' is not one of district")
     doc["contests"][1]["top_level"] = "region"  # almaty-alatau is a district
     (d / "contests.json").write_text(json.dumps(doc))
     assert run_bad(d) == (f"error: {d}/contests.json:1: contest 'smd-almaty-1': top_unit 'almaty-alatau' is not "
@@ -711,3 +711,18 @@ def test_p_steps_are_in_the_one_catalogue():
     assert "V1.1" not in only and "  P13 " in only
     md = CliRunner().invoke(main, ["checks", "--markdown", "--suite", "protocols"])
     assert md.exit_code == 0 and md.output == catalog.markdown_table("protocols") + "\n"
+
+
+def test_read_errors_come_from_fields_obj(tmp_path):
+    """The protocol reader uses fields.Obj: a vote entry is named votes['option'], an id keeps §7's rule (any text,
+    at most 200 characters, no surrounding spaces), a boolean is not a figure."""
+    d = copy_example(tmp_path)
+    edit_field(d, "nation", 1, lambda r: r["votes"].update(auyl=True))
+    assert run_bad(d) == f"error: {d}/nation.jsonl:1: votes['auyl']: expected an integer, found a boolean"
+    d = copy_example(tmp_path / "b")
+    edit_field(d, "district", 1, lambda r: r.update(unit="x" * 201))
+    assert run_bad(d).startswith(f"error: {d}/district.jsonl:1: unit: must be a non-empty string without "
+                                 f"surrounding spaces, at most 200 characters")
+    d = copy_example(tmp_path / "c")
+    edit_field(d, "district", 1, lambda r: r.update(spoiled=False))
+    assert run_bad(d) == f"error: {d}/district.jsonl:1: spoiled: expected an integer, found a boolean"
