@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from verifier.cli import main
 from verifier.record.model import LEVELS
 from verifier.record.paper_protocols import FIGURES, read_protocol_dir
-from verifier.tally.protocol_checks import CHECK_IDS, CHECKS, consistent, run_checks
+from verifier.checks.protocols import CHECK_IDS, CHECKS, consistent, run_checks
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "protocols" / "example"
 BROKEN = EXAMPLE.parent / "broken"
@@ -530,19 +530,19 @@ def test_duplicate_key(tmp_path):
 def test_missing_field(tmp_path):
     d = copy_example(tmp_path)
     edit_field(d, "region", 2, lambda r: r.pop("spoiled"))
-    assert run_bad(d) == f"error: {d}/region.jsonl:2: protocol: missing field 'spoiled'"
+    assert run_bad(d) == f"error: {d}/region.jsonl:2: missing field 'spoiled'"
 
 
 def test_unknown_field(tmp_path):
     d = copy_example(tmp_path)
     edit_field(d, "region", 1, lambda r: r.update(turnout="55.1"))
-    assert run_bad(d) == f"error: {d}/region.jsonl:1: protocol: unknown field 'turnout'"
+    assert run_bad(d) == f"error: {d}/region.jsonl:1: unknown field 'turnout'"
 
 
 def test_string_where_a_number_belongs(tmp_path):
     d = copy_example(tmp_path)
     edit_field(d, "polling_station", 4, lambda r: r.update(valid=str(r["valid"])))
-    assert run_bad(d) == f"error: {d}/polling_station.jsonl:4: valid must be an integer (found '1024')"
+    assert run_bad(d) == f"error: {d}/polling_station.jsonl:4: valid: expected an integer, found a string"
 
 
 @pytest.mark.parametrize("value", ["12", 12.0, True, None, [12]])
@@ -607,7 +607,7 @@ def test_contests_file_errors(tmp_path):
     doc = json.loads((d / "contests.json").read_text())
     doc["contests"][1]["top_level"] = "polling_station"
     (d / "contests.json").write_text(json.dumps(doc))
-    assert run_bad(d).startswith(f"error: {d}/contests.json:1: contests[1].top_level must be one of")
+    assert run_bad(d).startswith(f"error: {d}/contests.json:1: contests[1].top_level: 'polling_station' is not one of district")
     doc["contests"][1]["top_level"] = "region"  # almaty-alatau is a district
     (d / "contests.json").write_text(json.dumps(doc))
     assert run_bad(d) == (f"error: {d}/contests.json:1: contest 'smd-almaty-1': top_unit 'almaty-alatau' is not "
@@ -692,3 +692,37 @@ def test_maslikhat_region_protocol_that_does_not_sum(tmp_path):
     assert sorted(p[4] for p in places(report, "P8")) == sorted(
         ["in_box", "issued_at_station", "unused", "valid", "votes[osdp]"])
     assert {p[:4] for p in places(report, "P8")} == {("region.jsonl", line, "turkistan-oblast", MASLIKHAT)}
+
+
+def test_p_steps_are_in_the_one_catalogue():
+    """The runner's checks are the catalogue's PROTOCOL_CHECKS (one Check type for V- and P-steps), and
+    `tally-verifier checks` lists both suites; --suite protocols --markdown prints §7's table."""
+    from click.testing import CliRunner
+
+    from verifier.checks import catalog
+
+    assert CHECKS is catalog.PROTOCOL_CHECKS
+    assert all(type(c) is catalog.Check and c.suite == "protocols" for c in CHECKS)
+    assert all(c.suite == "record" for c in catalog.CHECKS)
+    out = CliRunner().invoke(main, ["checks"]).output
+    assert all(f"  {c.id} " in out for c in (*catalog.CHECKS, *CHECKS))
+    assert out.index("  V8.1 ") < out.index("[protocols: protocol]") < out.index("  P1 ")
+    only = CliRunner().invoke(main, ["checks", "--suite", "protocols"]).output
+    assert "V1.1" not in only and "  P13 " in only
+    md = CliRunner().invoke(main, ["checks", "--markdown", "--suite", "protocols"])
+    assert md.exit_code == 0 and md.output == catalog.markdown_table("protocols") + "\n"
+
+
+def test_read_errors_come_from_fields_obj(tmp_path):
+    """The protocol reader uses fields.Obj: a vote entry is named votes['option'], an id keeps §7's rule (any text,
+    at most 200 characters, no surrounding spaces), a boolean is not a figure."""
+    d = copy_example(tmp_path)
+    edit_field(d, "nation", 1, lambda r: r["votes"].update(auyl=True))
+    assert run_bad(d) == f"error: {d}/nation.jsonl:1: votes['auyl']: expected an integer, found a boolean"
+    d = copy_example(tmp_path / "b")
+    edit_field(d, "district", 1, lambda r: r.update(unit="x" * 201))
+    assert run_bad(d).startswith(f"error: {d}/district.jsonl:1: unit: must be a non-empty string without "
+                                 f"surrounding spaces, at most 200 characters")
+    d = copy_example(tmp_path / "c")
+    edit_field(d, "district", 1, lambda r: r.update(spoiled=False))
+    assert run_bad(d) == f"error: {d}/district.jsonl:1: spoiled: expected an integer, found a boolean"

@@ -326,8 +326,8 @@ def test_read_counts_json():
     (b"option,votes\nA,1,2\n", 2, "3 columns"),
     (b"option,votes\nA\n", 2, "1 columns"),
     (b"option,votes\nA,1\n\nB,2\n", 3, "blank line"),
-    (b"option,votes\n,1\n", 2, "empty option"),
-    (b"option,votes\n A,1\n", 2, "whitespace"),
+    (b"option,votes\n,1\n", 2, "option: must be a non-empty string"),
+    (b"option,votes\n A,1\n", 2, "option: must be a non-empty string without surrounding spaces"),
     (b"option,votes\nA,1\n\xff,2\n", 3, "not UTF-8"),
     (b"option,votes,kind\nA,1,party\nX,1,against_all\nY,1,against_all\n", 4, "more than one against_all"),
     (b"option,votes,kind\nA,1,green\n", 2, "kind must be one of"),
@@ -347,14 +347,14 @@ def test_read_counts_csv_rejects(data, line, words):
     (b'{"options": [{"option": "A", "votes": 1, "votes": 2}]}', "duplicate key"),
     (b'{"options": [{"option": "A", "votes": 1.0}]}', "non-integer"),
     (b'{"options": [{"option": "A", "votes": -1}]}', "negative"),
-    (b'{"options": [{"option": "A", "votes": true}]}', "non-negative integer"),
+    (b'{"options": [{"option": "A", "votes": true}]}', "options[0].votes: expected an integer, found a boolean"),
     (b'{"options": [{"option": "A", "votes": 1234567890123456789}]}', "19 digits"),
-    (b'{"options": [{"option": "A", "votes": 1, "colour": "red"}]}', "keys"),
+    (b'{"options": [{"option": "A", "votes": 1, "colour": "red"}]}', "options[0]: unknown field 'colour'"),
     (b'{"options": []}', "no options"),
-    (b'{"opts": []}', "exactly the key"),
-    (b"[]", "exactly the key"),
+    (b'{"opts": []}', "missing field 'options'"),
+    (b"[]", "expected an object, found an array"),
     (b"", "empty"),
-    (b'{"options": [{"option": 5, "votes": 1}]}', "must be a string"),
+    (b'{"options": [{"option": 5, "votes": 1}]}', "options[0].option: must be a non-empty string"),
 ])
 def test_read_counts_json_rejects(data, words):
     with pytest.raises(RecordError) as e:
@@ -381,3 +381,18 @@ def test_read_announced():
         parse_announced(b'{"seats": {"A": -1}}', "a.json")
     with pytest.raises(RecordError, match="duplicate key"):
         parse_announced(b'{"seats": {"A": 1, "A": 2}}', "a.json")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b'{"seats": {"A": -1}}', "seats['A']: negative (-1)"),
+    (b'{"seats": {"A": true}}', "seats['A']: expected an integer, found a boolean"),
+    (b'{"seats": {" A": 1}}', "seats[' A']: must be a non-empty string without surrounding spaces, at most 200 "
+                              "characters (found ' A')"),
+    (b'{"seats": []}', "seats: expected an object, found an array"),
+    (b'{"seats": {}, "x": 1}', "unknown field 'x'"),
+])
+def test_read_announced_json_messages(data, message):
+    """The announcement is read with fields.Obj: its messages name the entry as seats['option']."""
+    with pytest.raises(RecordError) as e:
+        parse_announced(data, "a.json")
+    assert (e.value.file, e.value.line, e.value.message) == ("a.json", None, message)

@@ -1,6 +1,8 @@
-"""The numbered verification steps, kept as data: SPEC.md, `tally-verifier checks` and every report read this list.
+"""The numbered checks, kept as data: SPEC.md, `tally-verifier checks` and every report read these lists.
 
-An id never changes meaning; a new step gets a new id. `section` is the SPEC.md section that defines the step.
+Two suites: CHECKS, the V-steps of `verify` over an election record (SPEC.md §4), and PROTOCOL_CHECKS, the P-steps
+of `protocols` over paper result protocols (SPEC.md §7). An id never changes meaning; a new step gets a new id.
+`section` is the SPEC.md section that defines the step.
 """
 from dataclasses import dataclass
 
@@ -9,9 +11,20 @@ from dataclasses import dataclass
 class Check:
     id: str
     name: str
-    phase: str
+    phase: str  # V-steps: the verification phase; P-steps: the family, "protocol" or "hierarchy"
     title: str
     section: str
+    suite: str = "record"  # "record" (V-steps) or "protocols" (P-steps)
+    # P-steps only: the identity as the reports print it, what "checked" counts there, and both in full for SPEC.md
+    identity: str = ""
+    counts: str = ""
+    definition: str = ""
+    counted: str = ""
+
+    @property
+    def family(self) -> str:
+        """P-steps: "protocol" (one protocol's own arithmetic) or "hierarchy" (protocols against each other)."""
+        return self.phase
 
 
 PHASES = ("setup", "registry", "ballot box", "ballot validity", "counting rules", "tally", "results", "seats")
@@ -94,8 +107,75 @@ CHECKS: tuple[Check, ...] = (
 BY_ID = {c.id: c for c in CHECKS}
 
 
-def markdown_table() -> str:
-    """The check table of SPEC.md §4, generated from this list (a test keeps SPEC.md in step with it)."""
+def _p(id_: str, name: str, family: str, title: str, identity: str, counts: str, definition: str,
+       counted: str | None = None) -> Check:
+    return Check(id_, name, family, title, "7", "protocols", identity, counts, definition, counted or counts)
+
+
+PROTOCOL_CHECKS: tuple[Check, ...] = (
+    _p("P1", "ballot-balance", "protocol", "ballot balance",
+       "ballots_received = issued_at_station + issued_at_home + unused + spoiled", "protocols",
+       "`ballots_received = issued_at_station + issued_at_home + unused + spoiled`"),
+    _p("P2", "ballot-box", "protocol", "ballot box", "in_box = valid + invalid", "protocols",
+       "`in_box = valid + invalid`"),
+    _p("P3", "valid-votes", "protocol", "valid ballots = votes",
+       "valid = sum of votes over every option the protocol lists", "protocols",
+       "`valid = Σ votes[o]` over every option the line lists (unknown options included; they are P7's)"),
+    _p("P4", "box-within-issued", "protocol", "box within issued",
+       "in_box <= issued_at_station + issued_at_home", "protocols", "`in_box ≤ issued`"),
+    _p("P5", "issued-within-list", "protocol", "issued within list",
+       "issued_at_station + issued_at_home <= voters_on_list", "protocols", "`issued ≤ voters_on_list`"),
+    _p("P6", "non-negative", "protocol", "no negative figures",
+       "every figure and every option's votes >= 0", "protocols",
+       "every figure `≥ 0` and every `votes[o] ≥ 0`; one finding per negative value"),
+    _p("P7", "contest-options", "protocol", "options of the contest",
+       "the keys of votes are exactly the contest's options: none missing, none unknown", "protocols",
+       "the keys of `votes` are exactly the contest's options: one finding per missing option (`expected present, "
+       "found absent`) and per unknown option"),
+    _p("P8", "level-sums", "hierarchy", "level sums",
+       "every district, region and nation protocol = the sum of its children's protocols of the same contest, "
+       "figure by figure and option by option", "protocols",
+       "for every district, region and nation protocol P of contest C: for every figure f, `P.f = Σ K.f`, and for "
+       "every option o of C, `P.votes[o] = Σ K.votes[o]`, over the children K: the protocols of C one level below "
+       "whose unit's register parent is P's unit (an unregistered unit counts under the parent its line names). An "
+       "absent option counts 0 on either side. One finding per figure or option that differs",
+       "protocols above polling_station"),
+    _p("P9", "register", "hierarchy", "unit and parent in the register",
+       "the protocol's unit is in units.jsonl at the protocol's level, and the parent it names is that unit's "
+       "parent in the register", "protocols",
+       "the line's `unit` is in `units.jsonl` at the file's level, and its `parent` is that unit's register parent"),
+    _p("P10", "parent-protocol", "hierarchy", "parent protocol exists",
+       "below the contest's top level, the named parent has a protocol of the same contest at the next level",
+       "protocols",
+       "for every protocol below its contest's top level: a protocol of the same contest for the named `parent` "
+       "exists at the next level", "protocols below the top level"),
+    _p("P11", "complete", "hierarchy", "no missing protocol",
+       "every registered unit in the contest's area, at every level from polling_station up to its top level, "
+       "has a protocol of the contest", "units",
+       "every unit of the contest's area (at every level from polling_station to `top_level`) has a protocol of "
+       "the contest", "(unit, contest) pairs"),
+    _p("P12", "no-duplicates", "hierarchy", "no duplicate protocol",
+       "at most one protocol per (unit, contest) in the whole directory", "protocols",
+       "at most one line per (unit, contest) in the whole directory; every later line is a finding naming the "
+       "first"),
+    _p("P13", "top-and-scope", "hierarchy", "top-level protocol and scope",
+       "the contest's top unit has a protocol at the contest's top level, and no protocol of the contest lies "
+       "above that level or outside the top unit's area", "contests",
+       "the top unit has a protocol of the contest at `top_level`; no protocol of the contest is above "
+       "`top_level`; none belongs (by the register) to a unit outside the contest's area"),
+)
+
+SUITES = {"record": CHECKS, "protocols": PROTOCOL_CHECKS}
+
+
+def markdown_table(suite: str = "record") -> str:
+    """The check table of SPEC.md §4 (suite "record") or §7 (suite "protocols"), generated from these lists (tests
+    keep SPEC.md in step with them)."""
+    if suite == "protocols":
+        rows = ["| id | name | family | title | exact identity | checked counts |", "|---|---|---|---|---|---|"]
+        rows += [f"| {c.id} | `{c.name}` | {c.family} | {c.title} | {c.definition} | {c.counted} |"
+                 for c in PROTOCOL_CHECKS]
+        return "\n".join(rows)
     rows = ["| id | name | phase | what is verified | § |", "|---|---|---|---|---|"]
     rows += [f"| {c.id} | `{c.name}` | {c.phase} | {c.title} | {c.section} |" for c in CHECKS]
     return "\n".join(rows)

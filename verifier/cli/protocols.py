@@ -2,38 +2,13 @@
 
 Exit status: 0 every protocol consistent, 1 at least one finding, 2 the directory could not be read.
 """
-import json
-
 import click
 
+from verifier.checks.protocols import consistent, run_checks
 from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, exit_with, main
 from verifier.record.paper_protocols import read_protocol_dir
 from verifier.report.output import OutputFile
-from verifier.tally.protocol_checks import CheckResult, consistent, run_checks
-
-JSON_FORMAT = "tally-verifier/protocols-report/1"
-
-
-def _report(directory: str, ps, results: tuple[CheckResult, ...], ok: bool) -> dict:
-    return {
-        "format": JSON_FORMAT,
-        "directory": directory,
-        "inputs": [{"file": i.file, "sha256": i.sha256, "size": i.size} for i in ps.inputs],
-        "protocols": len(ps.protocols),
-        "contests": [c.id for c in ps.contests],
-        "checks": [
-            {"id": r.check.id, "title": r.check.title, "family": r.check.family, "identity": r.check.identity,
-             "counts": r.check.counts, "checked": r.checked, "failed": r.failed, "findings": len(r.findings),
-             "not_checked": list(r.not_checked)}
-            for r in results
-        ],
-        "findings": [
-            {"check": f.check, "file": f.file, "line": f.line, "level": f.level, "unit": f.unit,
-             "contest": f.contest, "item": f.item, "expected": f.expected, "found": f.found, "message": f.message}
-            for r in results for f in r.findings
-        ],
-        "verdict": "consistent" if ok else "inconsistent",
-    }
+from verifier.report.protocols import render_json, render_text
 
 
 @main.command("protocols")
@@ -50,36 +25,13 @@ def protocols(directory: str, json_out: str | None) -> None:
         results = run_checks(ps)
         ok = consistent(results)
         if out:
-            out.write(json.dumps(_report(directory, ps, results, ok), indent=2, ensure_ascii=False) + "\n")
+            out.write(render_json(directory, ps, results, ok))
             out.commit()
     finally:
         if out:
             out.discard()
 
-    click.echo(f"protocols: {directory}: {len(ps.protocols)} protocols, {len(ps.contests)} contests, "
-               f"{len(ps.units)} registered units")
-    width = max(len(r.check.title) for r in results)
-    for r in results:
-        status = "ok" if r.ok else "FAILED"
-        extra = f"  ({len(r.not_checked)} not checked)" if r.not_checked else ""
-        click.echo(f"{r.check.id:<4} {r.check.title:<{width}}  checked {r.checked:>6} {r.check.counts:<9} "
-                   f"failed {r.failed:>6}  {status}{extra}")
-    findings = [f for r in results for f in r.findings]
-    if findings:
-        click.echo(f"findings ({len(findings)}):")
-        for f in findings:
-            click.echo(f"  {f.render()}")
-    notes = [(r.check.id, n) for r in results for n in r.not_checked]
-    if notes:
-        click.echo(f"not checked ({len(notes)}):")
-        for cid, n in notes:
-            click.echo(f"  {cid} {n}")
-    failed_checks = [r.check.id for r in results if not r.ok]
-    if ok:
-        click.echo(f"verdict: CONSISTENT: all {len(results)} checks passed")
-    else:
-        click.echo(f"verdict: INCONSISTENT: {len(findings)} finding(s) in {', '.join(failed_checks)}")
-
+    click.echo(render_text(directory, ps, results, ok), nl=False)
     if json_out == "-":
-        click.echo(json.dumps(_report(directory, ps, results, ok), indent=2, ensure_ascii=False) + "\n", nl=False)
+        click.echo(render_json(directory, ps, results, ok), nl=False)
     exit_with(EXIT_VERIFIED if ok else EXIT_FAILED)

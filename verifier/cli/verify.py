@@ -3,14 +3,13 @@ import re
 
 import click
 
-from verifier.checks.catalog import CHECKS, markdown_table
+from verifier.checks.catalog import SUITES, markdown_table
 from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, InputFile, exit_with, main
 from verifier.engine.local import LocalEngine
 from verifier.engine.progress import for_terminal
 from verifier.engine.run import verify_record
 from verifier.report import json_report, text
 from verifier.report.output import OutputFile
-
 
 FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 
@@ -74,15 +73,18 @@ def verify(record: str, json_path: str | None, workers: int | None, scheduler: s
 
 
 @main.command("checks")
-@click.option("--markdown", is_flag=True, help="The table of SPEC.md §4, as Markdown.")
-def checks(markdown: bool) -> None:
-    """List the numbered verification steps."""
+@click.option("--markdown", is_flag=True, help="The check table of SPEC.md, as Markdown (§4, or §7 with --suite protocols).")
+@click.option("--suite", type=click.Choice(list(SUITES)), default=None,
+              help="Only the V-steps of `verify` (record) or the P-steps of `protocols`; --markdown: record unless given.")
+def checks(markdown: bool, suite: str | None) -> None:
+    """List the numbered checks: the V-steps of `verify`, then the P-steps of `protocols`."""
     if markdown:
-        click.echo(markdown_table())
+        click.echo(markdown_table(suite or "record"))
         return
-    phase = None
-    for c in CHECKS:
-        if c.phase != phase:
-            phase = c.phase
-            click.echo(f"[{phase}]")
-        click.echo(f"  {c.id:<5} {c.name:<24} {c.title}  (SPEC.md §{c.section})")
+    for name in [suite] if suite else list(SUITES):
+        phase = None
+        for c in SUITES[name]:
+            if c.phase != phase:
+                phase = c.phase
+                click.echo(f"[{phase}]" if name == "record" else f"[protocols: {phase}]")
+            click.echo(f"  {c.id:<5} {c.name:<24} {c.title}  (SPEC.md §{c.section})")

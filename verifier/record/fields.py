@@ -16,6 +16,8 @@ TIMESTAMP_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
 MAX_TEXT = 1000
+MAX_NAME = 200  # a free-form id of the side inputs (paper protocols, seat counts): Unicode, SPEC.md §6, §7
+INT_RANGE = (-(2**53 - 1), 2**53 - 1)  # canonical JSON integers: at most 16 digits (§1)
 
 
 class Obj:
@@ -73,6 +75,10 @@ class Obj:
             self.fail(f"{show_text(v)} is not of the form {pattern.pattern}", key)
         return v
 
+    def string(self, key: str) -> str:
+        """Any string (a paper protocol's contest title, SPEC.md §7): only its type is checked."""
+        return self._get(key, str, "a string")
+
     def ident(self, key: str) -> str:
         """An identifier: ASCII letters, digits and . _ : -, at most 64 characters."""
         return self.text(key, ID_PATTERN, 64)
@@ -82,6 +88,37 @@ class Obj:
         if not lo <= v <= hi:
             self.fail(f"{v} is outside {lo}..{hi}", key)
         return v
+
+    def count(self, key: str, lo: int = 0, hi: int = INT_RANGE[1]) -> int:
+        """An integer of the side inputs: never a boolean; below 0 (when lo is 0) reported as negative."""
+        if key not in self.value:
+            self.fail("missing", key)
+        return _int(self, key, self.value[key], lo, hi)
+
+    def name(self, key: str, max_len: int = MAX_NAME, controls: bool = False) -> str:
+        """A free-form id: a non-empty string without leading or trailing whitespace, at most `max_len` characters;
+        control characters are refused unless `controls` (paper protocols take any text as an id, SPEC.md §7)."""
+        if key not in self.value:
+            self.fail("missing", key)
+        return _name(self, key, self.value[key], max_len, controls)
+
+    def name_key(self, key: str, max_len: int = MAX_NAME, controls: bool = False, where: str | None = None) -> str:
+        """One key of this object taken as a free-form id (an option id in a map of votes or seats)."""
+        return _name(self, where or key, key, max_len, controls)
+
+    def int_map(self, key: str, lo: int, hi: int, max_len: int = MAX_NAME, controls: bool = False,
+                max_items: int | None = None) -> list[tuple[str, int]]:
+        """An object id -> integer, in document order: each key a free-form id (`name`), each value an integer in
+        lo..hi (never a boolean). Errors name the entry as key[id]."""
+        m = self.obj(key)
+        if max_items is not None and len(m.value) > max_items:
+            self.fail(f"more than {max_items} entries", key)
+        out = []
+        for k, v in m.value.items():
+            where = f"{key}[{show_text(k)}]"  # JSON object keys are strings
+            self.name_key(k, max_len, controls, where)
+            out.append((k, _int(self, where, v, lo, hi)))
+        return out
 
     def boolean(self, key: str) -> bool:
         return self._get(key, bool, "true or false")
@@ -126,6 +163,25 @@ class Obj:
         if v not in allowed:
             self.fail(f"{show_text(v)} is not one of {', '.join(allowed)}", key)
         return v
+
+
+def _name(o: Obj, where: str, v: Any, max_len: int, controls: bool) -> str:
+    if not isinstance(v, str) or not v or len(v) > max_len or v != v.strip():
+        shown = show_text(v) if isinstance(v, str) else _kind(v)
+        o.fail(f"must be a non-empty string without surrounding spaces, at most {max_len} characters "
+               f"(found {shown})", where)
+    if not controls and CONTROL.search(v):
+        o.fail("contains a control character", where)
+    return v
+
+
+def _int(o: Obj, where: str, v: Any, lo: int, hi: int) -> int:
+    if type(v) is not int:  # bool is a subclass of int and is not a count
+        o.fail(f"expected an integer, found {_kind(v)}", where)
+    if not lo <= v <= hi:
+        o.fail(f"{v} is outside {lo}..{hi}" if lo < 0 else (f"negative ({v})" if v < 0 else f"{v} is more than {hi}"),
+               where)
+    return v
 
 
 def _hex(o: Obj, key: str, v: str, length: int) -> bytes:

@@ -20,6 +20,7 @@ from typing import Any
 
 from verifier.errors import RecordError
 from verifier.record import canonical
+from verifier.record.fields import INT_RANGE, Obj
 from verifier.record.files import kind_of, open_regular
 from verifier.record.model import LEVELS
 
@@ -122,31 +123,9 @@ class ProtocolSet:
 # ---------------------------------------------------------------------------------------------------- helpers
 
 
-def _is_int(v: Any) -> bool:
-    return type(v) is int  # bool is a subclass of int and is not a count
-
-
-def _id(value: Any, file: str, line: int | None, what: str) -> str:
-    if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH or value != value.strip():
-        raise RecordError(file, line, f"{what} must be a non-empty string without surrounding spaces, "
-                                      f"at most {MAX_ID_LENGTH} characters (found {_show(value)})")
-    return value
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else canonical.dumps(value).decode(errors="replace")
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _keys(obj: Any, file: str, line: int | None, what: str, required: set[str], optional: set[str] = frozenset()):
-    if not isinstance(obj, dict):
-        raise RecordError(file, line, f"{what} must be a JSON object (found {_show(obj)})")
-    missing = sorted(required - obj.keys())
-    if missing:
-        raise RecordError(file, line, f"{what}: missing field {missing[0]!r}")
-    unknown = sorted(obj.keys() - required - optional)
-    if unknown:
-        raise RecordError(file, line, f"{what}: unknown field {unknown[0]!r}")
+def _id(o: Obj, key: str) -> str:
+    """An id of this directory: any text, non-empty, no surrounding spaces, at most MAX_ID_LENGTH characters."""
+    return o.name(key, MAX_ID_LENGTH, controls=True)
 
 
 MISSING = ("missing (a protocol directory needs contests.json, units.jsonl and polling_station.jsonl, district.jsonl, "
@@ -169,34 +148,22 @@ def _lines(data: bytes, file: str) -> Iterator[tuple[int, Any]]:
 
 
 def read_contests(data: bytes, file: str) -> tuple[PaperContest, ...]:
-    doc = canonical.read_document(io.BytesIO(data), file, require_canonical=False)
-    _keys(doc, file, 1, "contests.json", {"contests"})
-    items = doc["contests"]
-    if not isinstance(items, list) or not items:
-        raise RecordError(file, 1, "'contests' must be a non-empty list")
+    doc = Obj(canonical.read_document(io.BytesIO(data), file, require_canonical=False), file, 1, "", {"contests"})
+    items = doc.objs("contests", {"id", "options", "top_level", "top_unit"}, {"title"}, min_len=1)
     out: list[PaperContest] = []
     seen: set[str] = set()
-    for i, c in enumerate(items):
-        what = f"contests[{i}]"
-        _keys(c, file, 1, what, {"id", "options", "top_level", "top_unit"}, {"title"})
-        cid = _id(c["id"], file, 1, f"{what}.id")
+    for c in items:
+        cid = _id(c, "id")
         if cid in seen:
-            raise RecordError(file, 1, f"{what}: duplicate contest id {cid!r}")
+            c.fail(f"duplicate contest id {cid!r}")
         seen.add(cid)
-        title = c.get("title", cid)
-        if not isinstance(title, str):
-            raise RecordError(file, 1, f"{what}.title must be a string")
-        options = c["options"]
-        if not isinstance(options, list) or not options:
-            raise RecordError(file, 1, f"{what}.options must be a non-empty list of option ids")
-        opts = tuple(_id(o, file, 1, f"{what}.options[{j}]") for j, o in enumerate(options))
+        title = c.string("title") if c.has("title") else cid
+        options = c.array("options", min_len=1)
+        opts = tuple(_id(Obj({"id": o}, file, 1, f"{c.path}.options[{j}]"), "id") for j, o in enumerate(options))
         if len(set(opts)) != len(opts):
-            raise RecordError(file, 1, f"{what}.options: an option id appears twice")
-        if c["top_level"] not in TOP_LEVELS:
-            raise RecordError(file, 1, f"{what}.top_level must be one of {', '.join(TOP_LEVELS)} "
-                                       f"(found {_show(c['top_level'])})")
-        top_unit = _id(c["top_unit"], file, 1, f"{what}.top_unit")
-        out.append(PaperContest(cid, title, opts, c["top_level"], top_unit))
+            c.fail("an option id appears twice", "options")
+        top_level = c.choice("top_level", TOP_LEVELS)
+        out.append(PaperContest(cid, title, opts, top_level, _id(c, "top_unit")))
     return tuple(out)
 
 
@@ -204,17 +171,15 @@ def read_units(lines: bytes | Iterable[tuple[int, Any]], file: str) -> tuple[Uni
     units: list[Unit] = []
     where: dict[str, Unit] = {}
     for number, obj in _lines(lines, file) if isinstance(lines, bytes) else lines:
-        _keys(obj, file, number, "unit", {"id", "level", "parent"})
-        uid = _id(obj["id"], file, number, "id")
-        level = obj["level"]
-        if level not in LEVELS:
-            raise RecordError(file, number, f"level must be one of {', '.join(LEVELS)} (found {_show(level)})")
+        o = Obj(obj, file, number, "", {"id", "level", "parent"})
+        uid = _id(o, "id")
+        level = o.choice("level", LEVELS)
         if level == "nation":
             if obj["parent"] is not None:
                 raise RecordError(file, number, "the nation unit has no parent (parent must be null)")
             parent = None
         else:
-            parent = _id(obj["parent"], file, number, "parent")
+            parent = _id(o, "parent")
         if uid in where:
             raise RecordError(file, number, f"unit {uid!r} listed twice (first at line {where[uid].line})")
         unit = Unit(file, number, uid, level, parent)
@@ -268,9 +233,9 @@ def read_protocols(lines: Iterable[tuple[int, Any]], file: str, level: str, cont
         if max_lines is not None and number > max_lines:
             raise RecordError(file, number, f"more than {max_lines} protocols: twice the {level} units in "
                                             f"{UNITS_FILE} times the contests, and 1000 more (SPEC.md §10)")
-        _keys(obj, file, number, "protocol", set(PROTOCOL_KEYS))
-        unit = _id(obj["unit"], file, number, "unit")
-        contest = _id(obj["contest"], file, number, "contest")
+        o = Obj(obj, file, number, "", set(PROTOCOL_KEYS))
+        unit = _id(o, "unit")
+        contest = _id(o, "contest")
         if contest not in contests:
             raise RecordError(file, number, f"unknown contest {contest!r} (not in {CONTESTS_FILE})")
         if level == "nation":
@@ -280,23 +245,11 @@ def read_protocols(lines: Iterable[tuple[int, Any]], file: str, level: str, cont
         else:
             if obj["parent"] is None:
                 raise RecordError(file, number, f"a {level} protocol must name its parent unit (found null)")
-            parent = _id(obj["parent"], file, number, "parent")
-        figures = []
-        for name in FIGURES:
-            v = obj[name]
-            if not _is_int(v):
-                raise RecordError(file, number, f"{name} must be an integer (found {_show(v)})")
-            figures.append((name, v))
-        votes = obj["votes"]
-        if not isinstance(votes, dict):
-            raise RecordError(file, number, f"votes must be an object option id -> integer (found {_show(votes)})")
-        pairs = []
-        for option, v in votes.items():
-            _id(option, file, number, "an option id in votes")
-            if not _is_int(v):
-                raise RecordError(file, number, f"votes[{option!r}] must be an integer (found {_show(v)})")
-            pairs.append((option, v))
-        out.append(PaperProtocol(file, number, level, unit, parent, contest, tuple(figures), tuple(pairs)))
+            parent = _id(o, "parent")
+        # any integer: a negative figure is read, and judged by P6
+        figures = tuple((name, o.count(name, *INT_RANGE)) for name in FIGURES)
+        pairs = tuple(o.int_map("votes", *INT_RANGE, max_len=MAX_ID_LENGTH, controls=True))
+        out.append(PaperProtocol(file, number, level, unit, parent, contest, figures, pairs))
     return out
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from verifier.errors import RecordError
 from verifier.record import canonical
+from verifier.record.fields import INT_RANGE, Obj
 from verifier.record.files import open_regular
 from verifier.record.model import Option
 
@@ -31,7 +32,6 @@ MAX_DIGITS = canonical.MAX_INT_DIGITS  # 16: counts stay within 2^53 - 1
 MAX_OPTION_CHARS = 200
 COUNT_KINDS = ("party", "candidate", "against_all")
 _DIGITS = re.compile(r"[0-9]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -79,16 +79,10 @@ def _text(data: bytes, file: str) -> str:
     return text
 
 
-def _option_id(value: str, file: str, line: int | None, where: str = "option") -> str:
-    if value == "":
-        raise RecordError(file, line, f"{where}: empty option")
-    if value != value.strip():
-        raise RecordError(file, line, f"{where}: leading or trailing whitespace in option {value!r}")
-    if _CONTROL.search(value):
-        raise RecordError(file, line, f"{where}: control character in option {value!r}")
-    if len(value) > MAX_OPTION_CHARS:
-        raise RecordError(file, line, f"{where}: option longer than {MAX_OPTION_CHARS} characters")
-    return value
+def _option_id(o: Obj, key: str = "option") -> str:
+    """An option id (SPEC.md §6): non-empty, no surrounding whitespace, no control characters, at most 200
+    characters; the rule of fields.Obj.name."""
+    return o.name(key, MAX_OPTION_CHARS)
 
 
 def _count_text(value: str, file: str, line: int, column: str) -> int:
@@ -97,14 +91,6 @@ def _count_text(value: str, file: str, line: int, column: str) -> int:
     if len(value) > MAX_DIGITS:
         raise RecordError(file, line, f"{column} has {len(value)} digits (at most {MAX_DIGITS})")
     return int(value)
-
-
-def _count_json(value: object, file: str, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RecordError(file, None, f"{where}: must be a non-negative integer, not {value!r}")
-    if value < 0:
-        raise RecordError(file, None, f"{where}: negative ({value})")
-    return value
 
 
 def _csv_rows(text: str, file: str, header: tuple[str, ...], optional: tuple[str, ...] = ()):
@@ -188,33 +174,18 @@ def parse_counts(data: bytes, file: str) -> SeatCounts:
     if fmt == "csv":
         text = _text(data, file)
         for line, cells in _csv_rows(text, file, ("option", "votes"), ("kind",)):
-            option_id = _option_id(cells["option"], file, line)
+            option_id = _option_id(Obj(cells, file, line))
             votes = _count_text(cells["votes"], file, line, "votes")
             add(option_id, votes, cells.get("kind") or "party", line, "row")
     else:
-        doc = canonical.parse(data, file, None, require_canonical=False)
-        if not isinstance(doc, dict) or set(doc) != {"options"}:
-            raise RecordError(file, None, 'the document must be an object with exactly the key "options"')
-        options = doc["options"]
-        if not isinstance(options, list):
-            raise RecordError(file, None, '"options" must be an array')
-        if len(options) > MAX_ROWS:
-            raise RecordError(file, None, f'"options": more than {MAX_ROWS} options')
-        for i, entry in enumerate(options):
-            where = f"options[{i}]"
-            if not isinstance(entry, dict):
-                raise RecordError(file, None, f"{where}: must be an object")
-            keys = set(entry)
-            if not {"option", "votes"} <= keys or not keys <= {"option", "votes", "kind"}:
-                raise RecordError(file, None, f'{where}: keys must be "option", "votes" and optionally "kind", '
-                                              f"not {sorted(keys)}")
-            if not isinstance(entry["option"], str):
-                raise RecordError(file, None, f"{where}.option: must be a string")
-            option_id = _option_id(entry["option"], file, None, f"{where}.option")
-            votes = _count_json(entry["votes"], file, f"{where}.votes")
-            kind = entry.get("kind", "party")
-            if not isinstance(kind, str):
-                raise RecordError(file, None, f"{where}.kind: must be a string")
+        doc = Obj(canonical.parse(data, file, None, require_canonical=False), file, None, "", {"options"})
+        if len(doc.array("options")) > MAX_ROWS:
+            doc.fail(f"more than {MAX_ROWS} options", "options")
+        for entry in doc.objs("options", {"option", "votes"}, {"kind"}):
+            where = entry.path
+            option_id = _option_id(entry)
+            votes = entry.count("votes")
+            kind = entry.text("kind") if entry.has("kind") else "party"
             add(option_id, votes, kind, None, where)
     if not rows:
         raise RecordError(file, None if fmt == "json" else 1, "no options")
@@ -236,23 +207,14 @@ def parse_announced(data: bytes, file: str) -> dict[str, int]:
     if fmt == "csv":
         text = _text(data, file)
         for line, cells in _csv_rows(text, file, ("option", "seats")):
-            option_id = _option_id(cells["option"], file, line)
+            option_id = _option_id(Obj(cells, file, line))
             if option_id in out:
                 raise RecordError(file, line, f"duplicate option {option_id!r} (first on line {lines[option_id]})")
             out[option_id] = _count_text(cells["seats"], file, line, "seats")
             lines[option_id] = line
     else:
-        doc = canonical.parse(data, file, None, require_canonical=False)
-        if not isinstance(doc, dict) or set(doc) != {"seats"}:
-            raise RecordError(file, None, 'the document must be an object with exactly the key "seats"')
-        seats = doc["seats"]
-        if not isinstance(seats, dict):
-            raise RecordError(file, None, '"seats" must be an object {"option": seats, ...}')
-        if len(seats) > MAX_ROWS:
-            raise RecordError(file, None, f'"seats": more than {MAX_ROWS} options')
-        for option_id, value in seats.items():
-            _option_id(option_id, file, None, f"seats[{option_id!r}]")
-            out[option_id] = _count_json(value, file, f"seats[{option_id!r}]")
+        doc = Obj(canonical.parse(data, file, None, require_canonical=False), file, None, "", {"seats"})
+        out.update(doc.int_map("seats", 0, INT_RANGE[1], MAX_OPTION_CHARS, max_items=MAX_ROWS))
     return out
 
 

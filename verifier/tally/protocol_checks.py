@@ -1,12 +1,13 @@
 """The arithmetic of published paper protocols: each protocol's own identities, and every level the sum of its
 children. Pure functions over the dataclasses of verifier.record.paper_protocols; no I/O.
 
-The checks are data (CHECKS): id, title, family, the exact identity, and what "checked" counts. Every check runs
+What each check is (id, title, family, identity, what "checked" counts) is the catalogue's
+(verifier.checks.catalog.PROTOCOL_CHECKS); verifier.checks.protocols runs them through `evaluate`. Every check runs
 over everything and returns every failure as a Finding that names its place (file, line, level, unit, contest,
 figure or option) with the expected and the found value. Nothing stops at the first failure.
 """
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from verifier.record.model import LEVELS
@@ -18,51 +19,6 @@ from verifier.record.paper_protocols import (
     ProtocolSet,
     Unit,
 )
-
-
-@dataclass(frozen=True)
-class Check:
-    id: str
-    title: str
-    family: str  # "protocol": one protocol's own arithmetic; "hierarchy": protocols against each other
-    identity: str  # exactly what is checked
-    counts: str  # what the "checked" and "failed" numbers count
-
-
-CHECKS: tuple[Check, ...] = (
-    Check("P1", "ballot balance", "protocol",
-          "ballots_received = issued_at_station + issued_at_home + unused + spoiled", "protocols"),
-    Check("P2", "ballot box", "protocol",
-          "in_box = valid + invalid", "protocols"),
-    Check("P3", "valid ballots = votes", "protocol",
-          "valid = sum of votes over every option the protocol lists", "protocols"),
-    Check("P4", "box within issued", "protocol",
-          "in_box <= issued_at_station + issued_at_home", "protocols"),
-    Check("P5", "issued within list", "protocol",
-          "issued_at_station + issued_at_home <= voters_on_list", "protocols"),
-    Check("P6", "no negative figures", "protocol",
-          "every figure and every option's votes >= 0", "protocols"),
-    Check("P7", "options of the contest", "protocol",
-          "the keys of votes are exactly the contest's options: none missing, none unknown", "protocols"),
-    Check("P8", "level sums", "hierarchy",
-          "every district, region and nation protocol = the sum of its children's protocols of the same contest, "
-          "figure by figure and option by option", "protocols"),
-    Check("P9", "unit and parent in the register", "hierarchy",
-          "the protocol's unit is in units.jsonl at the protocol's level, and the parent it names is that unit's "
-          "parent in the register", "protocols"),
-    Check("P10", "parent protocol exists", "hierarchy",
-          "below the contest's top level, the named parent has a protocol of the same contest at the next level",
-          "protocols"),
-    Check("P11", "no missing protocol", "hierarchy",
-          "every registered unit in the contest's area, at every level from polling_station up to its top level, "
-          "has a protocol of the contest", "units"),
-    Check("P12", "no duplicate protocol", "hierarchy",
-          "at most one protocol per (unit, contest) in the whole directory", "protocols"),
-    Check("P13", "top-level protocol and scope", "hierarchy",
-          "the contest's top unit has a protocol at the contest's top level, and no protocol of the contest lies "
-          "above that level or outside the top unit's area", "contests"),
-)
-CHECK_IDS = tuple(c.id for c in CHECKS)
 
 
 @dataclass(frozen=True)
@@ -89,19 +45,6 @@ class Finding:
         if self.item is not None:
             what += f", {self.item}"
         return f"{self.check} {self.place}: {what}: expected {self.expected}, found {self.found} ({self.message})"
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    check: Check
-    checked: int
-    failed: int  # how many of the checked items have at least one finding
-    findings: tuple[Finding, ...]
-    not_checked: tuple[str, ...] = ()  # items that could not be checked, each with the reason
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
 
 
 def _finding(check: str, p: PaperProtocol, item: str | None, expected, found, message: str) -> Finding:
@@ -423,32 +366,23 @@ HIERARCHY: dict[str, Callable[[_Index], tuple]] = {  # -> (checked, failed, find
 # ------------------------------------------------------------------------------------------------------ runner
 
 
-def run_checks(ps: ProtocolSet, only: Iterable[str] | None = None) -> tuple[CheckResult, ...]:
-    """Every check (or those named in `only`) over the whole set, in CHECKS order."""
-    wanted = set(CHECK_IDS if only is None else only)
+PROTOCOL_STEPS = (*PER_PROTOCOL, *HIERARCHY)  # the ids these functions implement (the catalogue's PROTOCOL_CHECKS)
+
+
+def evaluate(ps: ProtocolSet, ids: Iterable[str]) -> Iterator[tuple[str, int, int, list[Finding], list[str]]]:
+    """Each named check over the whole set, in the order given: (id, checked, failed, findings, not checked)."""
     contests = {c.id: c for c in ps.contests}
     ix = _Index(ps)
-    results = []
-    for check in CHECKS:
-        if check.id not in wanted:
-            continue
-        skipped: list[str] = []
-        if check.id in PER_PROTOCOL:
-            fn = PER_PROTOCOL[check.id]
+    for cid in ids:
+        if cid in PER_PROTOCOL:
+            fn = PER_PROTOCOL[cid]
             findings: list[Finding] = []
             failed = 0
             for p in ps.protocols:
                 f = fn(p, contests[p.contest])
                 failed += bool(f)
                 findings += f
-            checked = len(ps.protocols)
+            yield cid, len(ps.protocols), failed, findings, []
         else:
-            checked, failed, findings, *rest = HIERARCHY[check.id](ix)
-            if rest:
-                skipped = rest[0]
-        results.append(CheckResult(check, checked, failed, tuple(findings), tuple(skipped)))
-    return tuple(results)
-
-
-def consistent(results: Iterable[CheckResult]) -> bool:
-    return all(r.ok for r in results)
+            checked, failed, findings, *rest = HIERARCHY[cid](ix)
+            yield cid, checked, failed, findings, (rest[0] if rest else [])
