@@ -355,7 +355,7 @@ def naive_baseline(record: Path, ballots: int) -> dict:
                 st = membership.Statement(fp, cb["contest"], ms, bytes.fromhex(env["key_fingerprint"]),
                                           bytes.fromhex(env["ballot_id"]), c.ciphertext(be_secure=False))
                 assert sum(e) % membership.CHALLENGE_MOD == membership.challenge(key, st, tuple(a))
-                for m, aj, ej, zj in zip(ms, a, e, z):
+                for m, aj, ej, zj in zip(ms, a, e, z, strict=True):
                     u = (c - m).ciphertext(be_secure=False)  # c·(1 − m·n): phe encrypts −m with r = 1
                     lhs = pow(zj, n, n2)
                     rhs = aj * pow(u, ej, n2) % n2
@@ -502,7 +502,8 @@ def summarise(results: dict, sizes: list[int], kz_voters: int, w: int) -> dict:
     for v in sizes:
         r1, r2 = runs[f"one8-{v} batched x1"], runs[f"one8-{v} batched x{w}"]
         s["sizes"][v] = {"ballots": r1["counts"]["ballots in the box"], "ms_per_ballot_x1": per_ballot(r1) * 1e3,
-                         "ms_per_ballot_box_phase_x1": r1["phases"]["ballot box"] / r1["counts"]["ballots in the box"] * 1e3,
+                         "ms_per_ballot_box_phase_x1":
+                             r1["phases"]["ballot box"] / r1["counts"]["ballots in the box"] * 1e3,
                          "ballots_per_s_per_core_x1": rate(r1, 1), "ballots_per_cpu_s_x1": cpu_rate(r1),
                          f"ms_per_ballot_x{w}": per_ballot(r2) * 1e3, f"ballots_per_s_per_core_x{w}": rate(r2, w),
                          f"ballots_per_cpu_s_x{w}": cpu_rate(r2), "speedup": r1["wall"] / r2["wall"],

@@ -97,7 +97,8 @@ def _subtle(r: random.Random, node, nodes):
     return None
 
 
-def _json_mutation(r: random.Random, text: bytes, donors: list[bytes], subtle: float = 0.3) -> bytes:
+# one branch per kind of mutation: a table of cases, read top to bottom
+def _json_mutation(r: random.Random, text: bytes, donors: list[bytes], subtle: float = 0.3) -> bytes:  # noqa: C901
     """One node of the parsed text changed (the change always applies to the node it picks)."""
     try:
         value = json.loads(text)

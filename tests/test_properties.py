@@ -145,7 +145,7 @@ def test_registry_lines_read_back_exactly(tmp_path_factory, rows):
     assert [(v.line, v.voter_id, v.polling_station, v.algorithm, v.public_key.hex(), v.registrar_signature.hex())
             for v in voters] == [(i, x["voter_id"], x["polling_station"], x["algorithm"], x["public_key"],
                                   x["registrar_signature"]) for i, x in enumerate(lines, 1)]
-    for v, x in zip(voters, lines):
+    for v, x in zip(voters, lines, strict=True):
         body = canonical.dumps({k: x[k] for k in x if k != "registrar_signature"})
         assert v.signed_bytes == b"tally-verifier/registry-entry/v1\ne1\n" + body
 

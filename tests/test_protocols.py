@@ -654,7 +654,7 @@ def add_maslikhat(d: Path) -> None:
         stations.append({"unit": unit, "parent": "turkistan-sairam", "contest": MASLIKHAT, "voters_on_list": 1500,
                          "ballots_received": 1515, "issued_at_station": valid + invalid - 10, "issued_at_home": 10,
                          "unused": 1515 - valid - invalid - 1, "spoiled": 1, "in_box": valid + invalid,
-                         "valid": valid, "invalid": invalid, "votes": dict(zip(PARTIES, votes))})
+                         "valid": valid, "invalid": invalid, "votes": dict(zip(PARTIES, votes, strict=True))})
     save(d, "polling_station", rows(d, "polling_station") + stations)
     total = {f: sum(s[f] for s in stations) for f in FIGURES}
     total["votes"] = {o: sum(s["votes"][o] for s in stations) for o in PARTIES}

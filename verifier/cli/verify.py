@@ -11,7 +11,6 @@ from verifier.engine.run import verify_record
 from verifier.report import json_report, text
 from verifier.report.output import OutputFile
 
-
 FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 
 
@@ -24,7 +23,8 @@ def _fingerprints(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 
 @main.command("verify")
 @click.argument("record", type=click.Path(exists=True, dir_okay=True, file_okay=True))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Also write the report as JSON.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the report as JSON.")
 @click.option("--workers", type=click.IntRange(1, 1024), default=None,
               help="Local worker processes (default: every core). Not with --scheduler.")
 @click.option("--scheduler", metavar="ADDRESS", default=None,

@@ -69,7 +69,7 @@ def equations_hold(key: PublicKey, c: int, messages, a, e, z) -> bool:
     """(z_jⁿ)² ≡ (a_j·u_j^(e_j))² (mod n²) for every j, u_j = c·(1 − m_j·n). Squared form is normative."""
     n, n2 = key.n, key.n2
     c = gmpy2.mpz(c)
-    for m, aj, ej, zj in zip(messages, a, e, z):
+    for m, aj, ej, zj in zip(messages, a, e, z, strict=True):
         u = c * (1 - m * n) % n2
         lhs = gmpy2.powmod(zj, n, n2)
         rhs = aj * gmpy2.powmod(u, ej, n2) % n2

@@ -60,7 +60,7 @@ def multi_exp(bases: Iterable[int], exponents: Iterable[int], modulus: int, *, w
         raise ValueError("modulus must be positive")
     one = mpz(1) % m
     terms: list[tuple[mpz, int]] = []
-    for base, exponent in zip(bases, exponents):
+    for base, exponent in zip(bases, exponents, strict=True):
         b = mpz(base) % m
         x = int(exponent)
         if x == 0:
@@ -102,7 +102,7 @@ def _buckets(terms: list[tuple[mpz, int]], m: mpz, bits: int, c: int) -> mpz:
             for _ in range(c):
                 acc = acc * acc % m
         buckets: list = [None] * (mask + 1)
-        for b, d in zip(bases, [(x >> shift) & mask for x in exponents]):
+        for b, d in zip(bases, [(x >> shift) & mask for x in exponents], strict=True):
             if d:
                 cur = buckets[d]
                 buckets[d] = b if cur is None else cur * b % m

@@ -217,7 +217,9 @@ _LOCAL = struct.Struct("<4s5H3L2H")  # signature, version, flags, method, time, 
 _FULL16, _FULL32 = 0xFFFF, 0xFFFFFFFF  # "see the zip64 record"
 
 
-def _check_zip(archive: Path, f, size: int) -> None:
+# noqa C901: one pass over the zip's structures in file order, each branch one refusal of an archive with more
+# than one reading; kept in one piece so that the order of the checks is the order of the bytes
+def _check_zip(archive: Path, f, size: int) -> None:  # noqa: C901
     """The zip has one reading: the end record ends the file; counts and sizes are bounded from it before the
     central directory is read; the local entries are exactly the directory's, in order, contiguous from byte 0 to
     the directory (names, flags, methods, CRCs and sizes agree; only data descriptors between them)."""
@@ -256,7 +258,7 @@ def _check_zip(archive: Path, f, size: int) -> None:
         # each field of the classic end record is the zip64 one or "see zip64": no two readings of the directory
         classic = (disk, cd_disk, here, count, cd_size, cd_offset)
         fulls = (_FULL16, _FULL16, _FULL16, _FULL16, _FULL32, _FULL32)
-        if any(c not in (w, full) for c, w, full in zip(classic, wide, fulls)):
+        if any(c not in (w, full) for c, w, full in zip(classic, wide, fulls, strict=True)):
             fail("the zip's end record and zip64 end record disagree")
         disk, cd_disk, here, count, cd_size, cd_offset = wide
     if disk or cd_disk or here != count:
@@ -423,7 +425,9 @@ def _untar(archive: Path, f, out: Path, total: int) -> str | None:
         raise RecordError(str(archive), None, f"unreadable tar.gz archive: {e}") from None
 
 
-def _read_tar(stream: _Stream, archive: Path, out: Path, budget: _Budget) -> str | None:
+# noqa C901: one loop over the tar headers, each branch one kind of member refused or one extended header; as
+# _check_zip, the checks read in the order of the bytes
+def _read_tar(stream: _Stream, archive: Path, out: Path, budget: _Budget) -> str | None:  # noqa: C901
     members, extended, long_name = 0, {}, None
     entries: list[tuple[PurePosixPath, bool]] = []
     while True:
