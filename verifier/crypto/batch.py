@@ -18,6 +18,7 @@ import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 import gmpy2
 from gmpy2 import mpz
@@ -67,11 +68,25 @@ class CoefficientStream:
         return [x >> excess for x in ints] if excess else ints
 
 
-def _draw(rng, count: int, bits: int) -> list[int]:
+class RandomBits(Protocol):
+    def randbits(self, k: int, /) -> int: ...
+
+
+class RandomDraws(Protocol):
+    def draw(self, count: int, bits: int, /) -> list[int]: ...
+
+
+# where coefficients come from: the `secrets` module, anything with `randbits`, or a `CoefficientStream` (`draw`)
+Coefficients = RandomBits | RandomDraws
+
+
+def _draw(rng: Coefficients, count: int, bits: int) -> list[int]:
     draw = getattr(rng, "draw", None)
     if draw is not None:
-        return draw(count, bits)
-    return [rng.randbits(bits) for _ in range(count)]
+        drawn: list[int] = draw(count, bits)
+        return drawn
+    source = cast(RandomBits, rng)  # no `draw`: `randbits`
+    return [source.randbits(bits) for _ in range(count)]
 
 
 @dataclass(frozen=True)
@@ -85,7 +100,7 @@ class ProofItem:
     e: tuple[int, ...]
     z: tuple[int, ...]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in ("messages", "a", "e", "z"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
@@ -99,7 +114,7 @@ class ProofItem:
 
 
 def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: int = DEFAULT_COEFFICIENT_BITS,
-                rng=secrets) -> bool:
+                rng: Coefficients = secrets) -> bool:
     """The batch equation over all equations of all `items`, with fresh δ from `rng` (a CSPRNG: `secrets` by
     default, or a `CoefficientStream`; anything with `randbits`, or `draw(count, bits)`). True for no items.
 
@@ -122,8 +137,8 @@ def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: in
     if not items:
         return True
     n, n2 = mpz(key.n), mpz(key.n2)
-    z_bases: list = []
-    a_bases: list = []
+    z_bases: list[int] = []
+    a_bases: list[int] = []
     for item in items:
         z_bases += item.z
         a_bases += item.a
@@ -148,7 +163,7 @@ def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: in
     p_c = multi_exp(c_bases, c_exponents, n2)
     lhs = gmpy2.powmod(p_z, n, n2)
     rhs = p_a * p_c % n2 * ((1 - s * n) % n2) % n2
-    return lhs * lhs % n2 == rhs * rhs % n2
+    return bool(lhs * lhs % n2 == rhs * rhs % n2)  # bool: mpz is untyped
 
 
 # The cost model of `failing_items`, in units of one individual branch equation (U: zⁿ and u^e mod n², what
@@ -177,8 +192,9 @@ def sample_size(count: int) -> int:
 
 # noqa C901: one bisection loop whose cost budget (below) is shared by every branch; split up, the accounting
 # that bounds the whole by individual checking would be spread over several functions
-def failing_items(key: PublicKey, items: Sequence[ProofItem], rng=secrets, leaf_size: int = 1,  # noqa: C901
-                  coefficient_bits: int = DEFAULT_COEFFICIENT_BITS, budget: float = BISECTION_BUDGET) -> list[int]:
+def failing_items(key: PublicKey, items: Sequence[ProofItem], rng: Coefficients = secrets,  # noqa: C901
+                  leaf_size: int = 1, coefficient_bits: int = DEFAULT_COEFFICIENT_BITS,
+                  budget: float = BISECTION_BUDGET) -> list[int]:
     """Sorted indices of the items whose individual `equations_hold` is False.
 
     One batch test over everything: on an honest input that is all it costs. On failure, bisect: test the left
@@ -315,4 +331,4 @@ def units_ok(key: PublicKey, items: Sequence[ProofItem]) -> bool:
         product = product * item.c % n
         for x in (*item.a, *item.z):
             product = product * x % n
-    return gmpy2.gcd(product, n) == 1
+    return bool(gmpy2.gcd(product, n) == 1)  # bool: mpz is untyped

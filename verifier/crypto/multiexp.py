@@ -32,7 +32,7 @@ def pippenger_cost(terms: int, bits: int, window: int) -> float:
     windows = -(-bits // window)
     nonzero = terms * (1 - 2.0**-window)
     buckets = (1 << window) - 1
-    occupied = buckets * (1 - (1 - 1 / buckets) ** nonzero)
+    occupied: float = buckets * (1 - (1 - 1 / buckets) ** nonzero)  # float ** float is typed Any (complex)
     gaps = 1.5 * occupied * max(0.0, math.log2(buckets / occupied)) if occupied > 0 else 0.0
     return windows * (nonzero + occupied + gaps) + (windows - 1) * window
 
@@ -101,7 +101,7 @@ def _buckets(terms: list[tuple[mpz, int]], m: mpz, bits: int, c: int) -> mpz:
         if acc is not None:
             for _ in range(c):
                 acc = acc * acc % m
-        buckets: list = [None] * (mask + 1)
+        buckets: list[mpz | None] = [None] * (mask + 1)
         for b, d in zip(bases, [(x >> shift) & mask for x in exponents], strict=True):
             if d:
                 cur = buckets[d]
