@@ -179,7 +179,7 @@ def _contest(o: Obj) -> Contest:
         scope.fail("the nation has no unit", "unit")
     options = tuple(Option(p.ident("id"), p.text("name"), p.choice("kind", OPTION_KINDS))
                     for p in o.objs("options", {"id", "name", "kind"}, min_len=1))
-    rule = None
+    rule: PluralitySeatRule | ListSeatRule | None = None
     if o.value["seat_rule"] is not None:
         r = o.obj("seat_rule", {"method", "seats"}, {"threshold_percent", "threshold_base"})
         method = r.choice("method", ("largest_remainder", "plurality"))

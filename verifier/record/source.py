@@ -27,8 +27,10 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import NoReturn
 
 from verifier.errors import RecordError
 from verifier.record.files import kind_of, open_regular
@@ -76,7 +78,7 @@ def _one_record(source: Path, what: str, entries: list[tuple[PurePosixPath, bool
     """The folder that holds the record (None: its files are at the top), from every entry of the archive or
     directory: (path of one or two parts, is a folder). Refuses anything but one record's files."""
 
-    def fail(message: str):
+    def fail(message: str) -> NoReturn:
         raise RecordError(str(source), None, message)
 
     member = "archive member " if what == "archive" else ""
@@ -104,7 +106,7 @@ def _record_dir(p: Path) -> Path:
     """A directory record: its entries listed without following links; the directory that holds its files."""
 
     def listing(d: Path, prefix: PurePosixPath) -> list[tuple[PurePosixPath, bool]]:
-        out = []
+        out: list[tuple[PurePosixPath, bool]] = []
         with os.scandir(d) as it:
             for entry in it:
                 if len(out) >= MAX_MEMBERS:
@@ -224,7 +226,7 @@ def _check_zip(archive: Path, f, size: int) -> None:  # noqa: C901
     central directory is read; the local entries are exactly the directory's, in order, contiguous from byte 0 to
     the directory (names, flags, methods, CRCs and sizes agree; only data descriptors between them)."""
 
-    def fail(message: str):
+    def fail(message: str) -> NoReturn:
         raise RecordError(str(archive), None, message)
 
     def read_at(offset: int, n: int) -> bytes:
@@ -343,7 +345,7 @@ def _zip64_extra(extra: bytes, fail) -> bytes | None:
     return found
 
 
-def _widen(z64: bytes | None, values: tuple[int, ...], fail) -> tuple[int, ...]:
+def _widen(z64: bytes | None, values: tuple[int, ...], fail: Callable[[str], NoReturn]) -> tuple[int, ...]:
     """The 32-bit fields that say "see zip64" replaced, in order, by the 64-bit values of the zip64 extra field."""
     out, i = [], 0
     for v in values:
