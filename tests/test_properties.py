@@ -1,4 +1,5 @@
 """Properties (hypothesis) of the record readers, the proof verifiers and the counting-rule comparison."""
+import dataclasses
 import json
 
 import gmpy2
@@ -236,7 +237,7 @@ def test_any_single_change_breaks_the_proof(paillier, f, what, j):
         field = {"fp": "fingerprint", "ctx": "voter_context", "ballot": "ballot_id", "contest": "contest_id"}[what]
         old = getattr(st_, field)
         new = old + "x" if isinstance(old, str) else bytes([old[0] ^ 1]) + old[1:]
-        st_ = membership.Statement(**{**st_.__dict__, field: new})
+        st_ = dataclasses.replace(st_, **{field: new})
     assert membership.verify(key, st_, a, e, z) is not None
 
 

@@ -115,3 +115,27 @@ def test_unreachable_scheduler_fails_within_seconds(simulated, address, message)
     assert result.stderr.startswith(message.format(port=port)) and result.stderr.count("\n") == 1, result.stderr
     assert result.stdout == ""
     assert took < 30, f"{took:.1f} s"
+
+
+def test_per_ballot_objects_have_slots_and_pickle(simulated):
+    """The objects made per line have slots (no per-object dict) and still cross to worker processes."""
+    import pickle
+
+    from verifier.crypto.batch import ProofItem
+    from verifier.crypto.membership import Statement
+    from verifier.crypto.paillier import PublicKey
+    from verifier.record import layout, reader
+
+    root = simulated[0]
+    eid = reader.read_manifest(root)[0].election_id
+    key = PublicKey.from_n(reader.read_election_key(root)[0].n)
+    line, raw = next(reader.iter_file_lines(root, layout.BALLOT_BOX))
+    entry = reader.read_box_entry(line, raw, key, eid)
+    ballot = entry.envelope.contests[0]
+    objects = [next(reader.iter_registry(root, eid)), next(reader.iter_cancellations(root, eid)),
+               next(reader.iter_decisions(root)), entry, entry.envelope, entry.receipt, ballot, ballot.proof,
+               Statement(b"f" * 32, "c", (1, 2), b"v" * 32, b"b" * 16, 5),
+               ProofItem(ballot.ciphertext, (1, 2), ballot.proof.a[:2], ballot.proof.e[:2], ballot.proof.z[:2])]
+    for o in objects:
+        assert not hasattr(o, "__dict__"), type(o)
+        assert pickle.loads(pickle.dumps(o)) == o

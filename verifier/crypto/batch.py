@@ -89,7 +89,7 @@ def _draw(rng: Coefficients, count: int, bits: int) -> list[int]:
     return [source.randbits(bits) for _ in range(count)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProofItem:
     """One ballot's membership proof, already checked by `statement_problem`: ciphertext c, allowed plaintexts
     m_0..m_(k-1) and the proof (a_j, e_j, z_j)."""

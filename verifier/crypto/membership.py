@@ -17,7 +17,7 @@ CHALLENGE_MOD = 1 << CHALLENGE_BITS
 TAG = "tally-verifier/membership/v1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     """Everything the challenge binds besides the commitments: election, contest, key, allowed plaintexts,
     voter, ballot and ciphertext."""

@@ -1,7 +1,8 @@
 """Typed, frozen record objects. Built by the readers in this package; judged only by verifier.checks.
 
 Big integers are plain ints here (hex on the wire); every object keeps the file and line it came from so that
-a finding can name its place.
+a finding can name its place. The objects made once per line (voters, box entries and what they hold,
+cancellations, decisions) have slots: no per-object dict, for millions of them in flight.
 """
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -120,7 +121,7 @@ class ElectionKey:
     modulus_proof: ModulusProof  # Π^mod of SPEC §3.6.2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Voter:
     line: int
     voter_id: str
@@ -131,7 +132,7 @@ class Voter:
     signed_bytes: bytes  # the exact bytes the registrar signed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Proof:
     """A 1-out-of-k membership proof: (a_j, e_j, z_j) for j = 0..k-1 in manifest option order."""
 
@@ -140,14 +141,14 @@ class Proof:
     z: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContestBallot:
     contest: str
     ciphertext: int
     proof: Proof
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Envelope:
     ballot_id: bytes  # 16 random bytes
     election_id: str
@@ -160,7 +161,7 @@ class Envelope:
     signed_bytes: bytes  # the exact bytes the voter signed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Receipt:
     sequence: int
     received_at: str
@@ -170,7 +171,7 @@ class Receipt:
     signed_bytes: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BoxEntry:
     """One line of the ballot box: the voter's envelope and the collector's receipt for it."""
 
@@ -181,7 +182,7 @@ class BoxEntry:
     entry_hash: bytes  # SHA-256 of the whole line: the next entry's previous_hash
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HeldReceipt:
     """A box line as a voter's client received it (envelope and the collector's receipt), kept by the voter and
     handed to the verifier: evidence of what the box held when the receipt was issued."""
@@ -204,7 +205,7 @@ class BoxHead:
     signed_bytes: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cancellation:
     line: int
     voter_id: str
@@ -216,7 +217,7 @@ class Cancellation:
     commission_signed_bytes: bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BallotDecision:
     """The authority's statement about one ballot in the box: counted, or excluded with a reason."""
 
