@@ -121,7 +121,6 @@ class DaskEngine:
         self.workers = max(1, sum(self._client.nthreads().values()))
         return self._client
 
-
     def start(self, ctx: Any) -> None:
         """Ship the election context to every worker once."""
         client = self.connect()
