@@ -67,7 +67,8 @@ def main():
     assert bad == []
     print(f"per proof, ranges+units+hash (both paths): {t_stmt * per:8.3f} ms")
     print(f"per proof, individual equations:           {t_ind * per:8.3f} ms")
-    print(f"per proof, one batch test over all:        {t_batch * per:8.3f} ms   (failing_items: {t_fail * per:.3f} ms)")
+    print(f"per proof, one batch test over all:        {t_batch * per:8.3f} ms   "
+          f"(failing_items: {t_fail * per:.3f} ms)")
     print(f"individual / batched (equations only):     {t_ind / t_batch:8.1f} x")
     print(f"individual / batched (with statement checks): {(t_ind + t_stmt) / (t_batch + t_stmt):5.1f} x")
 
@@ -77,11 +78,12 @@ def main():
         for bits in (128, 384):
             bases = [gmpy2.mpz(mrng.randbelow(key.n2)) for _ in range(terms)]
             exps = [mrng.randbits(bits) for _ in range(terms)]
-            t_m, r1 = timed(lambda: multi_exp(bases, exps, key.n2), repeat=2)
-            t_n, r2 = timed(lambda: _naive(list(zip(bases, exps)), key.n2), repeat=2)
+            t_m, r1 = timed(lambda bases=bases, exps=exps: multi_exp(bases, exps, key.n2), repeat=2)
+            t_n, r2 = timed(lambda bases=bases, exps=exps: _naive(list(zip(bases, exps, strict=True)), key.n2),
+                            repeat=2)
             assert r1 == r2
-            print(f"  {terms:5d} terms x {bits}-bit: window {choose_window(terms, bits):2d}  multi_exp {t_m * 1e3:8.1f} ms"
-                  f"  naive {t_n * 1e3:8.1f} ms  speed-up {t_n / t_m:4.1f} x")
+            print(f"  {terms:5d} terms x {bits}-bit: window {choose_window(terms, bits):2d}  "
+                  f"multi_exp {t_m * 1e3:8.1f} ms  naive {t_n * 1e3:8.1f} ms  speed-up {t_n / t_m:4.1f} x")
 
 
 if __name__ == "__main__":

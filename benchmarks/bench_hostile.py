@@ -167,7 +167,7 @@ def main() -> int:
     bad = 0
     for case in args.cases or CASES:
         base = CASES[case][1] // (4 if args.quick else 1)
-        (t1, m1, rc1, _), (t2, m2, rc2, last) = measure(case, base), measure(case, 2 * base)
+        (t1, m1, _, _), (t2, m2, rc2, last) = measure(case, base), measure(case, 2 * base)
         ratio = t2 / t1
         ok = ratio <= LINEAR_RATIO and m2 <= MEMORY_BUDGET
         bad += not ok

@@ -15,8 +15,8 @@ hardest case for the batch path. Failure rates: none, one ballot per chunk, 1/16
 Every record is verified in this process with one worker, batched and with `--no-batch`, alternately, and the
 reports are compared (they must be identical). Printed per record: CPU seconds of both paths (the whole run: with
 one worker it is all in this process) and their ratio, the wall-clock ratio beside it, and the number of batch
-tests and individual checks the batch path made. The bound: batched ≤ 1.2 × individual on every record; honest: one batch
-test per chunk and no individual check.
+tests and individual checks the batch path made. The bound: batched ≤ 1.2 × individual on every record; honest: one
+batch test per chunk and no individual check.
 """
 import argparse
 import json

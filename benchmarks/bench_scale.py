@@ -71,7 +71,8 @@ def make_record(out: Path, shape: str, voters: int, bits: int, log) -> Path:
 
     path = out / f"{shape}-{voters}-{bits}"
     stamp = path.with_suffix(".json")
-    params = {"shape": shape, "voters": voters, "bits": bits, "seed": f"bench-{shape}-{voters}"}
+    seed = f"bench-{shape}-{voters}"
+    params = {"shape": shape, "voters": voters, "bits": bits, "seed": seed}
     if stamp.exists() and json.loads(stamp.read_text()).get("params") == params and path.is_dir():
         return path
     if path.exists():
@@ -80,7 +81,7 @@ def make_record(out: Path, shape: str, voters: int, bits: int, log) -> Path:
         shutil.rmtree(path)
     log(f"simulating {path.name} ...")
     start = time.perf_counter()
-    simulate(path, Options(voters=voters, seed=params["seed"], key_bits=bits, shape=SHAPES[shape](voters)))
+    simulate(path, Options(voters=voters, seed=seed, key_bits=bits, shape=SHAPES[shape](voters)))
     seconds = time.perf_counter() - start
     with open(path / "ballot_box.jsonl", "rb") as fh:
         ballots = sum(1 for _ in fh)
@@ -199,6 +200,7 @@ def child(spec: dict) -> dict:
         pycryptodome_signatures()
     from contextlib import contextmanager
 
+    from verifier.engine import Engine
     from verifier.engine import run as run_module
     from verifier.engine.local import LocalEngine
     from verifier.engine.run import verify_record
@@ -217,6 +219,7 @@ def child(spec: dict) -> dict:
 
     run_module._timed = timed_with_cpu
 
+    engine: Engine
     if spec.get("dask"):
         from distributed import LocalCluster
 
@@ -338,11 +341,12 @@ def naive_baseline(record: Path, ballots: int) -> dict:
             o = json.loads(raw)
             env, receipt = o["envelope"], o["receipt"]
             voter = registry[env["voter_id"]]
-            body = {k: env[k] for k in ("ballot_id", "cast_at", "election_fingerprint", "election_id",
-                                        "key_fingerprint", "voter_id")}
-            body["inner_hash"] = sha256(canonical.dumps(env["contests"])).hex()
+            envelope = {k: env[k] for k in ("ballot_id", "cast_at", "election_fingerprint", "election_id",
+                                            "key_fingerprint", "voter_id")}
+            envelope["inner_hash"] = sha256(canonical.dumps(env["contests"])).hex()
             verify_sig(voter["algorithm"], bytes.fromhex(voter["public_key"]),
-                       signed_message(layout.ENVELOPE_TAG, eid, canonical.dumps(body)), bytes.fromhex(env["signature"]))
+                       signed_message(layout.ENVELOPE_TAG, eid, canonical.dumps(envelope)),
+                       bytes.fromhex(env["signature"]))
             signed = canonical.dumps({k: x for k, x in receipt.items() if k != "collector_signature"})
             verify_sig("ed25519", collector, signed_message(layout.RECEIPT_TAG, eid, signed),
                        bytes.fromhex(receipt["collector_signature"]))
@@ -355,7 +359,7 @@ def naive_baseline(record: Path, ballots: int) -> dict:
                 st = membership.Statement(fp, cb["contest"], ms, bytes.fromhex(env["key_fingerprint"]),
                                           bytes.fromhex(env["ballot_id"]), c.ciphertext(be_secure=False))
                 assert sum(e) % membership.CHALLENGE_MOD == membership.challenge(key, st, tuple(a))
-                for m, aj, ej, zj in zip(ms, a, e, z):
+                for m, aj, ej, zj in zip(ms, a, e, z, strict=True):
                     u = (c - m).ciphertext(be_secure=False)  # c·(1 − m·n): phe encrypts −m with r = 1
                     lhs = pow(zj, n, n2)
                     rhs = aj * pow(u, ej, n2) % n2
@@ -502,7 +506,8 @@ def summarise(results: dict, sizes: list[int], kz_voters: int, w: int) -> dict:
     for v in sizes:
         r1, r2 = runs[f"one8-{v} batched x1"], runs[f"one8-{v} batched x{w}"]
         s["sizes"][v] = {"ballots": r1["counts"]["ballots in the box"], "ms_per_ballot_x1": per_ballot(r1) * 1e3,
-                         "ms_per_ballot_box_phase_x1": r1["phases"]["ballot box"] / r1["counts"]["ballots in the box"] * 1e3,
+                         "ms_per_ballot_box_phase_x1":
+                             r1["phases"]["ballot box"] / r1["counts"]["ballots in the box"] * 1e3,
                          "ballots_per_s_per_core_x1": rate(r1, 1), "ballots_per_cpu_s_x1": cpu_rate(r1),
                          f"ms_per_ballot_x{w}": per_ballot(r2) * 1e3, f"ballots_per_s_per_core_x{w}": rate(r2, w),
                          f"ballots_per_cpu_s_x{w}": cpu_rate(r2), "speedup": r1["wall"] / r2["wall"],

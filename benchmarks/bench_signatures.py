@@ -28,7 +28,7 @@ from verifier.crypto.signatures import P256_ORDER
 
 def make(count: int):
     ed, p256 = [], []
-    for i in range(count):
+    for _ in range(count):
         message = os.urandom(300)
         public, secret = nacl.bindings.crypto_sign_seed_keypair(os.urandom(32))
         ed.append((public, message, nacl.bindings.crypto_sign(message, secret)[:64]))

@@ -191,7 +191,8 @@ enc_abc = {v["enc_abc"]}
 
 p and q are fixed 320-bit Blum primes (p ≡ q ≡ 3 mod 4; how the script found them does not matter); n = p·q
 has 639 bits, so W1 = 80 and W2 = 160, and each SHAKE-256 output of 80 bytes is shifted right by 1 bit.
-ρ_1 is the first candidate (counter {v["rho_1_counter"]}); σ_i = ρ_i^(n⁻¹ mod φ(n)) mod n. `election_key_sha256` is H of the canonical bytes of
+ρ_1 is the first candidate (counter {v["rho_1_counter"]}); σ_i = ρ_i^(n⁻¹ mod φ(n)) mod n. \
+`election_key_sha256` is H of the canonical bytes of
 `{{"g": n + 1, "key_proof": {{"sigma": [σ_1..σ_11]}}, "n": n}}` (§2.2): the `election_key.json` whose bytes
 A.4's fingerprint covers.
 

@@ -18,7 +18,7 @@ from verifier.simulate.randomness import SeededRandom
 
 def naive(bases, exponents, modulus):
     result = 1 % modulus
-    for b, x in zip(bases, exponents):
+    for b, x in zip(bases, exponents, strict=True):
         result = result * pow(int(b), int(x), modulus) % modulus
     return result
 
@@ -279,7 +279,7 @@ def test_order_two_defect_accepted_by_squared_check_and_batch(key, honest):
 
 def unsquared_individual(key, item):
     n, n2 = key.n, key.n2
-    for m, a, e, z in zip(item.messages, item.a, item.e, item.z):
+    for m, a, e, z in zip(item.messages, item.a, item.e, item.z, strict=True):
         u = mpz(item.c) * (1 - m * n) % n2
         if gmpy2.powmod(z, n, n2) != a * gmpy2.powmod(u, e, n2) % n2:
             return False
@@ -292,7 +292,7 @@ def unsquared_batch(key, items, rng):
     zs, as_, deltas, cs, es, s = [], [], [], [], [], 0
     for item in items:
         e_b = 0
-        for m, a, e, z in zip(item.messages, item.a, item.e, item.z):
+        for m, a, e, z in zip(item.messages, item.a, item.e, item.z, strict=True):
             delta = rng.randbits(128)
             zs.append(z), as_.append(a), deltas.append(delta)
             e_b += delta * e
@@ -320,7 +320,7 @@ def test_unsquared_batch_disagrees_with_unsquared_individual(key, honest):
 def test_batch_agrees_with_individual_on_random_mixes(key, honest):
     rng = SeededRandom("mixes")
     kinds = FAILING_KINDS + ("z_neg", "a_neg")
-    for trial in range(12):
+    for _ in range(12):
         items = []
         for item in honest:
             roll = rng.randbelow(10)

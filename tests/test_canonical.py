@@ -10,7 +10,7 @@ from verifier.errors import RecordError
 from verifier.record import canonical
 
 ids = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=12)
-texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)  # any Unicode but lone surrogates
+texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=20)  # any Unicode but lone surrogates
 small_ints = st.integers(min_value=-canonical.MAX_SAFE_INT, max_value=canonical.MAX_SAFE_INT)
 values = st.recursive(
     st.none() | st.booleans() | small_ints | texts,

@@ -90,7 +90,8 @@ def test_usage_errors_exit_2(tmp_path):
 
 def test_base_option_changes_who_passes(tmp_path):
     # Same votes as test_seats.test_against_all_in_the_base_changes_who_passes: C passes only without against all.
-    counts = write(tmp_path, "c.csv", "option,votes,kind\nA,5200,party\nB,4300,party\nC,500,party\nX,1000,against_all\n")
+    counts = write(tmp_path, "c.csv",
+                   "option,votes,kind\nA,5200,party\nB,4300,party\nC,500,party\nX,1000,against_all\n")
     with_aa = write(tmp_path, "with.csv", "option,seats\nA,5\nB,5\nC,0\n")
     without_aa = write(tmp_path, "without.csv", "option,seats\nA,5\nB,4\nC,1\n")
     assert invoke(counts, "--seats", 10, "--announced", with_aa).exit_code == 0

@@ -65,7 +65,7 @@ def test_rerandomised_ciphertext_fails(keypair):
     s = prover.random_unit(key, SeededRandom("s"))
     c2 = st.ciphertext * gmpy2.powmod(s, key.n, key.n2) % key.n2
     # the classic re-randomisation: adjust every z_j by s^(e_j); the equations hold, the hash binds c
-    z2 = tuple(zj * gmpy2.powmod(s, ej, key.n) % key.n for zj, ej in zip(z, e))
+    z2 = tuple(zj * gmpy2.powmod(s, ej, key.n) % key.n for zj, ej in zip(z, e, strict=True))
     moved = statement(key, c2)
     assert membership.equations_hold(key, c2, MESSAGES, a, e, z2)
     assert membership.verify(key, moved, a, e, z2) == "challenges do not sum to the hash of the statement"
@@ -136,7 +136,8 @@ def test_decryption_proof(keypair):
     assert randomness_reveal_problem(key, product, t, r) is None
     assert randomness_reveal_problem(key, product, t + 1, r) == "C != (1 + T·n)·Rⁿ mod n²"
     # no R at all makes T + 1 pass: E is a bijection, so the R that encrypts T + 1 to C does not exist
-    for forged_r in (r, r * 2 % key.n, reveal_randomness(int(product * (1 - key.n) % key.n2), key.n, private.p, private.q)):
+    for forged_r in (r, r * 2 % key.n,
+                     reveal_randomness(int(product * (1 - key.n) % key.n2), key.n, private.p, private.q)):
         assert randomness_reveal_problem(key, product, t + 1, forged_r) is not None
     assert randomness_reveal_problem(key, product, t, 0) == "revealed randomness out of range (0 < R < n)"
     assert randomness_reveal_problem(key, product, key.n, r) == "plaintext out of range (0 <= T < n)"

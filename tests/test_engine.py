@@ -1,8 +1,8 @@
 """The ballot-box map-reduce: batched and individual proofs agree, bisection names exactly the bad ballots, the
 report does not depend on the engine, the number of workers or the chunk size, and the run streams the box."""
 import json
-from collections import Counter
 import secrets as system_random
+from collections import Counter
 
 import gmpy2
 import pytest
@@ -223,7 +223,8 @@ def test_dask_local_cluster_gives_the_same_report(faulty, small_registry_jobs):
 
 def test_cli_receipts(simulated, tmp_path):
     kept = tmp_path / "kept.jsonl"
-    kept.write_bytes(b"".join(line + b"\n" for line in (simulated[0] / layout.BALLOT_BOX).read_bytes().splitlines()[:3]))
+    box_lines = (simulated[0] / layout.BALLOT_BOX).read_bytes().splitlines()
+    kept.write_bytes(b"".join(line + b"\n" for line in box_lines[:3]))
     result = cli("verify", simulated[0], "--workers", "1", "--receipts", kept, "--json", tmp_path / "r.json")
     assert result.exit_code == 0, result.output
     step = next(s for s in json.loads((tmp_path / "r.json").read_text())["steps"] if s["id"] == "V3.10")

@@ -88,7 +88,8 @@ def _assert_caught(fault, injected, verdict):
     assert all(s.failed <= s.checked for s in verdict.findings.steps.values()), fault.kind  # failed counts items
     assert not verdict.verified
     got, want = _findings(verdict), _expected(injected)
-    assert got == want, f"{fault.kind}: unexpected {Counter(got) - Counter(want)}, missing {Counter(want) - Counter(got)}"
+    assert got == want, (f"{fault.kind}: unexpected {Counter(got) - Counter(want)}, "
+                         f"missing {Counter(want) - Counter(got)}")
 
 
 @pytest.mark.parametrize("kind", [f.kind for f in faults.FAULTS])
@@ -185,7 +186,7 @@ def test_tamper_list_names_every_kind_and_its_checks():
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert len(lines) == len(faults.FAULTS)
-    for f, line in zip(faults.FAULTS, lines):
+    for f, line in zip(faults.FAULTS, lines, strict=True):
         assert line.startswith(f.kind) and ", ".join(f.checks) in line
 
 

@@ -10,7 +10,7 @@ import pytest
 from gmpy2 import mpz
 
 from verifier.crypto import batch, membership
-from verifier.crypto.batch import CoefficientStream, ProofItem, failing_items, estimated_cost
+from verifier.crypto.batch import CoefficientStream, ProofItem, estimated_cost, failing_items
 from verifier.crypto.paillier import PublicKey, option_message
 from verifier.simulate.prover import PrecomputedProver, random_unit
 from verifier.simulate.randomness import SeededRandom

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import gmpy2
+import kat_vectors
 import pytest
 
-import kat_vectors
 from verifier.checks.findings import Findings
 from verifier.checks.setup import check_manifest
 from verifier.crypto import encoding, keycheck, membership, signatures

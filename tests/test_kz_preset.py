@@ -139,7 +139,8 @@ def test_weights_give_a_multi_party_mazhilis():
 
     shape = kz2023_shape(3000)
     c = next(c for c in shape.contests if c["id"] == "mazhilis-list")
-    votes = [(Option(o["id"], o["name"], o["kind"]), w) for o, w in zip(c["options"], shape.weights["mazhilis-list"])]
+    votes = [(Option(o["id"], o["name"], o["kind"]), w)
+             for o, w in zip(c["options"], shape.weights["mazhilis-list"], strict=True)]
     a = allocate_list(votes, ListSeatRule(69, Fraction(5), True))
     seats = a.seats_by_option()
     assert [p for p, n in seats.items() if n] == ["amanat", "auyl", "respublica", "ak-zhol", "ppk", "osdp"]

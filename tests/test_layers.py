@@ -20,7 +20,7 @@ ALLOWED = {
 
 
 def _imports(path: Path) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
@@ -43,5 +43,22 @@ def test_imports_point_one_way():
 def test_verifying_never_loads_the_simulator():
     code = ("import sys, verifier.cli, verifier.engine.run\n"
             "loaded = [m for m in sys.modules if m.startswith('verifier.simulate')]\n"
+            "assert not loaded, loaded\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_only_the_cluster_engine_imports_dask():
+    """Dask is the optional `cluster` extra: only verifier/engine/dask.py imports it, and only when an engine is made
+    (tests/test_tooling.py runs the command line without it)."""
+    importers = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+            if any(n.split(".")[0] in ("dask", "distributed") for n in names):
+                importers.append(str(path.relative_to(PACKAGE)))
+    assert set(importers) == {"engine/dask.py"}
+    code = ("import sys, verifier.cli, verifier.engine.run, verifier.engine.dask\n"
+            "loaded = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
             "assert not loaded, loaded\n")
     subprocess.run([sys.executable, "-c", code], check=True)

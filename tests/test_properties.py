@@ -1,4 +1,5 @@
 """Properties (hypothesis) of the record readers, the proof verifiers and the counting-rule comparison."""
+import dataclasses
 import json
 
 import gmpy2
@@ -145,7 +146,7 @@ def test_registry_lines_read_back_exactly(tmp_path_factory, rows):
     assert [(v.line, v.voter_id, v.polling_station, v.algorithm, v.public_key.hex(), v.registrar_signature.hex())
             for v in voters] == [(i, x["voter_id"], x["polling_station"], x["algorithm"], x["public_key"],
                                   x["registrar_signature"]) for i, x in enumerate(lines, 1)]
-    for v, x in zip(voters, lines):
+    for v, x in zip(voters, lines, strict=True):
         body = canonical.dumps({k: x[k] for k in x if k != "registrar_signature"})
         assert v.signed_bytes == b"tally-verifier/registry-entry/v1\ne1\n" + body
 
@@ -236,7 +237,7 @@ def test_any_single_change_breaks_the_proof(paillier, f, what, j):
         field = {"fp": "fingerprint", "ctx": "voter_context", "ballot": "ballot_id", "contest": "contest_id"}[what]
         old = getattr(st_, field)
         new = old + "x" if isinstance(old, str) else bytes([old[0] ^ 1]) + old[1:]
-        st_ = membership.Statement(**{**st_.__dict__, field: new})
+        st_ = dataclasses.replace(st_, **{field: new})
     assert membership.verify(key, st_, a, e, z) is not None
 
 

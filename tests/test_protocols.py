@@ -12,6 +12,7 @@ import dataclasses
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -648,13 +649,13 @@ def add_maslikhat(d: Path) -> None:
     doc["contests"].append({"id": MASLIKHAT, "title": "Maslikhat of Turkistan Region, party lists",
                             "options": PARTIES, "top_level": "region", "top_unit": "turkistan-oblast"})
     (d / "contests.json").write_text(json.dumps(doc))
-    stations = []
+    stations: list[dict[str, Any]] = []
     for unit, votes in (("ps-0301", [700, 120, 50, 40, 60, 30, 10, 20]), ("ps-0302", [500, 90, 40, 20, 30, 12, 3, 9])):
         valid, invalid = sum(votes), 9
         stations.append({"unit": unit, "parent": "turkistan-sairam", "contest": MASLIKHAT, "voters_on_list": 1500,
                          "ballots_received": 1515, "issued_at_station": valid + invalid - 10, "issued_at_home": 10,
                          "unused": 1515 - valid - invalid - 1, "spoiled": 1, "in_box": valid + invalid,
-                         "valid": valid, "invalid": invalid, "votes": dict(zip(PARTIES, votes))})
+                         "valid": valid, "invalid": invalid, "votes": dict(zip(PARTIES, votes, strict=True))})
     save(d, "polling_station", rows(d, "polling_station") + stations)
     total = {f: sum(s[f] for s in stations) for f in FIGURES}
     total["votes"] = {o: sum(s["votes"][o] for s in stations) for o in PARTIES}

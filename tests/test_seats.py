@@ -24,7 +24,8 @@ def cand(name: str) -> Option:
 
 
 def rule(seats: int, threshold=5, against_all_in_base=True) -> ListSeatRule:
-    return ListSeatRule(seats=seats, threshold_percent=Fraction(threshold), base_includes_against_all=against_all_in_base)
+    return ListSeatRule(seats=seats, threshold_percent=Fraction(threshold),
+                        base_includes_against_all=against_all_in_base)
 
 
 def seats_of(allocation) -> dict[str, int]:
@@ -233,7 +234,8 @@ def test_compare_announced_plurality():
 def reference(votes: list[int], seats: int, threshold: Fraction, against: int, in_base: bool) -> list[int] | None:
     """An independent integer-only Hamilton method: remainder of votes*seats modulo the passing total."""
     base = sum(votes) + (against if in_base else 0)
-    passing = [i for i, v in enumerate(votes) if base > 0 and v * 100 * threshold.denominator >= threshold.numerator * base]
+    passing = [i for i, v in enumerate(votes)
+               if base > 0 and v * 100 * threshold.denominator >= threshold.numerator * base]
     total = sum(votes[i] for i in passing)
     if not passing or total == 0:
         return None

@@ -3,8 +3,8 @@ import json
 import shutil
 
 import pytest
-
 from conftest import cli, edit_document, edit_line, failing, run_verify
+
 from verifier.record import layout
 from verifier.record.source import pack
 from verifier.report import json_report
@@ -42,6 +42,7 @@ def test_simulated_record_verifies_every_step(simulated, tmp_path):
 
 def test_same_seed_same_record(simulated, tmp_path):
     from conftest import SEED, TEST_KEY_BITS, VOTERS
+
     from verifier.simulate.authority import Options, simulate
     from verifier.simulate.shape import small_shape
 

@@ -38,19 +38,21 @@ def simulate(ctx: click.Context, out: Path, voters: int, seed: str | None, key_b
     if out.exists() and any(out.iterdir()):
         raise click.UsageError(f"{out} exists and is not empty")
     if preset is None:
-        opts = Options(voters=voters, seed=seed, key_bits=key_bits, shape=small_shape(voters, seats))
+        shape = small_shape(voters, seats)
+        opts = Options(voters=voters, seed=seed, key_bits=key_bits, shape=shape)
     else:
         if ctx.get_parameter_source("seats") != ParameterSource.DEFAULT:
             raise click.UsageError(f"--seats does not apply to --preset {preset}: the preset fixes its seats")
         p = PRESETS[preset]
+        shape = p.shape(voters)
         opts = Options(voters=voters, seed=seed, key_bits=key_bits, election_id=p.election_id, turnout=p.turnout,
-                       revote_rate=p.revote_rate, paper_rate=p.paper_rate, shape=p.shape(voters))
-    widest = max_contest_options(opts.shape)
+                       revote_rate=p.revote_rate, paper_rate=p.paper_rate, shape=shape)
+    widest = max_contest_options(shape)
     if SLOT_BITS * widest >= key_bits:
         raise click.UsageError(f"a contest has {widest} options: the key needs more than {SLOT_BITS * widest} bits")
     secrets = run(out, opts)
     if secrets_path:
         secrets_path.write_text(json.dumps(secrets.to_json(), indent=1))
-    what = f", preset {preset}: {len(opts.shape.stations)} polling stations, {len(opts.shape.contests)} contests" \
+    what = f", preset {preset}: {len(shape.stations)} polling stations, {len(shape.contests)} contests" \
         if preset else ""
     click.echo(f"wrote {out} ({voters} voters, {key_bits}-bit key{what})")

@@ -52,7 +52,9 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
             hint = "pass --secrets FILE, as written by `tally-verifier simulate --secrets FILE`" if secrets is None \
                 else f"{secrets_path} lacks them"
             raise faults.FaultError(f"needs {' and '.join(faults.SECRET_PARTS[m] for m in missing)}: {hint}")
-        injected = faults.inject(record, out, kind, secrets, seed)
+        # a fault that needs no secrets is injected without them (faults.inject's annotation says Secrets: to be
+        # `Secrets | None` in the simulator's rewrite, which makes this ignore unused)
+        injected = faults.inject(record, out, kind, secrets, seed)  # type: ignore[arg-type]
     except faults.FaultError as e:
         click.echo(f"error: {one_line(f'{kind}: {e}', 1000)}", err=True)  # may quote a path
         sys.exit(EXIT_UNREADABLE)
@@ -70,10 +72,10 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
                    f"{injected.published_fingerprint})")
     verb = "fails" if len(fault.checks) == 1 else "fail"
     click.echo(f"expected: {', '.join(fault.checks)} {verb}, and no other check; {len(injected.expected)} finding(s):")
-    for e in injected.expected:
-        fields = {k: v for k, v in e.items() if k != "check"}
+    for finding in injected.expected:
+        fields = {k: v for k, v in finding.items() if k != "check"}
         if receipts_name and fields.get("file") == faults.HELD_RECEIPTS:
             fields["file"] = receipts_name
-        click.echo(f"  {e['check']} {Location(**fields).describe()}")
+        click.echo(f"  {finding['check']} {Location(**fields).describe()}")
     if fault.why:
         click.echo(f"note: {fault.why}")

@@ -5,6 +5,7 @@ import click
 
 from verifier.checks.catalog import SUITES, markdown_table
 from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, InputFile, exit_with, main
+from verifier.engine import Engine
 from verifier.engine.local import LocalEngine
 from verifier.engine.progress import for_terminal
 from verifier.engine.run import verify_record
@@ -23,7 +24,8 @@ def _fingerprints(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 
 @main.command("verify")
 @click.argument("record", type=click.Path(exists=True, dir_okay=True, file_okay=True))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Also write the report as JSON.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the report as JSON.")
 @click.option("--workers", type=click.IntRange(1, 1024), default=None,
               help="Local worker processes (default: every core). Not with --scheduler.")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
@@ -49,15 +51,26 @@ def verify(record: str, json_path: str | None, workers: int | None, scheduler: s
     run for want of an optional input), 1 not verified, 2 unreadable."""
     if scheduler and workers:
         raise click.UsageError("--workers and --scheduler exclude each other (the cluster has its own workers)")
+    engine: Engine
     if scheduler:
-        from verifier.engine.dask import DaskEngine
+        from verifier.engine.dask import DaskEngine, DaskMissing, SchedulerUnreachable
 
-        engine = DaskEngine(scheduler)
+        try:
+            # at once, before the record is read: no Dask, or no scheduler at the address, is one line and exit 2
+            dask_engine = DaskEngine(scheduler)
+            dask_engine.connect()
+        except (DaskMissing, SchedulerUnreachable) as e:
+            raise click.ClickException(str(e)) from None
+        engine = dask_engine
     else:
         engine = LocalEngine(workers)
     # the output is created before the run and written before the verdict is printed: an unusable path is an
     # error (exit 2) and never follows a verdict
-    json_out = OutputFile(json_path) if json_path else None
+    try:
+        json_out = OutputFile(json_path) if json_path else None
+    except BaseException:
+        engine.close()  # the run closes it, but there is none: a client connected above is closed here
+        raise
     try:
         verdict = verify_record(record, engine, batch=not no_batch, chunk=chunk_size, progress=for_terminal(quiet),
                                 receipts=receipts_path, expect_fingerprints=expect_fingerprints,

@@ -18,6 +18,7 @@ import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 import gmpy2
 from gmpy2 import mpz
@@ -67,14 +68,28 @@ class CoefficientStream:
         return [x >> excess for x in ints] if excess else ints
 
 
-def _draw(rng, count: int, bits: int) -> list[int]:
+class RandomBits(Protocol):
+    def randbits(self, k: int, /) -> int: ...
+
+
+class RandomDraws(Protocol):
+    def draw(self, count: int, bits: int, /) -> list[int]: ...
+
+
+# where coefficients come from: the `secrets` module, anything with `randbits`, or a `CoefficientStream` (`draw`)
+Coefficients = RandomBits | RandomDraws
+
+
+def _draw(rng: Coefficients, count: int, bits: int) -> list[int]:
     draw = getattr(rng, "draw", None)
     if draw is not None:
-        return draw(count, bits)
-    return [rng.randbits(bits) for _ in range(count)]
+        drawn: list[int] = draw(count, bits)
+        return drawn
+    source = cast(RandomBits, rng)  # no `draw`: `randbits`
+    return [source.randbits(bits) for _ in range(count)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProofItem:
     """One ballot's membership proof, already checked by `statement_problem`: ciphertext c, allowed plaintexts
     m_0..m_(k-1) and the proof (a_j, e_j, z_j)."""
@@ -85,7 +100,7 @@ class ProofItem:
     e: tuple[int, ...]
     z: tuple[int, ...]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in ("messages", "a", "e", "z"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
@@ -99,7 +114,7 @@ class ProofItem:
 
 
 def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: int = DEFAULT_COEFFICIENT_BITS,
-                rng=secrets) -> bool:
+                rng: Coefficients = secrets) -> bool:
     """The batch equation over all equations of all `items`, with fresh δ from `rng` (a CSPRNG: `secrets` by
     default, or a `CoefficientStream`; anything with `randbits`, or `draw(count, bits)`). True for no items.
 
@@ -122,8 +137,8 @@ def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: in
     if not items:
         return True
     n, n2 = mpz(key.n), mpz(key.n2)
-    z_bases: list = []
-    a_bases: list = []
+    z_bases: list[int] = []
+    a_bases: list[int] = []
     for item in items:
         z_bases += item.z
         a_bases += item.a
@@ -133,7 +148,7 @@ def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: in
     i = 0
     for item in items:
         e_b = 0
-        for m, ej in zip(item.messages, item.e):
+        for m, ej in zip(item.messages, item.e, strict=True):
             de = deltas[i] * ej
             i += 1
             e_b += de
@@ -148,7 +163,7 @@ def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: in
     p_c = multi_exp(c_bases, c_exponents, n2)
     lhs = gmpy2.powmod(p_z, n, n2)
     rhs = p_a * p_c % n2 * ((1 - s * n) % n2) % n2
-    return lhs * lhs % n2 == rhs * rhs % n2
+    return bool(lhs * lhs % n2 == rhs * rhs % n2)  # bool: mpz is untyped
 
 
 # The cost model of `failing_items`, in units of one individual branch equation (U: zⁿ and u^e mod n², what
@@ -175,8 +190,11 @@ def sample_size(count: int) -> int:
     return min(SAMPLE, -(-count // 8))
 
 
-def failing_items(key: PublicKey, items: Sequence[ProofItem], rng=secrets, leaf_size: int = 1,
-                  coefficient_bits: int = DEFAULT_COEFFICIENT_BITS, budget: float = BISECTION_BUDGET) -> list[int]:
+# noqa C901: one bisection loop whose cost budget (below) is shared by every branch; split up, the accounting
+# that bounds the whole by individual checking would be spread over several functions
+def failing_items(key: PublicKey, items: Sequence[ProofItem], rng: Coefficients = secrets,  # noqa: C901
+                  leaf_size: int = 1, coefficient_bits: int = DEFAULT_COEFFICIENT_BITS,
+                  budget: float = BISECTION_BUDGET) -> list[int]:
     """Sorted indices of the items whose individual `equations_hold` is False.
 
     One batch test over everything: on an honest input that is all it costs. On failure, bisect: test the left
@@ -196,8 +214,9 @@ def failing_items(key: PublicKey, items: Sequence[ProofItem], rng=secrets, leaf_
     * a batch test after the first is made only if all of them together stay within what the passing ones saved
       (k U for every proof they settled, which IP pays and this path does not), plus `budget` times a lower
       bound of IP (k for a proof known to hold, 1 for any other), plus the cost of finding one failure by bisection
-      (F: tests of halving sizes, about one test of the whole in all, and the fixed cost of two tests per level). A test that would exceed it is not made: its items are checked
-      individually. So the whole costs at most IP + first test + budget·IP + F, whatever the proofs are;
+      (F: tests of halving sizes, about one test of the whole in all, and the fixed cost of two tests per level).
+      A test that would exceed it is not made: its items are checked individually. So the whole costs at most
+      IP + first test + budget·IP + F, whatever the proofs are;
     * when the first test fails, a sample (`sample_size`: one item in eight, at most SAMPLE) at secret random
       places (drawn from `rng`, like the coefficients: whoever made the proofs can aim neither at them nor away
       from them) is checked individually. A share of failures of DENSE or more, and everything left is checked
@@ -312,4 +331,4 @@ def units_ok(key: PublicKey, items: Sequence[ProofItem]) -> bool:
         product = product * item.c % n
         for x in (*item.a, *item.z):
             product = product * x % n
-    return gmpy2.gcd(product, n) == 1
+    return bool(gmpy2.gcd(product, n) == 1)  # bool: mpz is untyped

@@ -40,5 +40,5 @@ def signed_message(tag: str, context: str, body: bytes) -> bytes:
     return tag.encode() + b"\n" + context.encode() + b"\n" + body
 
 
-def mpz(x: int):
+def mpz(x: int) -> gmpy2.mpz:
     return gmpy2.mpz(x)

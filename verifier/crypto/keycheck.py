@@ -77,6 +77,6 @@ def tier1_problems(n: int, sigmas: tuple[int, ...]) -> list[str]:
     return problems
 
 
-def _primorial_below(bound: int):
+def _primorial_below(bound: int) -> gmpy2.mpz:
     """The product of all primes below `bound` (gmpy2 computes it for 2^20 in milliseconds)."""
     return gmpy2.primorial(bound - 1)

@@ -4,6 +4,7 @@ Verification splits into pieces so that the batch verifier (batch.py) can reuse 
 `statement_problem` (ranges, units, Fiat–Shamir hash) is always done per ballot; `equations_hold` is the
 individual (squared) check that batch verification replaces.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import gmpy2
@@ -16,7 +17,7 @@ CHALLENGE_MOD = 1 << CHALLENGE_BITS
 TAG = "tally-verifier/membership/v1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     """Everything the challenge binds besides the commitments: election, contest, key, allowed plaintexts,
     voter, ballot and ciphertext."""
@@ -38,7 +39,8 @@ def challenge(key: PublicKey, st: Statement, a: tuple[int, ...]) -> int:
     return int.from_bytes(hash_fields(TAG, *fields), "big") % CHALLENGE_MOD
 
 
-def statement_problem(key: PublicKey, st: Statement, a, e, z, *, units: bool = True) -> str | None:
+def statement_problem(key: PublicKey, st: Statement, a: Sequence[int], e: Sequence[int], z: Sequence[int], *,
+                      units: bool = True) -> str | None:
     """Ranges, units and the hash, in that order: None if all hold, else what is wrong (one line). `units=False`
     leaves out the units (the batch path settles them for a whole chunk with one gcd)."""
     k = len(st.messages)
@@ -65,11 +67,12 @@ def statement_problem(key: PublicKey, st: Statement, a, e, z, *, units: bool = T
     return None
 
 
-def equations_hold(key: PublicKey, c: int, messages, a, e, z) -> bool:
+def equations_hold(key: PublicKey, c: int, messages: Sequence[int], a: Sequence[int], e: Sequence[int],
+                   z: Sequence[int]) -> bool:
     """(z_jⁿ)² ≡ (a_j·u_j^(e_j))² (mod n²) for every j, u_j = c·(1 − m_j·n). Squared form is normative."""
     n, n2 = key.n, key.n2
     c = gmpy2.mpz(c)
-    for m, aj, ej, zj in zip(messages, a, e, z):
+    for m, aj, ej, zj in zip(messages, a, e, z, strict=True):
         u = c * (1 - m * n) % n2
         lhs = gmpy2.powmod(zj, n, n2)
         rhs = aj * gmpy2.powmod(u, ej, n2) % n2
@@ -78,7 +81,7 @@ def equations_hold(key: PublicKey, c: int, messages, a, e, z) -> bool:
     return True
 
 
-def verify(key: PublicKey, st: Statement, a, e, z) -> str | None:
+def verify(key: PublicKey, st: Statement, a: Sequence[int], e: Sequence[int], z: Sequence[int]) -> str | None:
     """Individual verification: None if the proof is valid, else the reason."""
     problem = statement_problem(key, st, a, e, z)
     if problem:

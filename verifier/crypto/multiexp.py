@@ -32,7 +32,7 @@ def pippenger_cost(terms: int, bits: int, window: int) -> float:
     windows = -(-bits // window)
     nonzero = terms * (1 - 2.0**-window)
     buckets = (1 << window) - 1
-    occupied = buckets * (1 - (1 - 1 / buckets) ** nonzero)
+    occupied: float = buckets * (1 - (1 - 1 / buckets) ** nonzero)  # float ** float is typed Any (complex)
     gaps = 1.5 * occupied * max(0.0, math.log2(buckets / occupied)) if occupied > 0 else 0.0
     return windows * (nonzero + occupied + gaps) + (windows - 1) * window
 
@@ -60,7 +60,7 @@ def multi_exp(bases: Iterable[int], exponents: Iterable[int], modulus: int, *, w
         raise ValueError("modulus must be positive")
     one = mpz(1) % m
     terms: list[tuple[mpz, int]] = []
-    for base, exponent in zip(bases, exponents):
+    for base, exponent in zip(bases, exponents, strict=True):
         b = mpz(base) % m
         x = int(exponent)
         if x == 0:
@@ -101,8 +101,8 @@ def _buckets(terms: list[tuple[mpz, int]], m: mpz, bits: int, c: int) -> mpz:
         if acc is not None:
             for _ in range(c):
                 acc = acc * acc % m
-        buckets: list = [None] * (mask + 1)
-        for b, d in zip(bases, [(x >> shift) & mask for x in exponents]):
+        buckets: list[mpz | None] = [None] * (mask + 1)
+        for b, d in zip(bases, [(x >> shift) & mask for x in exponents], strict=True):
             if d:
                 cur = buckets[d]
                 buckets[d] = b if cur is None else cur * b % m

@@ -25,7 +25,8 @@ class PublicKey:
 
 
 def option_message(index: int) -> int:
-    return SLOT**index
+    message: int = SLOT**index  # int ** int is typed Any (a negative exponent would make a float); index >= 0
+    return message
 
 
 def max_options(n: int) -> int:
@@ -33,7 +34,7 @@ def max_options(n: int) -> int:
     return (int(n).bit_length() - 1) // SLOT_BITS
 
 
-def encrypt_with(key: PublicKey, m: int, r: int) -> int:
+def encrypt_with(key: PublicKey, m: int, r: int) -> gmpy2.mpz:
     """Encryption with given randomness: what the verifier recomputes in a randomness-reveal decryption proof."""
     return (1 + m * key.n) * gmpy2.powmod(r, key.n, key.n2) % key.n2
 

@@ -15,6 +15,7 @@ and not of small order, and the cofactorless equation [S]B = R + [k]A, compared 
 accepts exactly the signatures RFC 8032's cofactorless equation accepts.
 """
 from functools import lru_cache
+from typing import cast
 
 import nacl.bindings
 import nacl.exceptions
@@ -31,7 +32,7 @@ _ECDSA = ec.ECDSA(hashes.SHA256())
 
 
 @lru_cache(maxsize=4096)
-def load_public_key(algorithm: str, public_key: bytes):
+def load_public_key(algorithm: str, public_key: bytes) -> bytes | ec.EllipticCurvePublicKey | None:
     """The key object (the key bytes themselves for Ed25519), or None when the bytes are not a valid key of that
     algorithm. Cached: a registry holds each key once, but the authorities' keys sign every receipt."""
     if len(public_key) != KEY_LENGTHS.get(algorithm):
@@ -61,7 +62,7 @@ def verify(algorithm: str, public_key: bytes, message: bytes, signature: bytes) 
         try:
             # PyNaCl 1.6 does not expose crypto_sign_verify_detached; crypto_sign_open(signature ‖ message) is that
             # very function (libsodium's crypto_sign_ed25519_open calls it) plus a copy of the message
-            nacl.bindings.crypto_sign_open(bytes(signature) + bytes(message), key)
+            nacl.bindings.crypto_sign_open(bytes(signature) + bytes(message), cast(bytes, key))  # Ed25519: bytes
             return True
         except nacl.exceptions.BadSignatureError:
             return False
@@ -71,7 +72,7 @@ def verify(algorithm: str, public_key: bytes, message: bytes, signature: bytes) 
     if not (0 < r < P256_ORDER and 0 < s <= P256_ORDER // 2):
         return False
     try:
-        key.verify(encode_dss_signature(r, s), bytes(message), _ECDSA)
+        cast(ec.EllipticCurvePublicKey, key).verify(encode_dss_signature(r, s), bytes(message), _ECDSA)
         return True
     except InvalidSignature:
         return False

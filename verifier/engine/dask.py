@@ -11,31 +11,97 @@ whatever the engine.
 
 The work is Python holding the GIL: start workers with one thread each and as many processes as cores
 (`--nworkers auto --nthreads 1`).
+
+Dask is an optional extra (`pip install 'tally-verifier[cluster]'`): this module imports it only when an engine is
+made (`DaskMissing` without it), so that nothing else needs it.
 """
+import socket
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from verifier.engine.ordered import in_order
 
+CONNECT_TIMEOUT = 5  # seconds to reach the scheduler: an address that does not answer fails at once, not in 30 s
+MISSING = "--scheduler needs the Dask extra: pip install 'tally-verifier[cluster]'"
 
-def _call_packed(fn: Callable, ctx, args: tuple):
+
+class DaskMissing(ImportError):
+    """Dask (distributed) is not installed."""
+
+
+class SchedulerUnreachable(OSError):
+    """The scheduler address is not one, or nothing answers there within CONNECT_TIMEOUT."""
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise DaskMissing(MISSING) from None
+    return distributed
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse at once, in one line, an address that is malformed, where nothing answers, or where something else
+    than a Dask scheduler answers: distributed's own Client would retry for its whole timeout and, on failure,
+    leave a half-made client that prints a traceback when the interpreter exits. A plain TCP connection (tcp://
+    and tls://, the schemes with a host and port: a refusal is known at once), then, for tcp://, distributed's
+    own handshake on a loop of our own."""
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return
+        host, port = parse_host_port(location)
+    except ValueError as e:
+        raise SchedulerUnreachable(f"{address!r} is not a Dask scheduler address: {e}") from None
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT):
+            pass
+    except OSError as e:
+        reason = "no answer" if isinstance(e, TimeoutError) else (e.strerror or str(e) or type(e).__name__)
+        raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address} within {CONNECT_TIMEOUT} s: "
+                                   f"{reason}") from None
+    if scheme != "tcp":
+        return  # tls: the handshake needs the security settings the Client is given
+
+    async def handshake() -> None:
+        comm = await connect(address, timeout=CONNECT_TIMEOUT)
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(handshake(), CONNECT_TIMEOUT + 1))
+    except Exception as e:  # whatever answers there garbles the handshake in its own way (MemoryError included)
+        what = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+        raise SchedulerUnreachable(f"no Dask scheduler answers at {address} ({what})") from None
+
+
+def _call_packed(fn: Callable[..., Any], ctx: Any, args: tuple[Any, ...]) -> Any:
     return fn(ctx, *args)
 
 
 class DaskEngine:
     name = "dask"
 
-    def __init__(self, scheduler, in_flight_per_thread: int = 2):
+    def __init__(self, scheduler: Any, in_flight_per_thread: int = 2):
         """`scheduler`: an address such as "tcp://10.0.0.1:8786", or a `distributed.Client` or `LocalCluster`
-        (tests) to use as it is; a client made here is closed by `close`."""
+        (tests) to use as it is; a client made here is closed by `close`. `DaskMissing` at once without Dask."""
+        _distributed()
         self._scheduler = scheduler
         self._per_thread = in_flight_per_thread
-        self._client = None
+        self._client: Any = None
         self._own_client = False
-        self._ctx = None
+        self._ctx: Any = None
         self.workers = 1
 
-    def _connect(self):
-        from distributed import Client
+    def connect(self) -> Any:
+        """The client (made once): `SchedulerUnreachable` within CONNECT_TIMEOUT seconds if the scheduler does not
+        answer. Then waits for a first worker."""
+        Client = _distributed().Client
 
         if self._client is not None:
             return self._client
@@ -43,24 +109,30 @@ class DaskEngine:
         if isinstance(target, Client):
             self._client = target
         else:
-            self._client = Client(target, set_as_default=False)
+            if isinstance(target, str):
+                _check_reachable(target)
+            try:
+                self._client = Client(target, set_as_default=False, timeout=f"{CONNECT_TIMEOUT}s")
+            except Exception as e:  # as in _check_reachable: one line, whatever went wrong
+                raise SchedulerUnreachable(f"cannot connect to the Dask scheduler at {target} "
+                                           f"({type(e).__name__}: {e})") from None
             self._own_client = True
         self._client.wait_for_workers(1)
         self.workers = max(1, sum(self._client.nthreads().values()))
         return self._client
 
-    def start(self, ctx) -> None:
+    def start(self, ctx: Any) -> None:
         """Ship the election context to every worker once."""
-        client = self._connect()
+        client = self.connect()
         if self._ctx is not None:  # the context of an earlier phase
             self._ctx.release()
         self._ctx = client.scatter(ctx, broadcast=True, hash=False)
 
-    def map(self, fn: Callable, jobs: Iterable[tuple]) -> Iterator:
+    def map(self, fn: Callable[..., Any], jobs: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
         client = self._client
         window = max(2, self._per_thread * self.workers)
 
-        def submit(args):
+        def submit(args: tuple[Any, ...]) -> Any:
             # the chunk goes straight to a worker (scatter), not through the scheduler inside the task
             [data] = client.scatter([args], hash=False)
             return client.submit(_call_packed, fn, self._ctx, data, pure=False)
@@ -78,7 +150,7 @@ class DaskEngine:
             self._own_client = False
 
 
-def _result(future):
+def _result(future: Any) -> Any:
     result = future.result()
     future.release()
     return result

@@ -25,7 +25,7 @@ class LocalEngine:
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
-        self._pool = None
+        self._pool: ProcessPoolExecutor | None = None
         self._ctx = None
 
     def start(self, ctx) -> None:
@@ -40,7 +40,8 @@ class LocalEngine:
             for args in jobs:
                 yield fn(self._ctx, *args)
             return
-        yield from in_order(jobs, lambda args: self._pool.submit(_call, fn, args), Future.result, 2 * self.workers,
+        pool = self._pool
+        yield from in_order(jobs, lambda args: pool.submit(_call, fn, args), Future.result, 2 * self.workers,
                             Future.cancel)
 
     def close(self) -> None:

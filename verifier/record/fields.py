@@ -4,8 +4,9 @@ Every object must have exactly the expected keys (missing or extra fields are er
 type and range before it is used. Failures raise RecordError naming file, line and the field's path.
 """
 import re
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NoReturn
 
 from verifier.errors import RecordError
 from verifier.record.canonical import show_text
@@ -24,7 +25,7 @@ class Obj:
     """A JSON object under reading: `Obj(value, file, line, path)`."""
 
     def __init__(self, value: Any, file: str, line: int | None, path: str = "", keys: set[str] | None = None,
-                 optional: set[str] = frozenset()):
+                 optional: AbstractSet[str] = frozenset()):
         self.file, self.line, self.path = file, line, path
         if not isinstance(value, dict):
             self.fail(f"expected an object, found {_kind(value)}")
@@ -37,7 +38,7 @@ class Obj:
             if extra:
                 self.fail(f"unknown field {sorted(extra)[0]!r}")
 
-    def fail(self, message: str, key: str | None = None):
+    def fail(self, message: str, key: str | None = None) -> NoReturn:
         where = ".".join(p for p in (self.path, key) if p)
         raise RecordError(self.file, self.line, f"{where}: {message}" if where else message)
 
@@ -52,7 +53,7 @@ class Obj:
     def has(self, key: str) -> bool:
         return key in self.value
 
-    def obj(self, key: str, keys: set[str] | None = None, optional: set[str] = frozenset()) -> "Obj":
+    def obj(self, key: str, keys: set[str] | None = None, optional: AbstractSet[str] = frozenset()) -> "Obj":
         return Obj(self._get(key, dict, "an object"), self.file, self.line, _join(self.path, key), keys, optional)
 
     def array(self, key: str, min_len: int = 0, max_len: int = 10**7) -> list:
@@ -61,7 +62,7 @@ class Obj:
             self.fail(f"expected {min_len}..{max_len} items, found {len(v)}", key)
         return v
 
-    def objs(self, key: str, keys: set[str], optional: set[str] = frozenset(), min_len: int = 0) -> list["Obj"]:
+    def objs(self, key: str, keys: set[str], optional: AbstractSet[str] = frozenset(), min_len: int = 0) -> list["Obj"]:
         return [Obj(v, self.file, self.line, f"{_join(self.path, key)}[{i}]", keys, optional)
                 for i, v in enumerate(self.array(key, min_len))]
 

@@ -1,7 +1,8 @@
 """Typed, frozen record objects. Built by the readers in this package; judged only by verifier.checks.
 
 Big integers are plain ints here (hex on the wire); every object keeps the file and line it came from so that
-a finding can name its place.
+a finding can name its place. The objects made once per line (voters, box entries and what they hold,
+cancellations, decisions) have slots: no per-object dict, for millions of them in flight.
 """
 from dataclasses import dataclass, field
 from fractions import Fraction

@@ -136,9 +136,11 @@ def read_manifest(root: Path) -> tuple[Manifest, bytes]:
         regions=tuple(Region(o.ident("id"), o.text("name")) for o in m.objs("regions", {"id", "name"}, min_len=1)),
         districts=tuple(District(o.ident("id"), o.text("name"), o.ident("region"))
                         for o in m.objs("districts", {"id", "name", "region"}, min_len=1)),
-        polling_stations=tuple(PollingStation(o.ident("id"), o.text("name"), o.ident("district"), o.ident("ballot_style"))
-                               for o in m.objs("polling_stations", {"id", "name", "district", "ballot_style"}, min_len=1)),
-        contests=tuple(_contest(o) for o in m.objs("contests", {"id", "title", "scope", "options", "seat_rule"}, min_len=1)),
+        polling_stations=tuple(
+            PollingStation(o.ident("id"), o.text("name"), o.ident("district"), o.ident("ballot_style"))
+            for o in m.objs("polling_stations", {"id", "name", "district", "ballot_style"}, min_len=1)),
+        contests=tuple(_contest(o)
+                       for o in m.objs("contests", {"id", "title", "scope", "options", "seat_rule"}, min_len=1)),
         ballot_styles=tuple(BallotStyle(o.ident("id"), tuple(_idents(o, "contests")))
                             for o in m.objs("ballot_styles", {"id", "contests"}, min_len=1)),
         authorities=tuple(_authority(m.obj("authorities", {"registrar", "collector", "commission"}), role)
@@ -177,7 +179,7 @@ def _contest(o: Obj) -> Contest:
         scope.fail("the nation has no unit", "unit")
     options = tuple(Option(p.ident("id"), p.text("name"), p.choice("kind", OPTION_KINDS))
                     for p in o.objs("options", {"id", "name", "kind"}, min_len=1))
-    rule = None
+    rule: PluralitySeatRule | ListSeatRule | None = None
     if o.value["seat_rule"] is not None:
         r = o.obj("seat_rule", {"method", "seats"}, {"threshold_percent", "threshold_base"})
         method = r.choice("method", ("largest_remainder", "plurality"))
@@ -419,8 +421,10 @@ def read_tally(root: Path, key: PublicKey, election_id: str, max_bytes: int | No
         proof.choice("method", ("randomness_reveal",))
         aggregates.append(Aggregate(i, a.ident("contest"), a.ident("polling_station"), a.integer("ballots"),
                                     a.hex_int("ciphertext", key.width2), a.hex_int("plaintext", key.width),
-                                    _counts(a, "counts"), DecryptionProof("randomness_reveal", proof.hex_int("r", key.width))))
-    return Tally(o.hex_bytes("election_fingerprint", HASH), tuple(aggregates), o.hex_bytes("commission_signature", SIGNATURE),
+                                    _counts(a, "counts"),
+                                    DecryptionProof("randomness_reveal", proof.hex_int("r", key.width))))
+    return Tally(o.hex_bytes("election_fingerprint", HASH), tuple(aggregates),
+                 o.hex_bytes("commission_signature", SIGNATURE),
                  signed_message(layout.TALLY_TAG, election_id, _without(value, "commission_signature")))
 
 

@@ -27,8 +27,10 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import NoReturn
 
 from verifier.errors import RecordError
 from verifier.record.files import kind_of, open_regular
@@ -76,7 +78,7 @@ def _one_record(source: Path, what: str, entries: list[tuple[PurePosixPath, bool
     """The folder that holds the record (None: its files are at the top), from every entry of the archive or
     directory: (path of one or two parts, is a folder). Refuses anything but one record's files."""
 
-    def fail(message: str):
+    def fail(message: str) -> NoReturn:
         raise RecordError(str(source), None, message)
 
     member = "archive member " if what == "archive" else ""
@@ -104,7 +106,7 @@ def _record_dir(p: Path) -> Path:
     """A directory record: its entries listed without following links; the directory that holds its files."""
 
     def listing(d: Path, prefix: PurePosixPath) -> list[tuple[PurePosixPath, bool]]:
-        out = []
+        out: list[tuple[PurePosixPath, bool]] = []
         with os.scandir(d) as it:
             for entry in it:
                 if len(out) >= MAX_MEMBERS:
@@ -217,12 +219,14 @@ _LOCAL = struct.Struct("<4s5H3L2H")  # signature, version, flags, method, time, 
 _FULL16, _FULL32 = 0xFFFF, 0xFFFFFFFF  # "see the zip64 record"
 
 
-def _check_zip(archive: Path, f, size: int) -> None:
+# noqa C901: one pass over the zip's structures in file order, each branch one refusal of an archive with more
+# than one reading; kept in one piece so that the order of the checks is the order of the bytes
+def _check_zip(archive: Path, f, size: int) -> None:  # noqa: C901
     """The zip has one reading: the end record ends the file; counts and sizes are bounded from it before the
     central directory is read; the local entries are exactly the directory's, in order, contiguous from byte 0 to
     the directory (names, flags, methods, CRCs and sizes agree; only data descriptors between them)."""
 
-    def fail(message: str):
+    def fail(message: str) -> NoReturn:
         raise RecordError(str(archive), None, message)
 
     def read_at(offset: int, n: int) -> bytes:
@@ -256,7 +260,7 @@ def _check_zip(archive: Path, f, size: int) -> None:
         # each field of the classic end record is the zip64 one or "see zip64": no two readings of the directory
         classic = (disk, cd_disk, here, count, cd_size, cd_offset)
         fulls = (_FULL16, _FULL16, _FULL16, _FULL16, _FULL32, _FULL32)
-        if any(c not in (w, full) for c, w, full in zip(classic, wide, fulls)):
+        if any(c not in (w, full) for c, w, full in zip(classic, wide, fulls, strict=True)):
             fail("the zip's end record and zip64 end record disagree")
         disk, cd_disk, here, count, cd_size, cd_offset = wide
     if disk or cd_disk or here != count:
@@ -341,7 +345,7 @@ def _zip64_extra(extra: bytes, fail) -> bytes | None:
     return found
 
 
-def _widen(z64: bytes | None, values: tuple[int, ...], fail) -> tuple[int, ...]:
+def _widen(z64: bytes | None, values: tuple[int, ...], fail: Callable[[str], NoReturn]) -> tuple[int, ...]:
     """The 32-bit fields that say "see zip64" replaced, in order, by the 64-bit values of the zip64 extra field."""
     out, i = [], 0
     for v in values:
@@ -423,7 +427,9 @@ def _untar(archive: Path, f, out: Path, total: int) -> str | None:
         raise RecordError(str(archive), None, f"unreadable tar.gz archive: {e}") from None
 
 
-def _read_tar(stream: _Stream, archive: Path, out: Path, budget: _Budget) -> str | None:
+# noqa C901: one loop over the tar headers, each branch one kind of member refused or one extended header; as
+# _check_zip, the checks read in the order of the bytes
+def _read_tar(stream: _Stream, archive: Path, out: Path, budget: _Budget) -> str | None:  # noqa: C901
     members, extended, long_name = 0, {}, None
     entries: list[tuple[PurePosixPath, bool]] = []
     while True:

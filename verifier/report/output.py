@@ -47,10 +47,15 @@ class OutputFile:
     def _named(self, e: OSError) -> OSError:
         return OSError(e.errno, e.strerror or str(e), str(self.path))
 
+    def _pending(self) -> Path:
+        if self._temporary is None:
+            raise ValueError(f"{self.path}: the report file was already committed or discarded")
+        return self._temporary
+
     def write(self, text: str) -> None:
         """The whole report, written and forced to disk (so that a full disk shows here, not after the verdict)."""
         try:
-            with open(self._temporary, "w", encoding="utf-8") as fh:
+            with open(self._pending(), "w", encoding="utf-8") as fh:
                 fh.write(text)
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -59,7 +64,7 @@ class OutputFile:
 
     def commit(self) -> None:
         try:
-            os.replace(self._temporary, self.path)
+            os.replace(self._pending(), self.path)
         except OSError as e:
             raise self._named(e) from None
         self._temporary = None

@@ -190,7 +190,7 @@ def allocate_list(votes: Sequence[tuple[Option, int]], rule: ListSeatRule) -> Li
     base = sum(n for _, n in parties) + (against_votes if rule.base_includes_against_all else 0)
     threshold_votes = threshold * base / 100
     passed = [base > 0 and n * 100 >= threshold * base for _, n in parties]
-    passing_votes = sum(n for (_, n), ok in zip(parties, passed) if ok)
+    passing_votes = sum(n for (_, n), ok in zip(parties, passed, strict=True) if ok)
 
     reason = None
     if base == 0:
@@ -206,7 +206,8 @@ def allocate_list(votes: Sequence[tuple[Option, int]], rule: ListSeatRule) -> Li
             threshold_votes=threshold_votes,
             passing_votes=passing_votes,
             quota=None,
-            parties=tuple(PartySeats(o, n, ok, 0, Fraction(0), False, 0) for (o, n), ok in zip(parties, passed)),
+            parties=tuple(PartySeats(o, n, ok, 0, Fraction(0), False, 0)
+                          for (o, n), ok in zip(parties, passed, strict=True)),
             against_all=against_option,
             against_all_votes=against_votes,
             remainder_seats=0,
@@ -218,7 +219,7 @@ def allocate_list(votes: Sequence[tuple[Option, int]], rule: ListSeatRule) -> Li
     quota = Fraction(passing_votes, seats)
     whole = [0] * len(parties)
     remainder = [Fraction(0)] * len(parties)
-    for i, ((_, n), ok) in enumerate(zip(parties, passed)):
+    for i, ((_, n), ok) in enumerate(zip(parties, passed, strict=True)):
         if ok:
             share = Fraction(n * seats, passing_votes)  # = n / quota, exactly
             whole[i] = share.numerator // share.denominator
@@ -240,7 +241,7 @@ def allocate_list(votes: Sequence[tuple[Option, int]], rule: ListSeatRule) -> Li
 
     result = tuple(
         PartySeats(o, n, ok, whole[i], remainder[i], i in gets, whole[i] + (i in gets))
-        for i, ((o, n), ok) in enumerate(zip(parties, passed))
+        for i, ((o, n), ok) in enumerate(zip(parties, passed, strict=True))
     )
     return ListAllocation(
         rule=rule,
