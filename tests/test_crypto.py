@@ -188,6 +188,8 @@ def test_signature_verification(algorithm):
     public, message = key.public_bytes, b"tally-verifier test message"
     signature = key.sign(message)
     assert signatures.verify(algorithm, public, message, signature)
+    # low-s ECDSA signatures have s anywhere in (0, n/2]: many messages reach every part of that range
+    assert all(signatures.verify(algorithm, public, m, key.sign(m)) for m in (bytes([i]) * 8 for i in range(32)))
     assert not signatures.verify(algorithm, public, message + b"!", signature)
     assert not signatures.verify(algorithm, public, message, signature[:63])
     bad_key = (2).to_bytes(32, "little") if algorithm == "ed25519" else b"\x05" + bytes(32)  # no such point
