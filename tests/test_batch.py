@@ -400,3 +400,10 @@ def test_coefficient_stream_properties():
             column = [v[position] for v in values]
             assert all(0 <= x < 2**bits for x in column)
             assert max(column) >= 2 ** (bits - 2), (bits, position)
+
+
+def test_one_bit_coefficients_are_allowed(key, honest):
+    """coefficient_bits is any positive number (1 is the smallest: a weak but valid batch); 0 is refused."""
+    assert batch_holds(key, honest[:2], coefficient_bits=1)
+    with pytest.raises(ValueError):
+        batch_holds(key, honest[:2], coefficient_bits=0)
