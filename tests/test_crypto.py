@@ -304,3 +304,31 @@ def test_decode_counts_bounds():
     assert decode_counts(0, 3) == [0, 0, 0]
     assert decode_counts(SLOT**3 - 1, 3) == [SLOT - 1] * 3
     assert decode_counts(SLOT**3, 3) is None
+
+
+def test_key_proof_bases_follow_the_spec():
+    """ρ_i = SHAKE-256(field(tag) ‖ field(n) ‖ field(i) ‖ field(counter)), width bytes, shifted down to n's bit
+    length, the first value in (0, n): recomputed here from crypto.md §5, for bit lengths that are and are not a
+    multiple of 8 (the simulator uses the verifier's own function, so only an independent computation sees a
+    change in it)."""
+    import hashlib
+
+    def field(b):
+        return len(b).to_bytes(4, "big") + b
+
+    def rho(n, i):
+        width = (n.bit_length() + 7) // 8
+        for counter in range(1000):
+            data = field(keycheck.KEY_PROOF_TAG.encode()) + field(n.to_bytes(width, "big")) \
+                + field(i.to_bytes(4, "big")) + field(counter.to_bytes(4, "big"))
+            x = int.from_bytes(hashlib.shake_256(data).digest(width), "big") >> (width * 8 - n.bit_length())
+            if 0 < x < n:
+                return x
+        raise AssertionError("no base")
+
+    rng = SeededRandom("key proof bases")
+    for bits in (640, 641, 645, 2047):
+        n = rng.randbits(bits) | (1 << (bits - 1)) | 1
+        n_low = (1 << (bits - 1)) + 2 * rng.randbits(bits // 2) + 1  # just above 2^(bits−1): most draws rejected
+        for m in (n, n_low):
+            assert [keycheck.proof_base(m, i) for i in range(1, 12)] == [rho(m, i) for i in range(1, 12)], bits
