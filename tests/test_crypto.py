@@ -332,3 +332,11 @@ def test_key_proof_bases_follow_the_spec():
         n_low = (1 << (bits - 1)) + 2 * rng.randbits(bits // 2) + 1  # just above 2^(bits−1): most draws rejected
         for m in (n, n_low):
             assert [keycheck.proof_base(m, i) for i in range(1, 12)] == [rho(m, i) for i in range(1, 12)], bits
+
+
+def test_key_widths():
+    """Fixed widths of the record format: bytes for any value below n and below n², at and off multiples of 8."""
+    for n, width, width2 in ((2**2048 - 1, 256, 512), (2**2047 + 1, 256, 512), (2**639 + 1, 80, 160),
+                             (2**640 - 1, 80, 160), (2**640 + 1, 81, 161)):
+        key = PublicKey.from_n(n)
+        assert (key.width, key.width2) == (width, width2), n.bit_length()
