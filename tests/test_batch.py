@@ -379,3 +379,32 @@ def test_defects_that_cancel_with_unit_coefficients_are_caught(key, honest, part
     assert failing_items(key, items, rng=stream) == [first, second]
     assert failing_items(key, items, rng=secrets) == [first, second]
     assert not batch_holds(key, items, rng=SeededRandom("randbits coefficients"))  # the randbits path of _draw
+
+
+def test_coefficient_stream_properties():
+    """What the batch test's bound needs of the coefficients: at least 128 bits of seed; every draw, every child
+    stream and every position of a draw uniform over exactly `bits` bits, never repeating a block; the same seed
+    and labels give the same stream (a run is reproducible when a test fixes the seed)."""
+    with pytest.raises(ValueError):
+        batch.CoefficientStream(bytes(15))
+    stream = batch.CoefficientStream(bytes(16), "label")
+    first, second = stream.draw(8, 128), stream.draw(8, 128)
+    assert first != second and len(set(first + second)) == 16
+    again = batch.CoefficientStream(bytes(16), "label")
+    assert again.draw(8, 128) == first
+    assert batch.CoefficientStream(bytes(16), "other").draw(8, 128) != first
+    children = [stream.child(label).draw(8, 128) for label in ("a", "b")]
+    assert children[0] != children[1] and first not in children and second not in children
+    for bits in (13, 16, 128):
+        values = [stream.draw(64, bits) for _ in range(40)]
+        for position in (0, 63):  # the first and the last value of a draw: each of the full width
+            column = [v[position] for v in values]
+            assert all(0 <= x < 2**bits for x in column)
+            assert max(column) >= 2 ** (bits - 2), (bits, position)
+
+
+def test_one_bit_coefficients_are_allowed(key, honest):
+    """coefficient_bits is any positive number (1 is the smallest: a weak but valid batch); 0 is refused."""
+    assert batch_holds(key, honest[:2], coefficient_bits=1)
+    with pytest.raises(ValueError):
+        batch_holds(key, honest[:2], coefficient_bits=0)

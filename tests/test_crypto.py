@@ -189,6 +189,8 @@ def test_signature_verification(algorithm):
     public, message = key.public_bytes, b"tally-verifier test message"
     signature = key.sign(message)
     assert signatures.verify(algorithm, public, message, signature)
+    # low-s ECDSA signatures have s anywhere in (0, n/2]: many messages reach every part of that range
+    assert all(signatures.verify(algorithm, public, m, key.sign(m)) for m in (bytes([i]) * 8 for i in range(32)))
     assert not signatures.verify(algorithm, public, message + b"!", signature)
     assert not signatures.verify(algorithm, public, message, signature[:63])
     bad_key = (2).to_bytes(32, "little") if algorithm == "ed25519" else b"\x05" + bytes(32)  # no such point
@@ -303,3 +305,39 @@ def test_decode_counts_bounds():
     assert decode_counts(0, 3) == [0, 0, 0]
     assert decode_counts(SLOT**3 - 1, 3) == [SLOT - 1] * 3
     assert decode_counts(SLOT**3, 3) is None
+
+
+def test_key_proof_bases_follow_the_spec():
+    """ρ_i = SHAKE-256(field(tag) ‖ field(n) ‖ field(i) ‖ field(counter)), width bytes, shifted down to n's bit
+    length, the first value in (0, n): recomputed here from crypto.md §5, for bit lengths that are and are not a
+    multiple of 8 (the simulator uses the verifier's own function, so only an independent computation sees a
+    change in it)."""
+    import hashlib
+
+    def field(b):
+        return len(b).to_bytes(4, "big") + b
+
+    def rho(n, i):
+        width = (n.bit_length() + 7) // 8
+        for counter in range(1000):
+            data = field(keycheck.KEY_PROOF_TAG.encode()) + field(n.to_bytes(width, "big")) \
+                + field(i.to_bytes(4, "big")) + field(counter.to_bytes(4, "big"))
+            x = int.from_bytes(hashlib.shake_256(data).digest(width), "big") >> (width * 8 - n.bit_length())
+            if 0 < x < n:
+                return x
+        raise AssertionError("no base")
+
+    rng = SeededRandom("key proof bases")
+    for bits in (640, 641, 645, 2047):
+        n = rng.randbits(bits) | (1 << (bits - 1)) | 1
+        n_low = (1 << (bits - 1)) + 2 * rng.randbits(bits // 2) + 1  # just above 2^(bits−1): most draws rejected
+        for m in (n, n_low):
+            assert [keycheck.proof_base(m, i) for i in range(1, 12)] == [rho(m, i) for i in range(1, 12)], bits
+
+
+def test_key_widths():
+    """Fixed widths of the record format: bytes for any value below n and below n², at and off multiples of 8."""
+    for n, width, width2 in ((2**2048 - 1, 256, 512), (2**2047 + 1, 256, 512), (2**639 + 1, 80, 160),
+                             (2**640 - 1, 80, 160), (2**640 + 1, 81, 161)):
+        key = PublicKey.from_n(n)
+        assert (key.width, key.width2) == (width, width2), n.bit_length()
