@@ -1,6 +1,5 @@
-"""What more than one kind of fault uses: picking targets, re-signing, relinking."""
-
-
+"""What faults of more than one concern use: the receipts file's name, another election's fingerprint, a document
+re-signed by some authority."""
 from verifier.simulate.publish import sign_object
 from verifier.simulate.spec import sha256
 from verifier.simulate.tamper import Forger
