@@ -131,12 +131,10 @@ def spec_version_unknown(w: Forger) -> Injected:
 
 
 def manifest_inconsistent(w: Forger) -> Injected:
-    region = {d["id"]: d["region"] for d in w.manifest["districts"]}
-
     def outside(station: dict, style: dict) -> list[str]:
-        district = station["district"]
-        return [cid for cid in style["contests"] if not (
-            (s := w.contest(cid)["scope"])["level"] == "nation" or s.get("unit") in (district, region[district]))]
+        units = w.units_of(station["id"])  # the contest's scope must be one of them
+        return [cid for cid in style["contests"]
+                if ((s := w.contest(cid)["scope"])["level"], s.get("unit", "nation")) not in units]
 
     options = [(st, style, bad) for st in w.manifest["polling_stations"] for style in w.manifest["ballot_styles"]
                if (bad := outside(st, style))]
