@@ -136,6 +136,19 @@ def test_matrix_data_is_consistent():
         assert f.receipts == (f.checks == ("V3.10",)), f.kind
 
 
+def test_matrix_is_data_and_every_kind_has_one_injector():
+    """matrix.py holds only data (the injector is looked up by kind), and the kinds are those injected."""
+    from verifier.simulate.faults import matrix
+
+    fields = {"kind", "actor", "title", "checks", "needs", "why", "receipts", "anchored"}
+    for row in matrix.ROWS:
+        assert {"kind", "actor", "title", "checks", "needs"} <= row.keys() <= fields, row.get("kind")
+        assert all(isinstance(v, (str, tuple, bool)) for v in row.values()), row["kind"]
+    kinds = [row["kind"] for row in matrix.ROWS]
+    assert len(kinds) == len(set(kinds)) and set(kinds) == set(faults.INJECTORS)
+    assert [f.kind for f in faults.FAULTS] == kinds  # §9 lists the kinds in the matrix's order
+
+
 def test_rederiving_an_untouched_record_changes_no_byte(simulated, tmp_path):
     """The forger's chain, list, tally and results are the honest authority's arithmetic: redone on a valid record
     they give back the very same files (so every difference a fault makes is the fault's)."""

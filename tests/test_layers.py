@@ -14,7 +14,7 @@ ALLOWED = {
     "checks": {"tally", "record", "crypto"},
     "report": {"checks"},
     "engine": {"checks", "tally", "record", "crypto", "report"},
-    "simulate": {"record", "crypto", "tally"},
+    "simulate": set(),  # a second implementation of SPEC.md: see test_simulator_shares_no_verifier_code
     "cli": {"engine", "report", "checks", "tally", "record", "crypto", "simulate"},
 }
 
@@ -62,3 +62,28 @@ def test_only_the_cluster_engine_imports_dask():
             "loaded = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
             "assert not loaded, loaded\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_simulator_shares_no_verifier_code():
+    """The simulator plays another party (the authority, dishonest actors): it writes records from SPEC.md with
+    encoders of its own, so that a misreading of the spec shared by both sides cannot pass every test. Not even the
+    top-level `verifier` package (SPEC_VERSION) nor a relative import that climbs out of verifier.simulate."""
+    root = PACKAGE / "simulate"
+    wrong = []
+    for path in root.rglob("*.py"):
+        depth = len(path.relative_to(root).parts) - 1  # 0 for simulate/x.py, 1 for simulate/faults/x.py
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level > depth + 1:
+                    wrong.append(f"{path.relative_to(PACKAGE)}: relative import out of verifier.simulate")
+                    continue
+                names = [node.module or ""] if node.level == 0 else []
+            else:
+                continue
+            for name in names:
+                if (name == "verifier" or name.startswith("verifier.")) and not (
+                        name == "verifier.simulate" or name.startswith("verifier.simulate.")):
+                    wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert wrong == []

@@ -1,5 +1,5 @@
 """Every rule guarded by a test (issue 9, §5): each condition of a check, taken out of the verifier, makes a test
-here or in the fault matrix (tests/test_faults.py, verifier/simulate/faults.py) fail.
+here or in the fault matrix (tests/test_faults.py, verifier/simulate/faults/matrix.py) fail.
 
 The manifest's conditions (V1.5) are tested here, one change each: an inconsistent manifest stops the run before
 anything is signed against it, so a change needs no re-signing. The conditions further on are fault kinds of the

@@ -14,14 +14,7 @@ from pathlib import Path
 
 import gmpy2
 
-from verifier import SPEC_VERSION
-from verifier.crypto import membership
-from verifier.crypto.encoding import sha256, signed_message
-from verifier.crypto.paillier import SLOT, PublicKey, decode_counts, option_message
-from verifier.record import canonical, layout, reader
-from verifier.record.model import ListSeatRule
-from verifier.record.reader import fingerprint, genesis_hash
-from verifier.simulate import prover, publish
+from verifier.simulate import prover, publish, spec
 from verifier.simulate.keys import (
     SigningKey,
     generate_paillier,
@@ -30,8 +23,7 @@ from verifier.simulate.keys import (
 from verifier.simulate.publish import sign_object, time_text, write_document, write_lines
 from verifier.simulate.randomness import make_rng
 from verifier.simulate.shape import Shape, small_shape
-from verifier.tally.hierarchy import announced_at, turnout_percent
-from verifier.tally.seats import allocate_list, plurality
+from verifier.simulate.spec import M, decode_counts, genesis_hash, option_message, sha256, signed_message
 
 VOTING_START = datetime(2023, 3, 13, 6, 0, 0, tzinfo=timezone.utc)
 VOTING_END = datetime(2023, 3, 18, 18, 0, 0, tzinfo=timezone.utc)
@@ -86,7 +78,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
 
     public, private = generate_paillier(opts.key_bits, rng.child("paillier"))
     secrets.paillier_p, secrets.paillier_q = private.p, private.q
-    key = PublicKey.from_n(public.n)
+    key = spec.PaillierKey.of(public.n)
     for role in ("registrar", "collector", "commission"):
         secrets.authorities[role] = SigningKey.generate("ed25519", rng.child(f"authority-{role}"))
 
@@ -94,7 +86,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
     voter_rng = rng.child("voters")
     voter_station = {}
     registry_hash = hashlib.sha256()  # of the lines as written: the file is never read back whole
-    with open(out / layout.REGISTRY, "wb") as f:
+    with open(out / spec.REGISTRY, "wb") as f:
         for i in range(opts.voters):
             vid = f"V{i + 1:07d}"
             station = shape.stations[i * len(shape.stations) // opts.voters]["id"]
@@ -102,15 +94,15 @@ def simulate(out: Path, opts: Options) -> Secrets:
             sk = SigningKey.generate(algorithm, voter_rng)
             secrets.voters[vid] = sk
             voter_station[vid] = station
-            line = canonical.dumps(sign_object(
-                secrets.authorities["registrar"], layout.REGISTRY_TAG, eid,
+            line = spec.canonical(sign_object(
+                secrets.authorities["registrar"], spec.REGISTRY_TAG, eid,
                 {"voter_id": vid, "polling_station": station, "algorithm": algorithm,
                  "public_key": sk.public_bytes.hex()}, "registrar_signature")) + b"\n"
             f.write(line)
             registry_hash.update(line)
 
     manifest = {
-        "spec_version": SPEC_VERSION, "election_id": eid, "title": f"Simulated election {eid}",
+        "spec_version": spec.SPEC_VERSION, "election_id": eid, "title": f"Simulated election {eid}",
         "test_record": opts.key_bits < 2048,
         "voting_period": {"start": time_text(VOTING_START), "end": time_text(VOTING_END)},
         "election_day": ELECTION_DAY.strftime("%Y-%m-%d"), "max_receipt_delay_seconds": MAX_RECEIPT_DELAY,
@@ -121,9 +113,9 @@ def simulate(out: Path, opts: Options) -> Secrets:
         "registry": {"voters": opts.voters, "sha256": registry_hash.hexdigest()},
     }
     election_key = publish.election_key(key.n, (private.p, private.q), rng.child("modulus-proof"))
-    write_document(out / layout.MANIFEST, manifest)
-    write_document(out / layout.ELECTION_KEY, election_key)
-    fp = fingerprint(canonical.dumps(manifest), canonical.dumps(election_key))
+    write_document(out / spec.MANIFEST, manifest)
+    write_document(out / spec.ELECTION_KEY, election_key)
+    fp = spec.fingerprint(manifest, election_key)
 
     contests = {c["id"]: c for c in shape.contests}
     styles = {s["id"]: s["contests"] for s in shape.styles}
@@ -157,11 +149,11 @@ def simulate(out: Path, opts: Options) -> Secrets:
             for seq, (offset, vid) in enumerate(submissions, start=1))
     collector = secrets.authorities["collector"]
     previous, product, counted_voters, entries = genesis_hash(fp), {}, set(), 0
-    with open(out / layout.BALLOT_BOX, "wb") as box, open(out / layout.BALLOT_DECISIONS, "wb") as decisions:
+    with open(out / spec.BALLOT_BOX, "wb") as box, open(out / spec.BALLOT_DECISIONS, "wb") as decisions:
         for seq, vid, ballot_id, envelope, ciphertexts, received in _parallel_envelopes(setup, jobs, opts.workers):
             signed = publish.receipt(collector, eid, seq, received, sha256(envelope), previous)
-            # canonical JSON nests: the line is exactly canonical.dumps({"envelope": …, "receipt": …})
-            line = b'{"envelope":' + envelope + b',"receipt":' + canonical.dumps(signed) + b"}"
+            # canonical JSON nests: the line is exactly spec.canonical({"envelope": …, "receipt": …})
+            line = b'{"envelope":' + envelope + b',"receipt":' + spec.canonical(signed) + b"}"
             box.write(line + b"\n")
             previous = sha256(line)
             entries += 1
@@ -175,20 +167,20 @@ def simulate(out: Path, opts: Options) -> Secrets:
                 for cid, c in ciphertexts:
                     n_ballots, agg = product.get((cid, voter_station[vid]), (0, gmpy2.mpz(1)))
                     product[(cid, voter_station[vid])] = (n_ballots + 1, agg * c % key.n2)
-            decisions.write(canonical.dumps(decision) + b"\n")
-    write_document(out / layout.BALLOT_BOX_HEAD, publish.box_head(collector, eid, entries, previous, time_text(VOTING_END)))
+            decisions.write(spec.canonical(decision) + b"\n")
+    write_document(out / spec.BALLOT_BOX_HEAD,
+                   publish.box_head(collector, eid, entries, previous, time_text(VOTING_END)))
 
     # paper-vote cancellations: the voter signs the electronic poll book, the commission signs the list
     cancellations = []
     for i, vid in enumerate(paper):
         ack = {"voter_id": vid, "polling_station": voter_station[vid],
                "paper_voted_at": time_text(ELECTION_DAY + timedelta(hours=8, minutes=i % 600))}
-        ack["voter_signature"] = secrets.voters[vid].sign(
-            signed_message(layout.PAPER_BALLOT_TAG, eid, canonical.dumps(ack)))
+        ack["voter_signature"] = secrets.voters[vid].sign(signed_message(spec.PAPER_BALLOT_TAG, eid, ack))
         ack["voter_signature"] = ack["voter_signature"].hex()
-        cancellations.append(sign_object(secrets.authorities["commission"], layout.CANCELLATION_TAG, eid, ack,
+        cancellations.append(sign_object(secrets.authorities["commission"], spec.CANCELLATION_TAG, eid, ack,
                                      "commission_signature"))
-    write_lines(out / layout.CANCELLATIONS, cancellations)
+    write_lines(out / spec.CANCELLATIONS, cancellations)
 
     aggregates, station_counts = [], {}
     for st in shape.stations:
@@ -196,19 +188,19 @@ def simulate(out: Path, opts: Options) -> Secrets:
             n_ballots, agg = product.get((cid, st["id"]), (0, gmpy2.mpz(1)))
             t = private.raw_decrypt(int(agg))
             counts = decode_counts(t, len(contests[cid]["options"]))
-            assert counts is not None and sum(counts) == n_ballots and n_ballots < SLOT
+            assert counts is not None and sum(counts) == n_ballots and n_ballots < M
             r = reveal_randomness(int(agg), key.n, private.p, private.q)
             option_ids = [o["id"] for o in contests[cid]["options"]]
             station_counts[(cid, st["id"])] = (n_ballots, dict(zip(option_ids, counts)))
             aggregates.append(publish.aggregate(key, cid, st["id"], n_ballots, agg, t, r, option_ids, counts))
-    write_document(out / layout.TALLY, sign_object(
-        secrets.authorities["commission"], layout.TALLY_TAG, eid,
+    write_document(out / spec.TALLY, sign_object(
+        secrets.authorities["commission"], spec.TALLY_TAG, eid,
         {"election_fingerprint": fp.hex(), "aggregates": aggregates}, "commission_signature"))
 
     results = announced_results(manifest, Counter(voter_station.values()),
                                 Counter(voter_station[v] for v in counted_voters), station_counts)
     results["election_fingerprint"] = fp.hex()
-    write_document(out / layout.RESULTS, sign_object(secrets.authorities["commission"], layout.RESULTS_TAG, eid, results,
+    write_document(out / spec.RESULTS, sign_object(secrets.authorities["commission"], spec.RESULTS_TAG, eid, results,
                                              "commission_signature"))
     return secrets
 
@@ -228,7 +220,7 @@ _WORKER: dict = {}
 
 def _start_worker(setup) -> None:
     n, beta, fp, eid, ballot_contests, ballot_rng = setup
-    key = PublicKey.from_n(n)
+    key = spec.PaillierKey.of(n)
     _WORKER.update(key=key, prover=prover.PrecomputedProver(key, beta), fp=fp, eid=eid, contests=ballot_contests,
                    rng=ballot_rng)
 
@@ -250,7 +242,7 @@ def _envelope(seq: int, vid: str, voter_secret: dict, contest_ids: tuple, offset
         messages, weights = w["contests"][cid]
         idx = _weighted(weights, rng)
         c, x = fast.encrypt(messages[idx], rng)
-        st = membership.Statement(fp, cid, messages, context, ballot_id, int(c))
+        st = prover.Statement(fp, cid, messages, context, ballot_id, int(c))
         a, e, z = fast.prove(st, idx, x, rng)
         cballots.append(publish.contest_ballot(key, cid, c, a, e, z))
         ciphertexts.append((cid, int(c)))
@@ -259,7 +251,7 @@ def _envelope(seq: int, vid: str, voter_secret: dict, contest_ids: tuple, offset
     envelope = {"ballot_id": ballot_id.hex(), "cast_at": time_text(cast), "election_fingerprint": fp.hex(),
                 "election_id": eid, "key_fingerprint": context.hex(), "voter_id": vid, "contests": cballots}
     publish.sign_envelope(sk, eid, envelope)
-    return seq, vid, ballot_id, canonical.dumps(envelope), ciphertexts, time_text(received)
+    return seq, vid, ballot_id, spec.canonical(envelope), ciphertexts, time_text(received)
 
 
 def _parallel_envelopes(setup, jobs, workers: int | None):
@@ -300,18 +292,29 @@ def _weighted(weights: list[int], rng) -> int:
     raise AssertionError
 
 
-def announced_results(manifest: dict, registered: Counter, voted: Counter, station_counts: dict) -> dict:
-    """Protocols at every level, summed up from the polling stations, and the seats from the scope totals: the
-    honest authority's arithmetic (the fault injector redoes it with the same function).
-
-    registered, voted: voters per polling station; station_counts: (contest, station) → (ballots, {option: votes})
-    with options in manifest order."""
+def units_of_station(manifest: dict):
+    """station → its unit at every level, lowest first: (polling_station, id), (district, id), (region, id),
+    (nation, "nation") (§2.1's territory tree). The simulator's one such function (the Forger uses it too)."""
     district_of = {s["id"]: s["district"] for s in manifest["polling_stations"]}
     region_of = {d["id"]: d["region"] for d in manifest["districts"]}
 
     def units_of(station: str) -> list[tuple[str, str]]:
         d = district_of[station]
         return [("polling_station", station), ("district", d), ("region", region_of[d]), ("nation", "nation")]
+
+    return units_of
+
+
+
+def announced_results(manifest: dict, registered: Counter, voted: Counter, station_counts: dict) -> dict:
+    """Protocols at every level, summed up from the polling stations, and the seats from the scope totals: the
+    honest authority's arithmetic (the fault injector redoes it with the same function).
+
+    registered, voted: voters per polling station; station_counts: (contest, station) → (ballots, {option: votes})
+    with options in manifest order."""
+    units_of = units_of_station(manifest)
+    district_of = {s["id"]: s["district"] for s in manifest["polling_stations"]}
+    region_of = {d["id"]: d["region"] for d in manifest["districts"]}
 
     unit_registered, unit_voted, votes = Counter(), Counter(), {}
     for station, n in registered.items():
@@ -324,7 +327,7 @@ def announced_results(manifest: dict, registered: Counter, voted: Counter, stati
         for u in units_of(station):
             b, c = votes.get((u, cid), (0, {}))
             votes[(u, cid)] = (b + n_ballots, {o: c.get(o, 0) + v for o, v in counts.items()})
-    contests = {c["id"]: reader.contest_from_dict(c) for c in manifest["contests"]}
+    contests = {c["id"]: c for c in manifest["contests"]}
     protocols = []
     for level, units in (("polling_station", list(district_of)), ("district", list(region_of)),
                          ("region", [r["id"] for r in manifest["regions"]]), ("nation", ["nation"])):
@@ -332,25 +335,23 @@ def announced_results(manifest: dict, registered: Counter, voted: Counter, stati
             u = (level, unit)
             results = []
             for cid, contest in contests.items():
-                if (u, cid) not in votes or not announced_at(contest, level):
+                if (u, cid) not in votes or not spec.announced_at(contest["scope"]["level"], level):
                     continue
                 b, c = votes[(u, cid)]
-                results.append({"contest": cid, "ballots": b, "votes": [{"option": o, "votes": v} for o, v in c.items()]})
+                results.append({"contest": cid, "ballots": b,
+                                "votes": [{"option": o, "votes": v} for o, v in c.items()]})
             protocols.append({"level": level, "unit": unit, "registered_voters": unit_registered[u],
                               "voters_voted": unit_voted[u],
-                              "turnout_percent": turnout_percent(unit_voted[u], unit_registered[u]),
+                              "turnout_percent": spec.turnout_percent(unit_voted[u], unit_registered[u]),
                               "contests": results})
     seats = []
     for cid, contest in contests.items():
-        if contest.seat_rule is None:
+        if contest["seat_rule"] is None:
             continue
-        top = "nation" if contest.scope_level == "nation" else contest.scope_unit
-        _, counts = votes[((contest.scope_level, top), cid)]
-        tallied = [(o, counts[o.id]) for o in contest.options]
-        if isinstance(contest.seat_rule, ListSeatRule):
-            outcome = allocate_list(tallied, contest.seat_rule).seats_by_option()
-        else:
-            outcome = plurality(tallied, contest.seat_rule).seats_by_option()
-        seats.append({"contest": cid, "seats": [{"option": o, "seats": n or 0} for o, n in outcome.items()]})
+        scope = contest["scope"]
+        top = (scope["level"], scope.get("unit", "nation"))
+        _, counts = votes[(top, cid)]
+        outcome = spec.allocate(contest, counts)
+        seats.append({"contest": cid, "seats": [{"option": o, "seats": n} for o, n in outcome.items()]})
     return {"protocols": protocols, "seats": seats}
 

@@ -7,7 +7,10 @@ from Crypto.PublicKey import ECC
 from Crypto.Signature import DSS, eddsa
 from phe import paillier
 
-from verifier.crypto.signatures import P256_ORDER
+from verifier.simulate import spec
+
+# the order n of the P-256 group (FIPS 186-4 D.1.2.3): the range of an ECDSA secret, and the bound of low s (§3.2)
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,17 @@ class SigningKey:
         return sig
 
 
+@dataclass(frozen=True)
+class ModulusProof:
+    """Π^mod as published in election_key.json (§2.2): w, and per round i the x_i, a_i, b_i, z_i."""
+
+    w: int
+    x: tuple[int, ...]
+    a: tuple[int, ...]
+    b: tuple[int, ...]
+    z: tuple[int, ...]
+
+
 def _prime(bits: int, rng) -> int:
     """A Blum prime (≡ 3 mod 4) of exactly `bits` bits with its top two bits set (n = pq then has 2·bits bits)."""
     while True:
@@ -81,18 +95,14 @@ def _carmichael(primes) -> int:
 
 def key_proof(n: int, *primes: int) -> tuple[int, ...]:
     """σ_i = ρ_i^(n⁻¹ mod λ(n)) mod n, i = 1..11 (SPEC §3.6.1). `primes`: the prime factors of n."""
-    from verifier.crypto.keycheck import KEY_PROOF_ROUNDS, proof_base
-
     d = gmpy2.invert(n, _carmichael(primes))
-    return tuple(int(gmpy2.powmod(proof_base(n, i), d, n)) for i in range(1, KEY_PROOF_ROUNDS + 1))
+    return tuple(int(gmpy2.powmod(spec.key_proof_base(n, i), d, n)) for i in range(1, spec.KEY_PROOF_ROUNDS + 1))
 
 
 def modulus_proof(n: int, primes, rng):
     """Π^mod for n = the product of `primes` (with multiplicity) (SPEC §3.6.2). Returns (proof, rounds): `rounds`
     are the 1-based rounds for which no fourth root of any (−1)^a·w^b·y_i exists — empty for a Paillier–Blum n; a
     dishonest key holder (the fault injector, the tests) gets a proof whose other rounds are right."""
-    from verifier.crypto.modulus_proof import MODULUS_PROOF_ROUNDS, ModulusProof, challenge
-
     n = int(n)
     powers = {p: list(primes).count(p) for p in set(primes)}
     while True:
@@ -102,8 +112,8 @@ def modulus_proof(n: int, primes, rng):
     lam = _carmichael(primes)
     d = gmpy2.invert(n, lam) if gmpy2.gcd(n, lam) == 1 else None
     xs, as_, bs, zs, bad = [], [], [], [], []
-    for i in range(1, MODULUS_PROOF_ROUNDS + 1):
-        y = challenge(n, w, i)
+    for i in range(1, spec.MODULUS_PROOF_ROUNDS + 1):
+        y = spec.modulus_challenge(n, w, i)
         best = None
         for a, b in ((0, 0), (1, 0), (0, 1), (1, 1)):
             t = y * (w if b else 1) * (-1 if a else 1) % n

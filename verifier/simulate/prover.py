@@ -1,22 +1,41 @@
-"""The voter's side of crypto.md §2: encrypt one option and prove the ciphertext is one of the allowed ones.
+"""The voter's side of SPEC.md §3.5: encrypt one option and prove the ciphertext is one of the allowed ones.
 
 Needs only the public key and the encryption randomness r; `rng` supplies randomness (secrets in real use,
 a seeded generator for reproducible simulated records).
 """
+from dataclasses import dataclass
+
 import gmpy2
 
-from verifier.crypto import membership
-from verifier.crypto.paillier import PublicKey, encrypt_with
+from verifier.simulate import spec
+from verifier.simulate.spec import CHALLENGE_BITS, CHALLENGE_MOD, PaillierKey
 
 
-def random_unit(key: PublicKey, rng) -> int:
+@dataclass(frozen=True)
+class Statement:
+    """What a 1-of-k proof is about and bound to (§3.5): "ciphertext encrypts one of messages"."""
+
+    fingerprint: bytes
+    contest_id: str
+    messages: tuple[int, ...]
+    voter_context: bytes
+    ballot_id: bytes
+    ciphertext: int
+
+
+def challenge(key: PaillierKey, st: Statement, a) -> int:
+    return spec.membership_challenge(st.fingerprint, st.contest_id, key, st.messages, st.voter_context, st.ballot_id,
+                                     st.ciphertext, a)
+
+
+def random_unit(key: PaillierKey, rng) -> int:
     while True:
         r = rng.randbelow(key.n)
         if r > 0 and gmpy2.gcd(r, key.n) == 1:
             return gmpy2.mpz(r)
 
 
-def prove(key: PublicKey, st: membership.Statement, index: int, r: int, rng):
+def prove(key: PaillierKey, st: Statement, index: int, r: int, rng):
     """(a, e, z) for ciphertext st.ciphertext = E(st.messages[index]; r)."""
     n, n2 = key.n, key.n2
     k = len(st.messages)
@@ -24,22 +43,22 @@ def prove(key: PublicKey, st: membership.Statement, index: int, r: int, rng):
     for j in range(k):
         if j == index:
             continue
-        e[j] = rng.randbelow(membership.CHALLENGE_MOD)
+        e[j] = rng.randbelow(CHALLENGE_MOD)
         z[j] = random_unit(key, rng)
         u = st.ciphertext * (1 - st.messages[j] * n) % n2
         a[j] = gmpy2.powmod(z[j], n, n2) * gmpy2.powmod(u, -e[j], n2) % n2
     rho = random_unit(key, rng)
     a[index] = gmpy2.powmod(rho, n, n2)
-    total = membership.challenge(key, st, tuple(a))
-    e[index] = (total - sum(e)) % membership.CHALLENGE_MOD
+    total = challenge(key, st, tuple(a))
+    e[index] = (total - sum(e)) % CHALLENGE_MOD
     z[index] = rho * gmpy2.powmod(r, e[index], n) % n
     return tuple(a), tuple(e), tuple(z)
 
 
-def encrypt(key: PublicKey, m: int, rng) -> tuple[int, int]:
+def encrypt(key: PaillierKey, m: int, rng) -> tuple[int, int]:
     """(ciphertext, r)."""
     r = random_unit(key, rng)
-    return encrypt_with(key, m, r), r
+    return spec.encrypt(key, m, r), r
 
 
 # --- the fast prover of simulated elections -------------------------------------------------------------------
@@ -88,30 +107,30 @@ class PrecomputedProver:
 
     EXPONENT_BITS = 256
 
-    def __init__(self, key: PublicKey, beta: int):
+    def __init__(self, key: PaillierKey, beta: int):
         self.key = key
         self.n2_table = FixedBase(gmpy2.powmod(beta, key.n, key.n2), key.n2, self.EXPONENT_BITS)
         # z_j = β^(t_j + x·e_j): t_j + x·e_j < 2^EXPONENT_BITS + 2^(EXPONENT_BITS + CHALLENGE_BITS)
-        self.n_table = FixedBase(beta, key.n, self.EXPONENT_BITS + membership.CHALLENGE_BITS + 1)
+        self.n_table = FixedBase(beta, key.n, self.EXPONENT_BITS + CHALLENGE_BITS + 1)
 
     def encrypt(self, m: int, rng) -> tuple[int, int]:
         """(ciphertext, x) with ciphertext = (1 + m·n)·(β^x)ⁿ mod n²."""
         x = rng.randbits(self.EXPONENT_BITS)
         return (1 + m * self.key.n) * self.n2_table.pow(x) % self.key.n2, x
 
-    def prove(self, st: membership.Statement, index: int, x: int, rng):
+    def prove(self, st: Statement, index: int, x: int, rng):
         """(a, e, z) for st.ciphertext = encrypt(st.messages[index]) made with exponent x."""
         n, n2 = self.key.n, self.key.n2
         k = len(st.messages)
         t = [rng.randbits(self.EXPONENT_BITS) for _ in range(k)]
-        e = [0 if j == index else rng.randbits(membership.CHALLENGE_BITS) for j in range(k)]
+        e = [0 if j == index else rng.randbits(CHALLENGE_BITS) for j in range(k)]
         mv = st.messages[index]
         a = []
         for j in range(k):
             rho_n = self.n2_table.pow(t[j])
             a.append(rho_n if j == index else rho_n * (1 + e[j] * (st.messages[j] - mv) % n * n) % n2)
         a = tuple(a)
-        total = membership.challenge(self.key, st, a)
-        e[index] = (total - sum(e)) % membership.CHALLENGE_MOD
+        total = challenge(self.key, st, a)
+        e[index] = (total - sum(e)) % CHALLENGE_MOD
         z = tuple(self.n_table.pow(t[j] + x * e[j]) for j in range(k))
         return a, tuple(e), z

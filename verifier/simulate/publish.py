@@ -4,10 +4,9 @@ dishonest authority could re-sign."""
 from datetime import datetime, timezone
 from pathlib import Path
 
-from verifier.crypto.encoding import sha256, signed_message
-from verifier.record import canonical, layout
-from verifier.record.reader import ENVELOPE_SIGNED_FIELDS
+from verifier.simulate import spec
 from verifier.simulate.keys import SigningKey
+from verifier.simulate.spec import hex_int
 
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # UTC, to the second (SPEC.md §2)
@@ -21,14 +20,10 @@ def parse_time(s: str) -> datetime:
     return datetime.strptime(s, TIME_FORMAT).replace(tzinfo=timezone.utc)
 
 
-def hex_int(x: int, width: int) -> str:
-    return int(x).to_bytes(width, "big").hex()
-
-
 def sign_object(key: SigningKey, tag: str, election_id: str, obj: dict, sig_field: str) -> dict:
     """A copy of obj with sig_field set to the signature over tag, election id and obj's canonical bytes."""
     obj = {k: v for k, v in obj.items() if k != sig_field}
-    obj[sig_field] = key.sign(signed_message(tag, election_id, canonical.dumps(obj))).hex()
+    obj[sig_field] = key.sign(spec.signed_message(tag, election_id, obj)).hex()
     return obj
 
 
@@ -41,20 +36,18 @@ def contest_ballot(key, contest: str, c: int, a, e, z) -> dict:
 
 def sign_envelope(signer: SigningKey, election_id: str, env: dict) -> None:
     """Set env's signature: the voter signs the envelope's fields and the hash of its contests."""
-    body = {k: env[k] for k in ENVELOPE_SIGNED_FIELDS}
-    body["inner_hash"] = sha256(canonical.dumps(env["contests"])).hex()
-    env["signature"] = signer.sign(signed_message(layout.ENVELOPE_TAG, election_id, canonical.dumps(body))).hex()
+    env["signature"] = signer.sign(spec.signed_message(spec.ENVELOPE_TAG, election_id, spec.envelope_body(env))).hex()
 
 
 def receipt(collector: SigningKey, election_id: str, sequence: int, received_at: str, envelope_hash: bytes,
             previous_hash: bytes) -> dict:
-    return sign_object(collector, layout.RECEIPT_TAG, election_id,
+    return sign_object(collector, spec.RECEIPT_TAG, election_id,
                        {"sequence": sequence, "received_at": received_at, "envelope_hash": envelope_hash.hex(),
                         "previous_hash": previous_hash.hex()}, "collector_signature")
 
 
 def box_head(collector: SigningKey, election_id: str, entries: int, head_hash: bytes, closed_at: str) -> dict:
-    return sign_object(collector, layout.HEAD_TAG, election_id,
+    return sign_object(collector, spec.HEAD_TAG, election_id,
                        {"entries": entries, "head_hash": head_hash.hex(), "closed_at": closed_at},
                        "collector_signature")
 
@@ -70,20 +63,19 @@ def aggregate(key, contest: str, station: str, ballots: int, c: int, t: int, r: 
 def write_lines(path: Path, rows) -> None:
     with open(path, "wb") as f:
         for row in rows:
-            f.write(canonical.dumps(row) + b"\n")
+            f.write(spec.canonical(row) + b"\n")
 
 
 def write_document(path: Path, obj: dict) -> None:
-    path.write_bytes(canonical.dumps(obj) + b"\n")
+    path.write_bytes(spec.canonical(obj) + b"\n")
 
 
 def election_key(n: int, primes, rng, proof=None) -> dict:
     """election_key.json for n = the product of `primes` (SPEC §2.2): g, the tier-1 proof and Π^mod, computed with
     the factors (or the Π^mod given: a fault injector publishes its own)."""
-    from verifier.crypto.paillier import PublicKey
     from verifier.simulate.keys import key_proof, modulus_proof
 
-    key = PublicKey.from_n(n)
+    key = spec.PaillierKey.of(n)
     sigma = key_proof(n, *primes)
     proof = modulus_proof(n, primes, rng)[0] if proof is None else proof
     return {"n": hex_int(n, key.width), "g": hex_int(n + 1, key.width2),

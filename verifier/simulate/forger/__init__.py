@@ -1,0 +1,1 @@
+"""The Forger (verifier.simulate.tamper) in parts: a core and one mixin per concern."""
