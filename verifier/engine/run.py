@@ -48,6 +48,7 @@ from verifier.checks.findings import Findings
 from verifier.checks.registry import RegistryIndex, registry_context
 from verifier.checks.results import check_results
 from verifier.checks.seats import check_seats
+from verifier.checks.summary import BallotAccounting, verified_result  # r12: the verified result
 from verifier.checks.setup import check_anchor, check_authority_keys, check_key, check_manifest
 from verifier.checks.tally import check_tally, reveal_problems
 from verifier.checks.verdict import Verdict
@@ -295,6 +296,8 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
                 lines = _hashed(reader.iter_file_lines(root, layout.BALLOT_DECISIONS), digests[layout.BALLOT_DECISIONS])
                 parsed = _each_line(engine, read_decision_chunk, lines, DECISION_LINES, f)
                 decisions = (d for part in parsed for d in part)
+                accounting = BallotAccounting(last, cancelled)  # r12: where every ballot in the box went
+                ballots = accounting.watch(ballots)  # r12
                 for b in compare_decisions(ballots, decisions, last, cancelled, f, sequence.ballot_lines,
                                            sequence.repeats):
                     counted_bits[b.line >> 3] |= 1 << (b.line & 7)
@@ -323,6 +326,7 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
             totals = check_results(ctx, results, verified, voted, f)
         with _timed(v, "seats"):
             v.warnings += check_seats(ctx, results, totals, f)
+        v.result = verified_result(ctx, totals, voted, accounting)  # r12: the verified result, for the reports
         v.counts["registered voters"] = len(voters)
     return v
 
