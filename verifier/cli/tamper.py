@@ -25,7 +25,11 @@ from verifier.errors import one_line
 def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path: Path | None, seed: str,
            receipts_out: Path | None, list_kinds: bool, markdown: bool) -> None:
     """Write to OUT a copy of RECORD with exactly one fault of KIND, re-signed wherever a dishonest authority
-    could re-sign with its own keys, and say which checks must fail and where."""
+    could re-sign with its own keys, and say which checks must fail and where.
+
+    \b
+    Example:
+      tally-verifier tamper demo demo-bad --fault KIND --secrets demo-secrets.json   (--list: the kinds)"""
     from verifier.checks.findings import Location
     from verifier.simulate import (
         faults,  # here, not above: verifying never loads the simulator
