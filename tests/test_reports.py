@@ -4,8 +4,8 @@ import json
 import os
 import re
 import subprocess
-from html import escape
 import sys
+from html import escape
 from pathlib import Path
 
 import pytest
