@@ -80,14 +80,14 @@ def test_text_report_of_an_honest_record(honest):
     for c in honest.result["contests"]:
         assert f"{c['title']} ({c['scope']})" in out
         for o in c["options"]:
-            assert re.search(rf"^  {re.escape(o['name'])} +{o['votes']} votes +{o['share']}%", out, re.M), o
+            assert re.search(rf"^  {re.escape(o['name'])} +{o['votes']} votes +{o['share']}%", out, re.MULTILINE), o
     t = honest.result["turnout"]
     assert f"Turnout: {t['voted']} of {t['registered']} registered voters ({t['percent']}%)" in out
     a = honest.result["accounting"]
     assert (f"Ballots: {a['in_box']} in the box = {a['counted']} counted + {a['excluded']['superseded']} superseded "
             f"by a later e-vote + {a['excluded']['cancelled']} cancelled by a paper vote") in out
     for c in CHECKS:
-        assert re.search(rf"^  {re.escape(c.id)} +{re.escape(c.name)} ", out, re.M)
+        assert re.search(rf"^  {re.escape(c.id)} +{re.escape(c.name)} ", out, re.MULTILINE)
     assert "Failures:" not in out
 
 
@@ -219,7 +219,7 @@ def test_exit_status_interrupted(simulated, monkeypatch):
 def test_console_encoding_never_fails_a_valid_record(simulated, encoding):
     env = {**os.environ, "PYTHONIOENCODING": encoding, "PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, "-m", "verifier", "verify", str(simulated[0]), "--workers", "1", "-q"],
-                         capture_output=True, env=env, timeout=600)
+                         capture_output=True, env=env, timeout=600, check=False)
     assert run.returncode == 0, run.stderr
     assert b"VERIFIED" in run.stdout and b"internal error" not in run.stderr
 
@@ -229,3 +229,17 @@ def test_every_help_has_an_example():
         result = cli(command, "--help")
         assert result.exit_code == 0 and "Example:" in result.output, command
     assert "40x slower" in cli("verify", "--help").output
+
+
+def test_terminal_report_has_the_verdict_and_a_table_of_checks(honest, station_fault):
+    from rich.console import Console
+
+    for verdict in (honest, station_fault[0]):
+        console = Console(record=True, force_terminal=True, width=160, color_system="truecolor")
+        text.print_rich(verdict, console)
+        shown = console.export_text(clear=False)
+        assert f"Verdict: {verdict.verdict_line()}"[:80] in shown.replace("\n", " ")
+        for c in CHECKS:
+            assert re.search(rf"│ {re.escape(c.id)} +│ {re.escape(c.name)} ", shown), c.id
+        assert "\x1b[" in console.export_text(styles=True)  # coloured
+    assert "ROOT CAUSE" not in shown and "V7.3 results.json" in shown

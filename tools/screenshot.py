@@ -14,13 +14,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from verifier.engine.run import verify_record  # noqa: E402
-from verifier.report import html  # noqa: E402
+from verifier.engine.run import verify_record
+from verifier.report import html
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser") or "chromium")
+    parser.add_argument("--chromium",
+                        default=shutil.which("chromium") or shutil.which("chromium-browser") or "chromium")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "report.png")
     parser.add_argument("--size", default="1000,2400", help="window width,height in pixels")
     args = parser.parse_args()

@@ -66,7 +66,8 @@ def verified_result(ctx, totals: dict[str, tuple[int, ...]], voted_by_station: C
     names.update({("polling_station", p.id): p.name for p in m.polling_stations})
     contests = []
     for c in m.contests:
-        scope = "nation" if c.scope_level == "nation" else f"{c.scope_level} {names.get((c.scope_level, c.scope_unit), c.scope_unit)}"
+        scope = ("nation" if c.scope_level == "nation"
+                 else f"{c.scope_level} {names.get((c.scope_level, c.scope_unit), c.scope_unit)}")
         entry: dict = {"id": c.id, "title": c.title, "scope": scope, "verified": c.id in totals, "options": []}
         votes = totals.get(c.id)
         total = sum(votes) if votes else 0

@@ -13,7 +13,6 @@ from verifier.engine.run import verify_record
 from verifier.report import json_report, text
 from verifier.report.output import OutputFile
 
-
 FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 
 

@@ -3,7 +3,7 @@ who are not auditors — commissions, courts, newspapers, observers on a phone. 
 plus charts and a drill-down; capped so that a national record stays a file a browser opens (the JSON report has
 every failure). Jinja2 with autoescape: every string from the record is escaped; the only markup inserted as is
 comes from report/svg.py, which escapes its own text."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -84,4 +84,4 @@ def render(v: Verdict, now: datetime | None = None) -> str:
         not_proven=NOT_PROVEN, contests=contests, checks=checks, groups=groups, causes=root_causes(v),
         regions=regions, stations_total=listed, stations_cap=MAX_STATIONS, accounting=accounting,
         excluded=excluded, verifier_version=_version(),
-        date=(now or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC"))
+        date=(now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"))

@@ -28,8 +28,8 @@ def bar_chart(options: list[dict], threshold_votes: int | None = None, max_bars:
     width = left + len(shown) * (bar_w + gap) + gap
     height = BAR_HEIGHT + bottom + 30
     base = 20 + BAR_HEIGHT
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="bars" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" aria-label="votes per option">']
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="bars" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="votes per option">')]
     for i, o in enumerate(shown):
         h = BAR_HEIGHT * o["votes"] / top
         x = left + gap + i * (bar_w + gap)
@@ -75,8 +75,8 @@ def hemicycle(parties: list[tuple[str, int, int]], radius: int = 140) -> str:
     dot = max(2.0, min(10.0, (radius - r_inner) / rows * 0.4))
     w, h = 2 * radius + 2 * dot + 10, radius + 2 * dot + 30
     cx, cy = w / 2, radius + dot + 5
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="hemicycle" width="{_fmt(w)}" height="{_fmt(h)}" '
-           f'viewBox="0 0 {_fmt(w)} {_fmt(h)}" role="img" aria-label="seats" data-seats="{total}">']
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="hemicycle" width="{_fmt(w)}" height="{_fmt(h)}" '
+            f'viewBox="0 0 {_fmt(w)} {_fmt(h)}" role="img" aria-label="seats" data-seats="{total}">')]
     seat = 0
     for name, n, i in parties:
         for _ in range(n):

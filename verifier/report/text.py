@@ -87,7 +87,8 @@ def result_lines(r: dict) -> list[str]:
                 seats = "  WINNER"
             out.append(f"  {o['name']:<{width}}  {o['votes']:>9} votes  {o['share']:>6}%{seats}")
         if c.get("rule") == "list":
-            line = f"  {c['seats_total']} seats; threshold {c['threshold_percent']}% (at least {c['threshold_votes']} votes)"
+            line = (f"  {c['seats_total']} seats; threshold {c['threshold_percent']}% "
+                    f"(at least {c['threshold_votes']} votes)")
             if not c.get("allocated"):
                 line += f"; no seats allocated: {c.get('no_allocation_reason')}"
             out.append(line)
