@@ -162,7 +162,9 @@ def test_report_is_written_whole_and_then_the_verdict(demo, tmp_path):
     target.write_text("the previous report")
     result = cli("verify", demo, "--workers", "1", "-q", "--json", target)
     assert result.exit_code == 0, result.output
-    assert result.output.rstrip().splitlines()[-1].startswith("VERIFIED")
+    # the verdict, then the fingerprint on the last line to compare with the published one (SPEC.md §5)
+    assert result.output.rstrip().splitlines()[-2].startswith("VERIFIED")
+    assert result.output.rstrip().splitlines()[-1].startswith("election fingerprint ")
     assert target.read_text().startswith("{")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["record", "report.json"]
 

@@ -110,12 +110,19 @@ def verified_result(ctx, totals: dict[str, tuple[int, ...]], voted_by_station: C
     registered = sum(n for s, n in registered_by_station.items() if s in h.district_of)
     voted = sum(voted_by_station.values())
     # the drill-down: region → district → station, registered and voted per unit (the verifier's own counts)
+    # grouped in one pass each: a scan of every station per district would be quadratic on a national record
+    stations_of: dict[str, list] = {}
+    for p in m.polling_stations:
+        stations_of.setdefault(p.district, []).append(p)
+    districts_of: dict[str, list] = {}
+    for d in m.districts:
+        districts_of.setdefault(d.region, []).append(d)
     regions = []
     for r in m.regions:
         districts = []
-        for d in (d for d in m.districts if d.region == r.id):
+        for d in districts_of.get(r.id, ()):
             stations = [{"id": p.id, "name": p.name, "registered": registered_by_station.get(p.id, 0),
-                         "voted": voted_by_station.get(p.id, 0)} for p in m.polling_stations if p.district == d.id]
+                         "voted": voted_by_station.get(p.id, 0)} for p in stations_of.get(d.id, ())]
             districts.append({"id": d.id, "name": d.name, "stations": stations,
                               "registered": sum(s["registered"] for s in stations),
                               "voted": sum(s["voted"] for s in stations)})

@@ -16,6 +16,7 @@ from verifier.report import svg
 from verifier.report.text import CHECKED, NOT_PROVEN, failure_groups, place, root_causes
 
 MAX_FAILURES = 50  # per check in the HTML report: the first ones in full, the count of the rest
+MAX_SEATS = 1000  # seats drawn in a hemicycle (a parliament has a few hundred; a bigger one gets the table only)
 MAX_STATIONS = 2000  # stations listed in the drill-down (a national record has tens of thousands)
 
 _env = Environment(loader=PackageLoader("verifier.report", "templates"), autoescape=select_autoescape(default=True),
@@ -49,7 +50,7 @@ def render(v: Verdict, now: datetime | None = None) -> str:
         chart = hemi = ""
         if c["verified"]:
             chart = svg.bar_chart(c["options"], c.get("threshold_votes"))
-            if c.get("rule") == "list" and c.get("allocated"):
+            if c.get("rule") == "list" and c.get("allocated") and c["seats_total"] <= MAX_SEATS:
                 hemi = svg.hemicycle([(o["name"], o["seats"], i) for i, o in enumerate(c["options"]) if o["seats"]])
         contests.append({**c, "chart": Markup(chart), "hemicycle": Markup(hemi)})
     checks = []
