@@ -105,6 +105,9 @@ def test_reports_of_a_tampered_record_name_the_place(station_fault, simulated):
     (failure,) = next(s for s in report["steps"] if s["id"] == "V7.3")["failures"]
     assert failure["code"] == "V7.3" and failure["location"]["unit"] == e["unit"]
     assert f"({station_name})" in failure["place"] and failure["detail"] == failure["message"]
+    assert f"announced {failure['found']}" in failure["message"]
+    assert f"verified {failure['expected']}" in failure["message"]
+    assert failure["found"] != failure["expected"]
     page = html.render(verdict)
     assert 'href="#failures-V7.3"' in page and 'id="failures-V7.3"' in page
     assert f"{station_name} <code>{e['unit']}</code>" in page

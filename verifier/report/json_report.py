@@ -11,9 +11,13 @@ REPORT_FORMAT = "tally-verifier/report/v1"
 
 def _failure(f, names) -> dict:
     """A failure: its location as before, and as fields for programs: `code` (the check id), `place` (the location
-    in words, with the manifest's names), `detail` (the check's own words: the formula, expected and found values)."""
-    return {"location": f.location.as_dict(), "message": f.message, "code": f.check,
-            "place": place(f.location, names), "detail": f.message}
+    in words, with the manifest's names), `detail` (the check's own words: the formula, expected and found values);
+    `expected` and `found` as values where the check has them (V7.3–V7.5 so far)."""
+    out = {"location": f.location.as_dict(), "message": f.message, "code": f.check,
+           "place": place(f.location, names), "detail": f.message}
+    if f.expected is not None or f.found is not None:
+        out.update(expected=f.expected, found=f.found)
+    return out
 
 
 def as_dict(v: Verdict) -> dict:
