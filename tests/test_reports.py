@@ -246,3 +246,23 @@ def test_terminal_report_has_the_verdict_and_a_table_of_checks(honest, station_f
             assert re.search(rf"│ {re.escape(c.id)} +│ {re.escape(c.name)} ", shown), c.id
         assert "\x1b[" in console.export_text(styles=True)  # coloured
     assert "ROOT CAUSE" not in shown and "V7.3 results.json" in shown
+
+
+def test_a_tie_for_first_is_undecided_not_a_winner(simulated):
+    from collections import Counter
+    from types import SimpleNamespace
+
+    from verifier.checks.summary import verified_result
+    from verifier.record import reader
+
+    manifest, _ = reader.read_manifest(simulated[0])
+    smd = next(c for c in manifest.contests if c.seat_rule is not None and c.scope_level == "district")
+    votes = tuple([7, 7] + [1] * (len(smd.options) - 2))  # the first two candidates tie
+    ctx = SimpleNamespace(manifest=manifest, voters=SimpleNamespace(station_counts=dict))
+    r = verified_result(ctx, {smd.id: votes}, Counter(), None)
+    c = next(c for c in r["contests"] if c["id"] == smd.id)
+    assert c["winner"] is None
+    assert c["undecided"] == f"undecided: tie between {smd.options[0].name}, {smd.options[1].name}"
+    assert [o["seats"] for o in c["options"][:2]] == [None, None]
+    assert f"  {c['undecided']}" in text.result_lines(r)
+    assert not next(x for x in r["contests"] if x["id"] != smd.id)["verified"]  # no totals: no numbers

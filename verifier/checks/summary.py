@@ -86,23 +86,23 @@ def verified_result(ctx, totals: dict[str, tuple[int, ...]], voted_by_station: C
                 entry["seats_total"] = rule.seats
                 entry["threshold_percent"] = _percent(rule.threshold_percent)
                 entry["threshold_votes"] = a.min_votes_to_pass
-                seats = a.seats_by_option()
+                list_seats = a.seats_by_option()
+                passed = {p.option.id for p in a.parties if p.passed}
                 for opt in entry["options"]:
-                    opt["seats"] = seats.get(opt["id"], 0)
-                    opt["passed"] = any(p.option.id == opt["id"] and p.passed for p in a.parties)
+                    opt["seats"] = list_seats.get(opt["id"], 0)
+                    opt["passed"] = opt["id"] in passed
                 entry["allocated"] = a.allocated
                 if not a.allocated:
                     entry["no_allocation_reason"] = a.no_allocation_reason
             else:
-                p = plurality(pairs, rule)
+                outcome = plurality(pairs, rule)
                 entry["rule"] = "plurality"
                 entry["seats_total"] = 1
-                if p.undecided:
-                    entry["winner"] = None
-                    entry["undecided"] = "undecided: tie between " + ", ".join(o.name for o in p.tied)
-                else:
-                    entry["winner"] = p.winner.name
-                seats = p.seats_by_option()
+                winner = outcome.winner
+                entry["winner"] = None if winner is None else winner.name
+                if winner is None:
+                    entry["undecided"] = "undecided: tie between " + ", ".join(o.name for o in outcome.tied)
+                seats = outcome.seats_by_option()  # None for each tied candidate
                 for opt in entry["options"]:
                     opt["seats"] = seats.get(opt["id"])
         contests.append(entry)
