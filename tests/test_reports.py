@@ -170,7 +170,9 @@ def test_root_cause_when_the_manifest_changed_after_the_voters_signed(record):
     report = json_report.as_dict(verdict)  # … all in the JSON
     assert len(next(s for s in report["steps"] if s["id"] == "V3.3")["failures"]) == step.failed
     assert any(cause in c for c in report["root_causes"])
-    assert f"Root cause: {cause}" in html.render(verdict)
+    page = html.render(verdict)
+    assert f"Root cause: {cause}" in page
+    assert re.search(rf'<a href="#failures-V3.3">V3.3</a> [^<]*</td><td class="n">{step.failed}</td>', page)
 
 
 def test_exit_status_verified_and_json_to_stdout(simulated):

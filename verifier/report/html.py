@@ -77,6 +77,9 @@ def render(v: Verdict, now: datetime | None = None) -> str:
         regions.append({**reg, "districts": districts, "bad": mismatched.get(("region", reg["id"]), 0)
                         + sum(d["bad"] for d in districts)})
     accounting = r["accounting"] if r else None
+    # why ballots were invalid: the box's checks that failed, by their failed items (a ballot may fail several)
+    invalid_by_check = [(c.id, c.title, v.findings.steps[c.id].failed) for c in CHECKS
+                        if c.phase in ("ballot box", "ballot validity") and v.findings.steps[c.id].failed]
     excluded = [(REASON_WORDS[k], accounting["excluded"][k]) for k in REASONS] if accounting else []
     status, anchor_words = v.anchor
     return _env.get_template("report.html.j2").render(
@@ -84,5 +87,5 @@ def render(v: Verdict, now: datetime | None = None) -> str:
         verified=v.verified, anchor_status=status, anchor_words=anchor_words, checked=CHECKED,
         not_proven=NOT_PROVEN, contests=contests, checks=checks, groups=groups, causes=root_causes(v),
         regions=regions, stations_total=listed, stations_cap=MAX_STATIONS, accounting=accounting,
-        excluded=excluded, verifier_version=_version(),
+        excluded=excluded, invalid_by_check=invalid_by_check, verifier_version=_version(),
         date=(now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"))
