@@ -226,7 +226,8 @@ def seats_command(ctx: click.Context, counts: Path, seats: int | None, threshold
 
     \b
     Example:
-      tally-verifier seats fixtures/seats/mazhilis-2023-counts.csv --seats 69 --announced fixtures/seats/mazhilis-2023-announced.csv"""
+      tally-verifier seats fixtures/seats/mazhilis-2023-counts.csv --seats 69 \\
+          --announced fixtures/seats/mazhilis-2023-announced.csv"""
     if plurality:
         for name, flag in (("threshold", "--threshold"), ("base_name", "--base")):
             if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE:

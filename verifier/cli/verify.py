@@ -36,7 +36,8 @@ def _fingerprints(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Run the ballot-box chunks on a Dask distributed cluster (e.g. tcp://10.0.0.1:8786) instead of "
                    "local processes. The report is the same.")
-@click.option("--no-batch", is_flag=True, help="Verify every validity proof individually instead of in batches (about 40x slower).")
+@click.option("--no-batch", is_flag=True,
+              help="Verify every validity proof individually instead of in batches (about 40x slower).")
 @click.option("--chunk-size", type=click.IntRange(1, 100_000), default=None,
               help="Ballots per chunk (default: chosen from the ballot style and the number of workers).")
 @click.option("--receipts", "receipts_path", type=InputFile(), default=None,
@@ -49,8 +50,8 @@ def _fingerprints(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
               help="JSON file of the authorities' public keys as published before the vote, shaped like the "
                    "manifest's `authorities`: each must equal the manifest's (V1.9).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
-def verify(record: str, json_path: str | None, html_path: str | None, no_color: bool, workers: int | None, scheduler: str | None, no_batch: bool,
-           chunk_size: int | None, receipts_path: str | None, expect_fingerprints: tuple[str, ...],
+def verify(record: str, json_path: str | None, html_path: str | None, no_color: bool, workers: int | None,
+           scheduler: str | None, no_batch: bool, chunk_size: int | None, receipts_path: str | None, expect_fingerprints: tuple[str, ...],
            trusted_keys: str | None, quiet: bool) -> None:
     """Verify an election RECORD (a directory, .zip or .tar.gz). Exit 0 verified (the verdict names any step not
     run for want of an optional input), 1 not verified, 2 unreadable, 3 internal error (a bug), 130 interrupted.

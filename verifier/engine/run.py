@@ -48,8 +48,8 @@ from verifier.checks.findings import Findings
 from verifier.checks.registry import RegistryIndex, registry_context
 from verifier.checks.results import check_results
 from verifier.checks.seats import check_seats
-from verifier.checks.summary import BallotAccounting, verified_result  # r12: the verified result
 from verifier.checks.setup import check_anchor, check_authority_keys, check_key, check_manifest
+from verifier.checks.summary import BallotAccounting, verified_result  # r12: the verified result
 from verifier.checks.tally import check_tally, reveal_problems
 from verifier.checks.verdict import Verdict
 from verifier.checks.voters import CompactVoters
