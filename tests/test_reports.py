@@ -268,3 +268,18 @@ def test_a_tie_for_first_is_undecided_not_a_winner(simulated):
     assert [o["seats"] for o in c["options"][:2]] == [None, None]
     assert f"  {c['undecided']}" in text.result_lines(r)
     assert not next(x for x in r["contests"] if x["id"] != smd.id)["verified"]  # no totals: no numbers
+
+
+def test_ctrl_c_during_a_run_is_one_line_and_130_without_worker_tracebacks():
+    import signal
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.Popen([sys.executable, "-m", "verifier", "verify", str(ROOT / "fixtures" / "demo-2023"),
+                            "--workers", "2", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                           start_new_session=True)
+    time.sleep(2.5)  # the demo record takes longer than this to verify: the workers are busy
+    os.killpg(run.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 130, err
+    assert err.decode().strip() == "error: interrupted" and b"Traceback" not in err and b"VERIFIED" not in out
