@@ -191,8 +191,10 @@ def print_rich(v: Verdict, console) -> None:
     # the plain report down to the list of steps, then a table instead of it, then the rest
     start = next(i for i, line in enumerate(lines) if line.startswith("[") and line.endswith("]"))
     end = next((i for i, line in enumerate(lines) if i > start and not line.startswith(("[", "  "))), len(lines))
-    for line in lines[:start]:
+    anchor = {"anchored": "green", "not anchored": "yellow", "failed": "bold red"}[v.anchor[0]]
+    for i, line in enumerate(lines[:start]):
         style = colour if line.startswith("Verdict:") else ("yellow" if line.startswith("!!!") else None)
+        style = anchor if i == 1 else style
         console.print(escape(line), style=style, highlight=False, soft_wrap=True)
     table = Table(title="Checks", show_lines=False)
     for col in ("id", "check", "checked", "failed", "status"):
