@@ -50,7 +50,13 @@ def test_verified_result_is_the_recomputed_one(simulated, honest):
         assert sum(o["votes"] for o in c["options"]) == c["total_votes"]
         if c["scope"] == "nation":  # the honest record's announcement equals the verified counts
             announced = next(x for x in nation["contests"] if x["contest"] == c["id"])
+            assert c["turnout"]["voted"] == announced["ballots"] == c["total_votes"]
+            assert c["turnout"]["registered"] == nation["registered_voters"]
             assert [o["votes"] for o in c["options"]] == [x["votes"] for x in announced["votes"]]
+        scope = next(x for x in m["contests"] if x["id"] == c["id"])["scope"]
+        if scope["level"] == "district":  # every station of the district has the contest: its registered voters
+            district = next(p for p in results["protocols"] if (p["level"], p["unit"]) == ("district", scope["unit"]))
+            assert c["turnout"]["registered"] == district["registered_voters"]
         if c.get("rule") == "list":
             assert sum(o["seats"] for o in c["options"]) == c["seats_total"]
             announced = {x["option"]: x["seats"] for x in next(s for s in results["seats"]
@@ -79,6 +85,8 @@ def test_text_report_of_an_honest_record(honest):
     assert text.NOT_PROVEN in out and "cast-as-intended" in out and text.CHECKED in out
     for c in honest.result["contests"]:
         assert f"{c['title']} ({c['scope']})" in out
+        ct = c["turnout"]
+        assert f"  turnout: {ct['voted']} of {ct['registered']} registered voters ({ct['percent']}%)" in out
         for o in c["options"]:
             assert re.search(rf"^  {re.escape(o['name'])} +{o['votes']} votes +{o['share']}%", out, re.MULTILINE), o
     t = honest.result["turnout"]

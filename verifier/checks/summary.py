@@ -64,6 +64,13 @@ def verified_result(ctx, totals: dict[str, tuple[int, ...]], voted_by_station: C
     names = {("region", r.id): r.name for r in m.regions}
     names.update({("district", d.id): d.name for d in m.districts})
     names.update({("polling_station", p.id): p.name for p in m.polling_stations})
+    registered_by_station = ctx.voters.station_counts()
+    # registered voters per contest: those of the stations whose ballot style holds it (one pass over the styles)
+    styles = {s.id: s.contests for s in m.ballot_styles}
+    registered_for: Counter = Counter()
+    for p in m.polling_stations:
+        for cid in styles.get(p.ballot_style, ()):
+            registered_for[cid] += registered_by_station.get(p.id, 0)
     contests = []
     for c in m.contests:
         scope = ("nation" if c.scope_level == "nation"
@@ -77,6 +84,9 @@ def verified_result(ctx, totals: dict[str, tuple[int, ...]], voted_by_station: C
                 opt.update(votes=votes[i], share=_share(votes[i], total))
             entry["options"].append(opt)
         entry["total_votes"] = total if votes is not None else None
+        if votes is not None:  # a counted ballot has exactly one vote per contest (its 1-of-k proof): votes = ballots
+            entry["turnout"] = {"registered": registered_for[c.id], "voted": total,
+                                "percent": turnout_percent(total, registered_for[c.id])}
         rule = c.seat_rule
         if rule is not None and votes is not None:
             pairs = list(zip(c.options, votes))
@@ -106,7 +116,6 @@ def verified_result(ctx, totals: dict[str, tuple[int, ...]], voted_by_station: C
                 for opt in entry["options"]:
                     opt["seats"] = seats.get(opt["id"])
         contests.append(entry)
-    registered_by_station = ctx.voters.station_counts()
     registered = sum(n for s, n in registered_by_station.items() if s in h.district_of)
     voted = sum(voted_by_station.values())
     # the drill-down: region → district → station, registered and voted per unit (the verifier's own counts)

@@ -94,6 +94,8 @@ def result_lines(r: dict) -> list[str]:
             out.append(line)
         elif c.get("rule") == "plurality":
             out.append(f"  winner: {c['winner']}" if c.get("winner") else f"  {c['undecided']}")
+        t = c["turnout"]
+        out.append(f"  turnout: {t['voted']} of {t['registered']} registered voters ({t['percent']}%)")
     t = r["turnout"]
     out.append(f"Turnout: {t['voted']} of {t['registered']} registered voters ({t['percent']}%), by the verified "
                f"counting decisions")
