@@ -29,10 +29,11 @@ def demo(tmp_path) -> Path:
     return dst
 
 
-def one_error_line(result, starts: str) -> str:
-    """Exit 2, one line `error: …` starting with `starts`, no verdict, no traceback."""
+def one_error_line(result, starts: str, status: int = 2) -> str:
+    """Exit `status` (2: unreadable input; 3: an internal error), one line `error: …` starting with `starts`, no
+    verdict, no traceback."""
     out = result.output
-    assert result.exit_code == 2, out
+    assert result.exit_code == status, out
     assert out.count("\n") == 1 and out.endswith("\n"), repr(out)  # so no verdict line either
     assert "Traceback" not in out and "\x1b" not in out, repr(out)
     assert out.startswith(f"error: {starts}"), repr(out)
@@ -162,8 +163,9 @@ def test_report_is_written_whole_and_then_the_verdict(demo, tmp_path):
     target.write_text("the previous report")
     result = cli("verify", demo, "--workers", "1", "-q", "--json", target)
     assert result.exit_code == 0, result.output
-    # the verdict (the line before the closing fingerprint line) is printed, and the report is whole by then
+    # the verdict, then the fingerprint on the last line to compare with the published one (SPEC.md §5)
     assert result.output.rstrip().splitlines()[-2].startswith("VERIFIED")
+    assert result.output.rstrip().splitlines()[-1].startswith("election fingerprint ")
     assert target.read_text().startswith("{")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["record", "report.json"]
 
@@ -205,7 +207,7 @@ def test_every_error_message_is_escaped(demo, monkeypatch, error):
         raise error
 
     monkeypatch.setattr(verify_command, "verify_record", fails)
-    line = one_error_line(cli("verify", demo), "")
+    line = one_error_line(cli("verify", demo), "", 3 if isinstance(error, RuntimeError) else 2)
     assert "\\n" in line
 
 

@@ -22,7 +22,9 @@ def test_simulated_record_verifies(simulated):
     result = cli("verify", simulated[0], "--workers", "1")
     assert result.exit_code == 0, result.output
     # without an anchor or kept receipts two steps have nothing to check, and the verdict says so
-    verdict = next(line for line in result.output.splitlines() if "VERIFIED" in line)
+    verdict = next(line.removeprefix("Verdict: ") for line in result.output.splitlines()
+                   if line.startswith("Verdict: "))
+    assert result.output.splitlines()[-2] == verdict  # and again at the end
     assert verdict.startswith("VERIFIED (TEST RECORD: small key), except V1.9: not anchored: ")  # small key: loudly
     assert "; V3.10: without receipts kept by voters" in verdict
     assert "every step passed" not in result.output
@@ -90,7 +92,8 @@ def test_missing_file_is_unreadable(record):
     (record / layout.TALLY).unlink()
     result = cli("verify", record, "--workers", "1")
     assert result.exit_code == 2
-    assert result.output.strip() == "error: tally.json: missing from the record"
+    assert result.output.strip() == ("error: tally.json: missing from the record (a record holds "
+                                     + ", ".join(layout.ALL_FILES) + ")")
 
 
 def test_changed_ciphertext(record):

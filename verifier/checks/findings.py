@@ -45,6 +45,8 @@ class Finding:
     check: str
     location: Location
     message: str
+    expected: object = None  # for programs reading the JSON report: the value the check expected, where it has one
+    found: object = None  # … and the value the record holds
 
 
 _NOTHING = ("no item",)  # the last failed item of a step that has none yet (equal to no item a caller passes)
@@ -83,7 +85,8 @@ class Findings:
     def checked(self, check: str, count: int = 1) -> None:
         self.steps[check].checked += count
 
-    def fail(self, check: str, location: Location, message: str, item=None, items: int = 1) -> None:
+    def fail(self, check: str, location: Location, message: str, item=None, items: int = 1, expected=None,
+             found=None) -> None:
         """Record a finding. `item` names the checked item it belongs to (default: its location): consecutive
         findings of one item count as one failed item. `items`: how many failed items this one finding stands for
         (a finding that names several at once)."""
@@ -93,7 +96,7 @@ class Findings:
             step.failed += items
             step.last_item = item
         if len(step.findings) < MAX_KEPT_PER_CHECK:
-            step.findings.append(Finding(check, location, message))
+            step.findings.append(Finding(check, location, message, expected, found))
         else:
             step.unlisted += 1
 

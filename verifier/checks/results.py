@@ -177,9 +177,11 @@ def _children_sums(h: Hierarchy, covers: set[UnitContest], announced: dict[UnitC
 def _check_turnout(p: Protocol, registered: int, voted: int, loc: Location, f: Findings) -> None:
     f.checked("V7.5")
     if p.registered_voters != registered:
-        f.fail("V7.5", loc, f"registered voters {p.registered_voters}; the registry has {registered}")
+        f.fail("V7.5", loc, f"registered voters {p.registered_voters}; the registry has {registered}",
+               expected=registered, found=p.registered_voters)
     if p.voters_voted != voted:
-        f.fail("V7.5", loc, f"voters who voted {p.voters_voted}; {voted} voters' e-votes count")
+        f.fail("V7.5", loc, f"voters who voted {p.voters_voted}; {voted} voters' e-votes count", expected=voted,
+               found=p.voters_voted)
     if p.turnout_percent != turnout_percent(p.voters_voted, p.registered_voters):
         f.fail("V7.5", loc, f"turnout {p.turnout_percent}% is not {p.voters_voted}/{p.registered_voters} "
                             f"= {turnout_percent(p.voters_voted, p.registered_voters)}%")
@@ -240,5 +242,5 @@ def _check_counts(level: str, unit: str, r: ContestResult, truth: _Sum | None, c
         if summed is not None:
             parts.append(f"the protocols of its {children[0]} children sum to {summed}")
         f.fail(check, Location(file=layout.RESULTS, level=level, unit=unit, contest=r.contest, option=option),
-               "; ".join(parts), item=(level, unit, r.contest))
+               "; ".join(parts), item=(level, unit, r.contest), expected=expected, found=found)
     return True

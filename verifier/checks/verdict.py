@@ -34,6 +34,7 @@ class Verdict:
     counts: dict[str, int] = field(default_factory=dict)  # ballots, voters, … for the summary line
     seconds: dict[str, float] = field(default_factory=dict)  # phase → wall time
     engine: str = ""
+    result: dict | None = None  # the verified result (checks/summary.py); None when the run stopped before it
 
     @property
     def verified(self) -> bool:

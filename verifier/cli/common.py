@@ -1,4 +1,5 @@
-"""The click group and the one place where unreadable input becomes a one-line message and exit status 2."""
+"""The click group and the one place where unreadable input becomes a one-line message and exit status 2, a bug
+exit status 3 and Ctrl-C exit status 130."""
 import os
 import sys
 
@@ -7,25 +8,39 @@ import click
 from verifier.errors import RecordError, one_line
 from verifier.record.files import check_regular
 
-EXIT_VERIFIED, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+EXIT_VERIFIED, EXIT_FAILED, EXIT_UNREADABLE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 MAX_NAME = 300  # characters of a file name quoted in an error (as RecordError)
 MAX_ERROR = 1000  # characters of the whole line
 
 
-def _error(message: str) -> None:
+def _error(message: str, status: int = EXIT_UNREADABLE) -> None:
     """The one way out for input that cannot be used: one line on stderr, escaped as record text (a path may hold
     a newline or a terminal escape: it must neither split the line nor forge a second one), exit status 2."""
     click.echo(f"error: {one_line(message, MAX_ERROR)}", err=True)
-    sys.exit(EXIT_UNREADABLE)
+    sys.exit(status)
+
+
+def _tolerant_streams() -> None:
+    """A console that cannot encode a name (cp1251, cp1252, a pipe in ASCII) must not turn a verdict into a crash:
+    characters it lacks are written as escapes instead."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a stream already written in an incompatible way: leave it
+                pass
 
 
 class _Group(click.Group):
     def main(self, *args, **kwargs):
         # click's own usage errors already exit 2; make sure every other way out of an unreadable input does too.
+        _tolerant_streams()
         try:
             return super().main(*args, standalone_mode=False, **kwargs)
-        except click.exceptions.Abort:
-            _error("aborted")
+        except KeyboardInterrupt:  # Ctrl-C: one line, no tracebacks (the workers ignore SIGINT: engine/local.py)
+            _error("interrupted", EXIT_INTERRUPTED)
+        except click.exceptions.Abort:  # click turns Ctrl-C at a prompt into Abort
+            _error("interrupted", EXIT_INTERRUPTED)
         except click.ClickException as e:
             # one line, like every other error: click's own form (usage, hint, "Error: …") spans three, and its
             # message quotes paths and values as given, newlines and terminal escapes included
@@ -45,14 +60,20 @@ class _Group(click.Group):
         except Exception as e:  # a bug: still one line and no verdict; TALLY_VERIFIER_TRACEBACK=1 shows where
             if os.environ.get("TALLY_VERIFIER_TRACEBACK"):
                 raise
-            _error(f"internal error ({type(e).__name__}: {one_line(str(e), 200)}); no verdict. Please report it "
-                   f"(TALLY_VERIFIER_TRACEBACK=1 shows where)")
+            _error(f"internal error: a bug in tally-verifier, not a fault of the record ({type(e).__name__}: "
+                   f"{one_line(str(e), 200)}); no verdict. Please report it with the output of the same command "
+                   f"run with TALLY_VERIFIER_TRACEBACK=1 (SECURITY.md for a flaw that could hide a fault)",
+                   EXIT_INTERNAL)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tally-verifier")
 def main() -> None:
-    """Independent verifier of published e-voting election records."""
+    """Independent verifier of published e-voting election records.
+
+    \b
+    Example:
+      tally-verifier verify fixtures/demo-2023 --html report.html"""
 
 
 class InputFile(click.ParamType):

@@ -17,7 +17,11 @@ from verifier.report.protocols import render_json, render_text
               help="Also write the machine-readable report to FILE ('-' for standard output).")
 def protocols(directory: str, json_out: str | None) -> None:
     """Check the paper result protocols in DIR: each protocol's own arithmetic, and every level the sum of the
-    level below (polling station -> district -> region -> nation)."""
+    level below (polling station -> district -> region -> nation).
+
+    \b
+    Example:
+      tally-verifier protocols fixtures/protocols/example --json protocols.json"""
     # created before the work and written before the verdict: an unusable path is an error, never after a verdict
     out = OutputFile(json_out) if json_out not in (None, "-") else None
     try:

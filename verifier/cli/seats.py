@@ -56,7 +56,12 @@ class _Percent(click.ParamType):
 @click.pass_context
 def seats_command(ctx: click.Context, counts: Path, seats: int | None, threshold: Fraction, base_name: str,
                   plurality: bool, announced: Path | None, json_out: Path | None) -> None:
-    """Allocate seats from the vote counts in COUNTS (.csv or .json) and check an announced allocation."""
+    """Allocate seats from the vote counts in COUNTS (.csv or .json) and check an announced allocation.
+
+    \b
+    Example:
+      tally-verifier seats fixtures/seats/mazhilis-2023-counts.csv --seats 69 \\
+          --announced fixtures/seats/mazhilis-2023-announced.csv"""
     if plurality:
         for name, flag in (("threshold", "--threshold"), ("base_name", "--base")):
             if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE:

@@ -28,7 +28,11 @@ PRESET_NAMES = ("kz-2023",)  # verifier.simulate.presets.PRESETS; listed here so
 @click.pass_context
 def simulate(ctx: click.Context, out: Path, voters: int, seed: str | None, key_bits: int, seats: int,
              preset: str | None, secrets_path: Path | None) -> None:
-    """Write a complete, valid election record to OUT (simulated authority and voters)."""
+    """Write a complete, valid election record to OUT (simulated authority and voters).
+
+    \b
+    Example:
+      tally-verifier simulate demo --voters 300 --seed demo --secrets demo-secrets.json"""
     from verifier.crypto.paillier import SLOT_BITS
     from verifier.simulate.authority import Options
     from verifier.simulate.authority import simulate as run

@@ -29,7 +29,11 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
 
     RECORD is a record written by `simulate`: a directory (the files at its top or in one folder) or a .zip,
     .tar.gz or .tgz of one. The simulator reads it with its own small reader, which trusts it (it is honest
-    simulator output); the verifier's strict reader is not used."""
+    simulator output); the verifier's strict reader is not used.
+
+    \b
+    Example:
+      tally-verifier tamper demo demo-bad --fault KIND --secrets demo-secrets.json   (--list: the kinds)"""
     from verifier.checks.findings import Location
     from verifier.simulate import (
         faults,  # here, not above: verifying never loads the simulator

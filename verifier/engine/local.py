@@ -3,6 +3,7 @@
 Results come back in submission order with a bounded number of chunks in flight, so memory stays bounded
 whatever the size of the box."""
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -13,6 +14,9 @@ _CONTEXT = None
 
 def _init(ctx) -> None:
     global _CONTEXT
+    # Ctrl-C reaches the whole process group: the coordinator says "interrupted" once (exit 130) and shuts the pool
+    # down; a worker printing its own KeyboardInterrupt traceback would only bury that line
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _CONTEXT = ctx
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 
 from verifier.checks.findings import Findings
+from verifier.checks.summary import verified_result
 from verifier.checks.verdict import Verdict
 from verifier.engine.local import LocalEngine
 from verifier.engine.phases.aggregation import aggregation_phase
@@ -62,6 +63,8 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
         cleanup.close()  # the engine's work is done: its workers, the progress display, the ballot log
         announced = run.phase("results", results_phase, engine, registered, verified, counted)
         run.phase("seats", seats_phase, engine, registered, announced)
+        # the verified result in plain figures, for the reports (nothing here is checked again)
+        v.result = verified_result(registered.ctx, announced.totals, counted.voted, counted.accounting)
         v.counts["registered voters"] = len(registered.voters)
         return _finish(v)
 

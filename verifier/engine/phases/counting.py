@@ -6,6 +6,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from verifier.checks.counting import check_cancellations, compare_decisions
+from verifier.checks.summary import BallotAccounting
 from verifier.engine.chunks import check_cancellation_chunk, read_decision_chunk
 from verifier.engine.phases.base import Engine, Run, each_line, hashed
 from verifier.engine.phases.box import Box
@@ -19,6 +20,7 @@ CANCELLATION_LINES = 256  # lines per cancellation job: two signature verificati
 class Counted(NamedTuple):
     bits: bytearray  # bit `line` set for every box line that counts (one bit per ballot)
     voted: Counter  # polling station → ballots counted
+    accounting: BallotAccounting  # where every ballot in the box went, by the verifier's rules (for the report)
 
 
 def counting_phase(run: Run, engine: Engine, registered: Registered, box: Box) -> Counted:
@@ -33,11 +35,13 @@ def counting_phase(run: Run, engine: Engine, registered: Registered, box: Box) -
     lines = hashed(reader.iter_file_lines(run.root, layout.BALLOT_DECISIONS), digests[layout.BALLOT_DECISIONS])
     parsed = each_line(engine, read_decision_chunk, lines, DECISION_LINES, f)
     decisions = (d for part in parsed for d in part)
-    for b in compare_decisions(box.log.ballots(), decisions, box.last, cancelled, f, box.ballot_lines, box.repeats):
+    accounting = BallotAccounting(box.last, cancelled)
+    ballots = accounting.watch(box.log.ballots())
+    for b in compare_decisions(ballots, decisions, box.last, cancelled, f, box.ballot_lines, box.repeats):
         bits[b.line >> 3] |= 1 << (b.line & 7)
         voted[voters.station(voters.row(b.voter_id))] += 1
         counted += 1
     for name, digest in digests.items():
         run.verdict.inputs[name] = digest.hexdigest()
     run.verdict.counts["ballots counted"] = counted
-    return Counted(bits, voted)
+    return Counted(bits, voted, accounting)

@@ -1,0 +1,153 @@
+"""The verified result: what a reader of the report wants to know (who got how many votes and seats, turnout, where
+every ballot in the box went), built only from what the checks themselves recomputed and verified — never from the
+authority's announcement. A pure function of data the run already has; the renderers only format it.
+
+A contest whose counts did not verify has no votes here (`verified: False`): the report says so rather than print
+numbers nobody checked."""
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from verifier.checks.counting import BoxBallot, LastVote, expected_decision
+from verifier.record.model import ListSeatRule
+from verifier.tally.hierarchy import Hierarchy, turnout_percent
+from verifier.tally.seats import allocate_list, plurality
+
+REASONS = ("superseded", "cancelled", "invalid")  # SPEC.md §2.7's exclusion reasons, in the report's order
+REASON_WORDS = {"superseded": "superseded by a later e-vote", "cancelled": "cancelled by a paper vote",
+                "invalid": "invalid (signature, proof, chain or repeated id)"}
+
+
+@dataclass
+class BallotAccounting:
+    """Every ballot in the box, by the verifier's own decision (not the authority's list): counted or excluded and
+    why. Fed by watching the ballots as the counting rules read them (`watch`)."""
+
+    last: LastVote
+    cancelled: set[str]
+    in_box: int = 0
+    counted: int = 0
+    excluded: Counter = field(default_factory=Counter)
+
+    def watch(self, ballots: Iterable[BoxBallot]) -> Iterator[BoxBallot]:
+        for b in ballots:
+            status, reason = expected_decision(b, self.last, self.cancelled)
+            self.in_box += 1
+            if status == "counted":
+                self.counted += 1
+            else:
+                self.excluded[reason] += 1
+            yield b
+
+    def as_dict(self) -> dict:
+        return {"in_box": self.in_box, "counted": self.counted,
+                "excluded": {r: self.excluded.get(r, 0) for r in REASONS},
+                "balanced": self.in_box == self.counted + sum(self.excluded.values())}
+
+
+def _share(votes: int, total: int) -> str:
+    """Percent with two decimals, rounded half up (as turnout); "0.00" of nothing."""
+    return turnout_percent(votes, total)
+
+
+def _percent(x: Fraction) -> str:
+    return f"{float(x):g}"
+
+
+def verified_result(ctx, totals: dict[str, tuple[int, ...]], voted_by_station: Counter,
+                    accounting: BallotAccounting | None) -> dict:
+    """The verified result as plain data (JSON-ready). `totals`: check_results' verified totals per contest at its
+    scope; `voted_by_station`: the voters whose e-vote counts, per station (the counting rules')."""
+    m = ctx.manifest
+    h = Hierarchy(m)
+    names = {("region", r.id): r.name for r in m.regions}
+    names.update({("district", d.id): d.name for d in m.districts})
+    names.update({("polling_station", p.id): p.name for p in m.polling_stations})
+    registered_by_station = ctx.voters.station_counts()
+    # registered voters per contest: those of the stations whose ballot style holds it (one pass over the styles)
+    styles = {s.id: s.contests for s in m.ballot_styles}
+    registered_for: Counter = Counter()
+    for p in m.polling_stations:
+        for cid in styles.get(p.ballot_style, ()):
+            registered_for[cid] += registered_by_station.get(p.id, 0)
+    contests = []
+    for c in m.contests:
+        scope = ("nation" if c.scope_level == "nation"
+                 else f"{c.scope_level} {names.get((c.scope_level, c.scope_unit), c.scope_unit)}")
+        entry: dict = {"id": c.id, "title": c.title, "scope": scope, "verified": c.id in totals, "options": []}
+        votes = totals.get(c.id)
+        total = sum(votes) if votes else 0
+        for i, o in enumerate(c.options):
+            opt = {"id": o.id, "name": o.name, "kind": o.kind}
+            if votes is not None:
+                opt.update(votes=votes[i], share=_share(votes[i], total))
+            entry["options"].append(opt)
+        entry["total_votes"] = total if votes is not None else None
+        if votes is not None:  # a counted ballot has exactly one vote per contest (its 1-of-k proof): votes = ballots
+            entry["turnout"] = {"registered": registered_for[c.id], "voted": total,
+                                "percent": turnout_percent(total, registered_for[c.id])}
+        rule = c.seat_rule
+        if rule is not None and votes is not None:
+            pairs = list(zip(c.options, votes))
+            if isinstance(rule, ListSeatRule):
+                a = allocate_list(pairs, rule)
+                entry["rule"] = "list"
+                entry["seats_total"] = rule.seats
+                entry["threshold_percent"] = _percent(rule.threshold_percent)
+                entry["threshold_votes"] = a.min_votes_to_pass
+                list_seats = a.seats_by_option()
+                passed = {p.option.id for p in a.parties if p.passed}
+                for opt in entry["options"]:
+                    opt["seats"] = list_seats.get(opt["id"], 0)
+                    opt["passed"] = opt["id"] in passed
+                entry["allocated"] = a.allocated
+                if not a.allocated:
+                    entry["no_allocation_reason"] = a.no_allocation_reason
+            else:
+                outcome = plurality(pairs, rule)
+                entry["rule"] = "plurality"
+                entry["seats_total"] = 1
+                winner = outcome.winner
+                entry["winner"] = None if winner is None else winner.name
+                if winner is None:
+                    entry["undecided"] = "undecided: tie between " + ", ".join(o.name for o in outcome.tied)
+                seats = outcome.seats_by_option()  # None for each tied candidate
+                for opt in entry["options"]:
+                    opt["seats"] = seats.get(opt["id"])
+        contests.append(entry)
+    registered = sum(n for s, n in registered_by_station.items() if s in h.district_of)
+    voted = sum(voted_by_station.values())
+    # the drill-down: region → district → station, registered and voted per unit (the verifier's own counts)
+    # grouped in one pass each: a scan of every station per district would be quadratic on a national record
+    stations_of: dict[str, list] = {}
+    for p in m.polling_stations:
+        stations_of.setdefault(p.district, []).append(p)
+    districts_of: dict[str, list] = {}
+    for d in m.districts:
+        districts_of.setdefault(d.region, []).append(d)
+    regions = []
+    for r in m.regions:
+        districts = []
+        for d in districts_of.get(r.id, ()):
+            stations = [{"id": p.id, "name": p.name, "registered": registered_by_station.get(p.id, 0),
+                         "voted": voted_by_station.get(p.id, 0)} for p in stations_of.get(d.id, ())]
+            districts.append({"id": d.id, "name": d.name, "stations": stations,
+                              "registered": sum(s["registered"] for s in stations),
+                              "voted": sum(s["voted"] for s in stations)})
+        regions.append({"id": r.id, "name": r.name, "districts": districts,
+                        "registered": sum(d["registered"] for d in districts),
+                        "voted": sum(d["voted"] for d in districts)})
+    return {"title": m.title, "election_id": m.election_id, "spec_version": m.spec_version,
+            "election_day": m.election_day, "contests": contests,
+            "turnout": {"registered": registered, "voted": voted, "percent": turnout_percent(voted, registered)},
+            "accounting": accounting.as_dict() if accounting is not None else None,
+            "regions": regions, "names": _names(m)}
+
+
+def _names(m) -> dict:
+    """The manifest's names for the ids a finding's place holds (the report names places, not only ids)."""
+    return {"region": {r.id: r.name for r in m.regions}, "district": {d.id: d.name for d in m.districts},
+            "polling_station": {p.id: p.name for p in m.polling_stations},
+            "contest": {c.id: c.title for c in m.contests},
+            "option": {c.id: {o.id: o.name for o in c.options} for c in m.contests}}
