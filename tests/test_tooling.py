@@ -24,7 +24,6 @@ PENDING = (
     "verifier/engine/run.py",
     "verifier/engine/chunks.py",
     "verifier/checks/",
-    "verifier/simulate/",
     "verifier/record/paper_protocols.py",
     "verifier/record/seat_input.py",
     "verifier/tally/protocol_checks.py",

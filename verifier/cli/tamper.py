@@ -60,9 +60,8 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
             hint = "pass --secrets FILE, as written by `tally-verifier simulate --secrets FILE`" if secrets is None \
                 else f"{secrets_path} lacks them"
             raise faults.FaultError(f"needs {' and '.join(faults.SECRET_PARTS[m] for m in missing)}: {hint}")
-        # a fault that needs no secrets is injected without them (faults.inject's annotation says Secrets: to be
-        # `Secrets | None` in the simulator's rewrite, which makes this ignore unused)
-        injected = faults.inject(record, out, kind, secrets, seed)  # type: ignore[arg-type]
+        # a fault that needs no secrets is injected without them
+        injected = faults.inject(record, out, kind, secrets, seed)
     except faults.FaultError as e:
         click.echo(f"error: {one_line(f'{kind}: {e}', 1000)}", err=True)  # may quote a path
         sys.exit(EXIT_UNREADABLE)

@@ -191,7 +191,7 @@ def simulate(out: Path, opts: Options) -> Secrets:
             assert counts is not None and sum(counts) == n_ballots and n_ballots < M
             r = reveal_randomness(int(agg), key.n, private.p, private.q)
             option_ids = [o["id"] for o in contests[cid]["options"]]
-            station_counts[(cid, st["id"])] = (n_ballots, dict(zip(option_ids, counts)))
+            station_counts[(cid, st["id"])] = (n_ballots, dict(zip(option_ids, counts, strict=True)))
             aggregates.append(publish.aggregate(key, cid, st["id"], n_ballots, agg, t, r, option_ids, counts))
     write_document(out / spec.TALLY, sign_object(
         secrets.authorities["commission"], spec.TALLY_TAG, eid,

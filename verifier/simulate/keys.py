@@ -1,9 +1,11 @@
 """Key material of the simulated authority and voters. Only the simulator ever holds private keys."""
 from dataclasses import dataclass
+from typing import Protocol
 
 import gmpy2
 from Crypto.Hash import SHA256
 from Crypto.PublicKey import ECC
+from Crypto.PublicKey.ECC import EccKey
 from Crypto.Signature import DSS, eddsa
 from phe import paillier
 
@@ -13,10 +15,23 @@ from verifier.simulate import spec
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
+class Signer(Protocol):
+    """What signs as a key holder: a SigningKey, or one of the forgery keys of the fault injector
+    (verifier.simulate.forgery's SmallOrderKey and TwinKey) that stand in for one."""
+
+    @property
+    def algorithm(self) -> str: ...
+
+    @property
+    def public_bytes(self) -> bytes: ...
+
+    def sign(self, message: bytes) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class SigningKey:
     algorithm: str
-    private: object
+    private: EccKey
 
     @classmethod
     def generate(cls, algorithm: str, rng) -> "SigningKey":
@@ -114,13 +129,14 @@ def modulus_proof(n: int, primes, rng):
     xs, as_, bs, zs, bad = [], [], [], [], []
     for i in range(1, spec.MODULUS_PROOF_ROUNDS + 1):
         y = spec.modulus_challenge(n, w, i)
-        best = None
+        best: tuple[int, int, int, list[int | None]] | None = None
         for a, b in ((0, 0), (1, 0), (0, 1), (1, 1)):
             t = y * (w if b else 1) * (-1 if a else 1) % n
             roots = [_fourth_root(t, p, k) for p, k in powers.items()]
             ok = sum(r is not None for r in roots)
             if best is None or ok > best[0]:
                 best = (ok, a, b, roots)
+        assert best is not None  # the loop above runs four times
         ok, a, b, roots = best
         if ok < len(powers):
             bad.append(i)
@@ -148,7 +164,7 @@ def _crt(residues: list[int], moduli: list[int]) -> int:
     for m in moduli:
         n *= m
     x = 0
-    for r, m in zip(residues, moduli):
+    for r, m in zip(residues, moduli, strict=True):
         rest = n // m
         x += r * rest * int(gmpy2.invert(rest, m))
     return x % n

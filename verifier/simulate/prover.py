@@ -85,7 +85,7 @@ class FixedBase:
         if x < 0 or x.bit_length() > self.bits:
             raise ValueError(f"exponent outside 0..2^{self.bits}")
         m, result = self.modulus, None
-        for row, d in zip(self.rows, x.to_bytes(len(self.rows), "little")):
+        for row, d in zip(self.rows, x.to_bytes(len(self.rows), "little"), strict=True):
             if d:
                 result = row[d] if result is None else result * row[d] % m
         return gmpy2.mpz(1) % m if result is None else result
@@ -125,11 +125,11 @@ class PrecomputedProver:
         t = [rng.randbits(self.EXPONENT_BITS) for _ in range(k)]
         e = [0 if j == index else rng.randbits(CHALLENGE_BITS) for j in range(k)]
         mv = st.messages[index]
-        a = []
+        commitments = []
         for j in range(k):
             rho_n = self.n2_table.pow(t[j])
-            a.append(rho_n if j == index else rho_n * (1 + e[j] * (st.messages[j] - mv) % n * n) % n2)
-        a = tuple(a)
+            commitments.append(rho_n if j == index else rho_n * (1 + e[j] * (st.messages[j] - mv) % n * n) % n2)
+        a = tuple(commitments)
         total = challenge(self.key, st, a)
         e[index] = (total - sum(e)) % CHALLENGE_MOD
         z = tuple(self.n_table.pow(t[j] + x * e[j]) for j in range(k))

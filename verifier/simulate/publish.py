@@ -5,9 +5,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from verifier.simulate import spec
-from verifier.simulate.keys import SigningKey
+from verifier.simulate.keys import Signer
 from verifier.simulate.spec import hex_int
-
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # UTC, to the second (SPEC.md §2)
 
@@ -20,7 +19,7 @@ def parse_time(s: str) -> datetime:
     return datetime.strptime(s, TIME_FORMAT).replace(tzinfo=timezone.utc)
 
 
-def sign_object(key: SigningKey, tag: str, election_id: str, obj: dict, sig_field: str) -> dict:
+def sign_object(key: Signer, tag: str, election_id: str, obj: dict, sig_field: str) -> dict:
     """A copy of obj with sig_field set to the signature over tag, election id and obj's canonical bytes."""
     obj = {k: v for k, v in obj.items() if k != sig_field}
     obj[sig_field] = key.sign(spec.signed_message(tag, election_id, obj)).hex()
@@ -34,19 +33,19 @@ def contest_ballot(key, contest: str, c: int, a, e, z) -> dict:
                       "z": [hex_int(x, key.width) for x in z]}}
 
 
-def sign_envelope(signer: SigningKey, election_id: str, env: dict) -> None:
+def sign_envelope(signer: Signer, election_id: str, env: dict) -> None:
     """Set env's signature: the voter signs the envelope's fields and the hash of its contests."""
     env["signature"] = signer.sign(spec.signed_message(spec.ENVELOPE_TAG, election_id, spec.envelope_body(env))).hex()
 
 
-def receipt(collector: SigningKey, election_id: str, sequence: int, received_at: str, envelope_hash: bytes,
+def receipt(collector: Signer, election_id: str, sequence: int, received_at: str, envelope_hash: bytes,
             previous_hash: bytes) -> dict:
     return sign_object(collector, spec.RECEIPT_TAG, election_id,
                        {"sequence": sequence, "received_at": received_at, "envelope_hash": envelope_hash.hex(),
                         "previous_hash": previous_hash.hex()}, "collector_signature")
 
 
-def box_head(collector: SigningKey, election_id: str, entries: int, head_hash: bytes, closed_at: str) -> dict:
+def box_head(collector: Signer, election_id: str, entries: int, head_hash: bytes, closed_at: str) -> dict:
     return sign_object(collector, spec.HEAD_TAG, election_id,
                        {"entries": entries, "head_hash": head_hash.hex(), "closed_at": closed_at},
                        "collector_signature")
@@ -56,7 +55,7 @@ def aggregate(key, contest: str, station: str, ballots: int, c: int, t: int, r: 
     """One aggregate of the tally: product of the ciphertexts, its plaintext and counts, the revealed randomness."""
     return {"contest": contest, "polling_station": station, "ballots": ballots,
             "ciphertext": hex_int(c, key.width2), "plaintext": hex_int(t, key.width),
-            "counts": [{"option": o, "votes": v} for o, v in zip(option_ids, counts)],
+            "counts": [{"option": o, "votes": v} for o, v in zip(option_ids, counts, strict=True)],
             "decryption_proof": {"method": "randomness_reveal", "r": hex_int(r, key.width)}}
 
 

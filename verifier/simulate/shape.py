@@ -35,7 +35,8 @@ def small_shape(voters: int, seats: int = 20) -> Shape:
     weights["national-list"] = [*PARTY_WEIGHTS, 6]
     for d in districts:
         smd = f"smd-{d['id']}"
-        options = [{"id": f"{smd}-c{i}", "name": f"Candidate {i} ({d['id']})", "kind": "candidate"} for i in range(1, 5)]
+        options = [{"id": f"{smd}-c{i}", "name": f"Candidate {i} ({d['id']})", "kind": "candidate"}
+                   for i in range(1, 5)]
         options.append({"id": f"{smd}-{AGAINST_ALL[0]}", "name": AGAINST_ALL[1], "kind": "against_all"})
         contests.append({"id": smd, "title": f"Single-member district {d['name']}",
                          "scope": {"level": "district", "unit": d["id"]}, "options": options,

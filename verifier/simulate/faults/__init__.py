@@ -80,14 +80,15 @@ def missing_secrets(fault: Fault, secrets: Secrets | None) -> list[str]:
     return [part for part in fault.needs if part not in have]
 
 
-def inject(record, out: Path, kind: str, secrets: Secrets, seed: str = "tamper") -> Injected:
-    """Read the record at `record` (directory or archive), inject one fault of `kind`, write the result to `out`."""
+def inject(record, out: Path, kind: str, secrets: Secrets | None, seed: str = "tamper") -> Injected:
+    """Read the record at `record` (directory or archive), inject one fault of `kind`, write the result to `out`.
+    A fault that needs no secrets is injected without them (`secrets` None)."""
     fault = BY_KIND[kind]
     if missing := missing_secrets(fault, secrets):
         raise FaultError(f"{kind} needs {' and '.join(SECRET_PARTS[m] for m in missing)}")
     try:
         with open_record(record) as root:
-            w = Forger(Path(root), secrets, seed)
+            w = Forger(Path(root), secrets if secrets is not None else Secrets(), seed)
     except NotARecord as e:
         raise FaultError(str(e)) from None
     injected = fault.inject(w)

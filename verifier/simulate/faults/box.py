@@ -44,7 +44,7 @@ def foreign_signature(w: Forger) -> Injected:
 
 def contest_outside_style(w: Forger) -> Injected:
     vid = w.never_voted()
-    station = w.station_of(vid)
+    station = w.station(vid)
     style = w.style(station)
     foreign = w.pick(sorted({c for s in w.manifest["ballot_styles"] for c in s["contests"]} - set(style)),
                      "contest outside a ballot style")
@@ -125,7 +125,7 @@ def duplicate_ballot(w: Forger) -> Injected:
     w.box.insert(w.line_of(entry), copy)
     w.rechain()
     w.recount()
-    station = w.station_of(vid)
+    station = w.station(vid)
     return Injected(f"ballot {entry.ballot_id} of voter {vid} appears twice (lines {w.line_of(entry)} and "
                     f"{w.line_of(copy)}), both counted",
                     [w.at_box("V3.9", copy, station=False), _where("V5.5", file=spec.BALLOT_DECISIONS,
@@ -149,7 +149,7 @@ def _reorder(w: Forger, retime: bool) -> Injected:
     if not retime:
         return Injected(what + "; receipt times left as they were",
                         [w.at_box("V3.7", first, station=False)])
-    station = w.station_of(vid)
+    station = w.station(vid)
     return Injected(what + "; its receipt time moved up to keep the chain's times in order",
                     [w.at_box("V3.5", first), w.at_decision("V5.5", first), w.at_decision("V5.5", second),
                      *w.aggregates_differ(station, w.style(station), count_too=False)])

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from verifier.simulate import spec
-from verifier.simulate.keys import SigningKey
+from verifier.simulate.keys import Signer, SigningKey
 from verifier.simulate.publish import parse_time, sign_object, time_text
 from verifier.simulate.spec import signed_message
 from verifier.simulate.tamper import Forger, Injected, _where
@@ -13,7 +13,7 @@ def paper_voter_counted(w: Forger) -> Injected:
     entry = w.ballots_of(vid)[-1]
     entry.decision = ("counted", None)
     w.recount()
-    station = w.station_of(vid)
+    station = w.station(vid)
     return Injected(f"voter {vid} voted on paper (a valid cancellation) but the e-vote {entry.ballot_id} is counted",
                     [w.at_decision("V5.4", entry), *w.aggregates_differ(station, w.style(station)),
                      *w.turnout_differs(station)])
@@ -24,7 +24,7 @@ def superseded_counted(w: Forger) -> Injected:
     first, _ = w.ballots_of(vid)
     first.decision = ("counted", None)
     w.recount()
-    station = w.station_of(vid)
+    station = w.station(vid)
     return Injected(f"voter {vid}'s superseded e-vote {first.ballot_id} is counted as well as the last one",
                     [w.at_decision("V5.3", first), *w.aggregates_differ(station, w.style(station))])
 
@@ -32,7 +32,7 @@ def superseded_counted(w: Forger) -> Injected:
 def fake_cancellation(w: Forger) -> Injected:
     vid = w.single_voter()
     [entry] = w.ballots_of(vid)
-    station = w.station_of(vid)
+    station = w.station(vid)
     ack = {"voter_id": vid, "polling_station": station, "paper_voted_at": f"{w.manifest['election_day']}T09:00:00Z",
            "voter_signature": w.rng.token_bytes(64).hex()}  # the commission cannot sign the poll book as the voter
     w.cancellations.append(sign_object(w.authority("commission"), spec.CANCELLATION_TAG, w.eid, ack,
@@ -50,7 +50,7 @@ def valid_ballot_excluded(w: Forger) -> Injected:
     [entry] = w.ballots_of(vid)
     entry.decision = ("excluded", "invalid")
     w.recount()
-    station = w.station_of(vid)
+    station = w.station(vid)
     return Injected(f"voter {vid}'s valid e-vote {entry.ballot_id} excluded as invalid",
                     [w.at_decision("V5.5", entry), *w.aggregates_differ(station, w.style(station)),
                      *w.turnout_differs(station)])
@@ -79,13 +79,13 @@ def counted_missing(w: Forger) -> Injected:
     w.decisions = [d for d in w.decisions if d["ballot_id"] != entry.ballot_id]
     w.retally()
     w.reannounce()
-    station = w.station_of(vid)
+    station = w.station(vid)
     return Injected(f"voter {vid}'s valid e-vote {entry.ballot_id} left out of the commission's list and tally",
                     [_where("V5.5", file=spec.BALLOT_DECISIONS, ballot_id=entry.ballot_id, voter_id=vid),
                      *w.aggregates_differ(station, w.style(station)), *w.turnout_differs(station)])
 
 
-def _cancel(w: Forger, vid: str, station: str, at: str, signer: SigningKey) -> dict:
+def _cancel(w: Forger, vid: str, station: str, at: str, signer: Signer) -> dict:
     ack = {"voter_id": vid, "polling_station": station, "paper_voted_at": at}
     ack["voter_signature"] = signer.sign(signed_message(spec.PAPER_BALLOT_TAG, w.eid, ack)).hex()
     line = sign_object(w.authority("commission"), spec.CANCELLATION_TAG, w.eid, ack, "commission_signature")
@@ -116,7 +116,7 @@ def cancellation_other_station(w: Forger) -> Injected:
 def cancellation_not_election_day(w: Forger) -> Injected:
     vid = w.never_voted()
     at = time_text(parse_time(_election_day(w)) - timedelta(days=1))
-    where = _cancel(w, vid, w.station_of(vid), at, w.voter_key(vid))
+    where = _cancel(w, vid, w.station(vid), at, w.voter_key(vid))
     return Injected(f"the cancellation list says voter {vid} voted on paper at {at}, the day before election day",
                     [where])
 

@@ -113,7 +113,7 @@ def authority_key_small_order(w: Forger) -> Injected:
                                polling_station=c["polling_station"]))
         if ballots := w.ballots_of(c["voter_id"]):
             expected.append(w.at_decision("V5.5", ballots[-1]))
-            stations.add(w.station_of(c["voter_id"]))
+            stations.add(w.station(c["voter_id"]))
     for station in sorted(stations):
         expected += w.aggregates_differ(station, w.style(station))
     units = dict.fromkeys(u for s in sorted(stations) for u in w.units_of(s))  # a unit above two stations once

@@ -34,7 +34,7 @@ def _bad_ciphertext(w: Forger, kind: str) -> Injected:
     vid = w.never_voted()
     ballot_id = w.rng.token_bytes(16)
     context = w.context(vid)
-    style = w.style(w.station_of(vid))
+    style = w.style(w.station(vid))
     contests = [w.contest_ballot(c, w.choose(c), context=context, ballot_id=ballot_id) for c in style]
     cb = contests[0]
     c = int(cb["ciphertext"], 16)
@@ -74,7 +74,7 @@ def _counted_bad_ballot(w: Forger, what: str, bad: Callable[[Forger, str, bytes,
     """A voter who never voted casts a ballot whose contest `contest_of` is made by bad(w, voter, ballot id,
     contest); the voter's own key signs it and the commission counts it."""
     vid = w.never_voted()
-    station = w.station_of(vid)
+    station = w.station(vid)
     style = w.style(station)
     cid = contest_of(w, style)
     ballot_id = w.rng.token_bytes(16)
@@ -138,7 +138,7 @@ def proof_other_election(w: Forger) -> Injected:
 def proof_other_ballot(w: Forger) -> Injected:
     vid = w.single_voter()
     [first] = w.ballots_of(vid)
-    station = w.station_of(vid)
+    station = w.station(vid)
     style = w.style(station)
     ballot_id = w.rng.token_bytes(16)
     copied = json.loads(json.dumps(first.envelope["contests"][0]))

@@ -5,7 +5,7 @@ from verifier.simulate import spec
 from verifier.simulate.forgery import SmallOrderKey, TwinKey, twin_public_key
 from verifier.simulate.keys import SigningKey
 from verifier.simulate.publish import sign_object
-from verifier.simulate.tamper import Forger, Injected, _where
+from verifier.simulate.tamper import FaultError, Forger, Injected, _where
 
 
 def ghost_voter(w: Forger, votes: bool = False) -> Injected:
@@ -71,7 +71,10 @@ def twin_key(w: Forger) -> Injected:
     vid = w.new_voter_id()
     station = w.pick(sorted(s for s in w.stations if s != original["polling_station"]), "other polling station")
     twin = twin_public_key(bytes.fromhex(original["public_key"]))
-    key = TwinKey(w.voter_key(original["voter_id"]).private.seed, twin)
+    holder = w.voter_key(original["voter_id"])
+    if not isinstance(holder, SigningKey):  # a registered voter of the valid record holds a real key
+        raise FaultError(f"voter {original['voter_id']} holds no Ed25519 seed")
+    key = TwinKey(holder.private.seed, twin)
     w.register(vid, station, "ed25519", key.public_bytes)
     w.secrets.voters[vid] = key
     w.commit_registry()

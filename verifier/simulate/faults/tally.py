@@ -16,7 +16,7 @@ def tally_includes_excluded(w: Forger) -> Injected:
     entry = w.ballots_of(vid)[-1]
     entry.tally_anyway = True
     w.recount()
-    station = w.station_of(vid)
+    station = w.station(vid)
     return Injected(f"the commission's list says voter {vid}'s e-vote {entry.ballot_id} is cancelled (true), but its "
                     f"tally includes it", w.aggregates_differ(station, w.style(station)))
 
@@ -53,8 +53,8 @@ def decryption_off_by_one(w: Forger) -> Injected:
     # the best forgery the factors allow: R for C·(1 + T'·n)⁻¹, which is no n-th power (it is the true R)
     r = w.randomness(c * gmpy2.invert(1 + t * w.n, w.key.n2) % w.key.n2)
     _replace_aggregate(w, a, w.aggregate(a["contest"], a["polling_station"], a["ballots"], c, t=t, r=r))
-    return Injected(f"aggregate {a['contest']} at {a['polling_station']} decrypted as one vote moved from option {i} to "
-                    f"{j}, with a forged decryption proof", [w.at_tally("V6.3", a["contest"], a["polling_station"])])
+    return Injected(f"aggregate {a['contest']} at {a['polling_station']} decrypted as one vote moved from option {i} "
+                    f"to {j}, with a forged decryption proof", [w.at_tally("V6.3", a["contest"], a["polling_station"])])
 
 
 def tally_counts_wrong(w: Forger) -> Injected:

@@ -1,10 +1,11 @@
 """Making ballots as a voter's client does, and the collector's side: receipts, the hash chain, the head
 (§2.4, §2.5)."""
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from verifier.simulate import prover, publish, spec
 from verifier.simulate.forger.core import Entry, ForgerCore
-from verifier.simulate.keys import SigningKey
+from verifier.simulate.keys import Signer
 from verifier.simulate.publish import parse_time, time_text
 from verifier.simulate.spec import option_message, sha256
 
@@ -30,36 +31,37 @@ class BallotsAndChain(ForgerCore):
         return option_message(self.rng.randbelow(len(self.contest(cid)["options"])))
 
     def new_envelope(self, vid: str, cast_at: str, contests: list[dict] | None = None, ballot_id: bytes | None = None,
-                     signer: SigningKey | None = None) -> dict:
+                     signer: Signer | None = None) -> dict:
         """An envelope of voter vid (honest contests for the voter's ballot style unless given), signed by the
         voter's key unless another signer is given."""
         ballot_id = ballot_id or self.rng.token_bytes(16)
         context = self.context(vid)
         if contests is None:
             contests = [self.contest_ballot(cid, self.choose(cid), context=context, ballot_id=ballot_id)
-                        for cid in self.style(self.station_of(vid))]
+                        for cid in self.style(self.station(vid))]
         env = {"ballot_id": ballot_id.hex(), "cast_at": cast_at, "election_fingerprint": self.fp.hex(),
                "election_id": self.eid, "key_fingerprint": context.hex(), "voter_id": vid, "contests": contests}
         self.sign_envelope(env, signer or self.voter_key(vid))
         return env
 
-    def sign_envelope(self, env: dict, signer: SigningKey) -> None:
+    def sign_envelope(self, env: dict, signer: Signer) -> None:
         publish.sign_envelope(signer, self.eid, env)
 
     def free_time(self, after: str | None = None) -> datetime:
         """A receipt time inside the voting period (after `after`), a minute into one of the wider gaps between the
         box's receipt times."""
-        start, end = parse_time(self.manifest["voting_period"]["start"]), parse_time(self.manifest["voting_period"]["end"])
+        period = self.manifest["voting_period"]
+        start, end = parse_time(period["start"]), parse_time(period["end"])
         if after is not None:
             start = max(start, parse_time(after))
         times = sorted(t for e in self.box if start < (t := parse_time(e.receipt["received_at"])) < end)
         times = [start, *times, end]
-        gaps = [(b - a, a) for a, b in zip(times, times[1:]) if (b - a).total_seconds() >= 120]
+        gaps = [(b - a, a) for a, b in pairwise(times) if (b - a).total_seconds() >= 120]
         _, a = self.pick(sorted(gaps)[-max(1, len(gaps) // 4):], "gap in the receipt times")
         return a + timedelta(seconds=60)
 
     def cast(self, vid: str, received: datetime | None = None, contests: list[dict] | None = None,
-             ballot_id: bytes | None = None, signer: SigningKey | None = None,
+             ballot_id: bytes | None = None, signer: Signer | None = None,
              cast_at: datetime | None = None) -> Entry:
         """A new envelope received at `received`, placed in the box by its receipt time (the chain is redone)."""
         received = received or self.free_time()

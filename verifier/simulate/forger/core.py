@@ -21,7 +21,7 @@ import gmpy2
 
 from verifier.simulate import prover, spec
 from verifier.simulate.authority import Secrets, units_of_station
-from verifier.simulate.keys import SigningKey, _carmichael, reveal_randomness
+from verifier.simulate.keys import Signer, _carmichael, reveal_randomness
 from verifier.simulate.publish import (
     parse_time,
     write_document,
@@ -70,12 +70,23 @@ class Injected:
         return sorted({e["check"] for e in self.expected})
 
 
+@dataclass
+class Keyring:
+    """The forger's copy of the secrets: a fault may add or replace a key with a forgery key (a `Signer` that is
+    no SigningKey)."""
+
+    paillier_p: int
+    paillier_q: int
+    authorities: dict[str, Signer]
+    voters: dict[str, Signer]
+
+
 class ForgerCore:
     """The record as data, the secrets, lookups, Paillier with the factors, publishing; the mixins beside
     this module add each actor's pipeline."""
 
     def __init__(self, root: Path, secrets: Secrets, seed: str = "tamper"):
-        self.secrets = Secrets(secrets.paillier_p, secrets.paillier_q, dict(secrets.authorities), dict(secrets.voters))
+        self.secrets = Keyring(secrets.paillier_p, secrets.paillier_q, dict(secrets.authorities), dict(secrets.voters))
         self.rng = SeededRandom(seed, "tamper")
         self.manifest = _document(root, spec.MANIFEST)
         self.key_doc = _document(root, spec.ELECTION_KEY)
@@ -92,7 +103,7 @@ class ForgerCore:
         self.n = int(self.key_doc["n"], 16)
         self.key = spec.PaillierKey.of(self.n)
         self.p, self.q = secrets.paillier_p, secrets.paillier_q
-        self.primes = (self.p, self.q)  # n's prime factors: a faulty key may have three
+        self.primes: tuple[int, ...] = (self.p, self.q)  # n's prime factors: a faulty key may have three
         self.fp = self._fingerprint()
         self.extra_tally: list[tuple[str, str, int]] = []  # (contest, station, ciphertext) counted from nowhere
         self.extra_voted: Counter = Counter()  # station → voters the commission claims beyond its list
@@ -108,13 +119,13 @@ class ForgerCore:
         if s.paillier_p and s.paillier_p * s.paillier_q != self.n:
             raise FaultError("the secrets' Paillier factors are not this record's election key")
 
-    def authority(self, role: str) -> SigningKey:
+    def authority(self, role: str) -> Signer:
         try:
             return self.secrets.authorities[role]
         except KeyError:
             raise FaultError(f"needs the {role}'s signing key") from None
 
-    def voter_key(self, vid: str) -> SigningKey:
+    def voter_key(self, vid: str) -> Signer:
         try:
             return self.secrets.voters[vid]
         except KeyError:
@@ -156,6 +167,13 @@ class ForgerCore:
     def station_of(self, vid: str) -> str | None:
         v = next((v for v in self.registry if v["voter_id"] == vid), None)
         return v["polling_station"] if v else None
+
+    def station(self, vid: str) -> str:
+        """The polling station of a voter the registry registers (`station_of` for a voter known to be there)."""
+        station = self.station_of(vid)
+        if station is None:
+            raise FaultError(f"voter {vid} is not registered")
+        return station
 
     @cached_property
     def _units_of(self):

@@ -48,7 +48,7 @@ class Locations(ForgerCore):
     def counted_though_invalid(self, entry: Entry) -> list[dict]:
         """The commission counts a ballot the rules exclude as invalid, and the rules count no other ballot of its
         voter: its decision (V5.5), every aggregate it is in (V6.2) and the voters-voted figures (V7.5)."""
-        station = self.station_of(entry.voter_id)
+        station = self.station(entry.voter_id)
         return [self.at_decision("V5.5", entry),
                 *self.aggregates_differ(station, [cb["contest"] for cb in entry.envelope["contests"]]),
                 *self.turnout_differs(station)]

@@ -1,14 +1,26 @@
 """The registrar and the setup: registry lines, the manifest's commitment, the election set up again."""
-
+from typing import TYPE_CHECKING
 
 from verifier.simulate import spec
 from verifier.simulate.forger.core import ForgerCore
+from verifier.simulate.keys import Signer
 from verifier.simulate.publish import election_key, sign_object
 from verifier.simulate.spec import sha256
 
 
 class RegistryAndSetup(ForgerCore):
     """The registrar and the setup: registry lines, the manifest's commitment, the election set up again."""
+
+    if TYPE_CHECKING:  # from the other mixins of the Forger (verifier.simulate.tamper); declared for mypy only
+        def contest_ballot(self, cid: str, m: int, *, context: bytes, ballot_id: bytes, index: int | None = None,
+                           fingerprint: bytes | None = None, statement_contest: str | None = None,
+                           cr: tuple[int, int] | None = None) -> dict: ...
+
+        def sign_envelope(self, env: dict, signer: Signer) -> None: ...
+
+        def rechain(self) -> None: ...
+
+        def recount(self) -> None: ...
 
     def register(self, vid: str, station: str, algorithm: str, public_key: bytes) -> dict:
         line = sign_object(self.authority("registrar"), spec.REGISTRY_TAG, self.eid,
@@ -41,11 +53,11 @@ class RegistryAndSetup(ForgerCore):
             self.key = spec.PaillierKey.of(n)
             self.key_doc = key_doc or election_key(n, primes, self.rng)
         self.fp = self._fingerprint()
-        for e, plaintexts in zip(self.box, old):
+        for e, plaintexts in zip(self.box, old, strict=True):
             env = e.envelope
             ballot_id, context = bytes.fromhex(env["ballot_id"]), bytes.fromhex(env["key_fingerprint"])
             env["contests"] = [self.contest_ballot(cb["contest"], m, context=context, ballot_id=ballot_id)
-                               for cb, m in zip(env["contests"], plaintexts)]
+                               for cb, m in zip(env["contests"], plaintexts, strict=True)]
             env["election_fingerprint"] = self.fp.hex()
             self.sign_envelope(env, self.voter_key(env["voter_id"]))
         self.rechain()

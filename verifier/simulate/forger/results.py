@@ -1,10 +1,11 @@
 """The commission's results: every level summed again, turnout, seats (§2.9, §6); and everything after the box
 again."""
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from verifier.simulate import spec
 from verifier.simulate.authority import announced_results
-from verifier.simulate.forger.core import ForgerCore
+from verifier.simulate.forger.core import Entry, ForgerCore
 from verifier.simulate.publish import (
     sign_object,
 )
@@ -12,6 +13,13 @@ from verifier.simulate.publish import (
 
 class Results(ForgerCore):
     """The commission's results, and everything after the box again (recount)."""
+
+    if TYPE_CHECKING:  # from the other mixins of the Forger (verifier.simulate.tamper); declared for mypy only
+        def counted_entries(self) -> list[Entry]: ...
+
+        def redecide(self) -> None: ...
+
+        def retally(self) -> None: ...
 
     def reannounce(self) -> None:
         """Protocols at every level summed from the tally, voters and turnout from the registry and the list of

@@ -1,15 +1,19 @@
 """The commission's tally: aggregates multiplied, decrypted and proved with the Paillier factors (§2.8)."""
+from typing import TYPE_CHECKING
 
 import gmpy2
 
 from verifier.simulate import publish, spec
-from verifier.simulate.forger.core import ForgerCore
+from verifier.simulate.forger.core import Entry, ForgerCore
 from verifier.simulate.publish import sign_object
 from verifier.simulate.spec import SLOT_BITS, M
 
 
 class Tally(ForgerCore):
     """The commission's tally: aggregates multiplied, decrypted and proved with the Paillier factors (§2.8)."""
+
+    if TYPE_CHECKING:  # from the other mixins of the Forger (verifier.simulate.tamper); declared for mypy only
+        def counted_entries(self) -> list[Entry]: ...
 
     def retally(self) -> None:
         """Aggregates of the counted ballots per contest and polling station, decrypted and proved."""
