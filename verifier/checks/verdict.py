@@ -34,6 +34,7 @@ class Verdict:
     counts: dict[str, int] = field(default_factory=dict)  # ballots, voters, … for the summary line
     seconds: dict[str, float] = field(default_factory=dict)  # phase → wall time
     engine: str = ""
+    until: str | None = None  # verify --until STAGE: a record published before the tally (SPEC.md §11)
 
     @property
     def verified(self) -> bool:
@@ -63,9 +64,15 @@ class Verdict:
     def verdict_line(self) -> str:
         """The verdict in words: VERIFIED or NOT VERIFIED, and what was not checked (SPEC.md §5)."""
         steps = self.findings.steps
-        unchecked = "; ".join(f"{s.check}: {s.not_run}" for s in self.findings.not_checked())
+        later = f"not published yet (--until {self.until})"  # --until: named once, not step by step
+        unpublished = [s.check for s in self.findings.not_checked() if s.not_run == later]
+        unchecked = "; ".join(f"{s.check}: {s.not_run}" for s in self.findings.not_checked() if s.not_run != later)
+        if unpublished:
+            unchecked = "; ".join(filter(None, [unchecked, f"not run ({later}): {', '.join(unpublished)}"]))
         if self.verified:
             line = "VERIFIED" + (" (TEST RECORD: small key)" if self.test_record else "")
+            if self.until:
+                return f"{line} up to {layout.STAGE_WORDS[self.until]}; {unchecked}"
             return f"{line}, except {unchecked}" if unchecked else f"{line}: every step passed"
         parts = []
         failed = [cid for cid, s in steps.items() if s.failed]
