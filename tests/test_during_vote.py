@@ -1,14 +1,17 @@
 """Verification during the vote (issue 13): a record published before the tally, verified up to a stage
 (`verify --until`), and snapshot heads of the ballot box as it grows (SPEC.md §11)."""
+import base64
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 from conftest import cli, failing, run_verify
 
 from verifier.checks.catalog import CHECKS
 from verifier.record import canonical, layout
-from verifier.simulate import publish
+from verifier.record.tracking import tracking_code
+from verifier.simulate import faults, publish
 
 LATER = {"setup": layout.ALL_FILES[2:], "registry": layout.ALL_FILES[3:], "box": layout.ALL_FILES[5:]}
 
@@ -97,3 +100,115 @@ def test_final_head_rules_kept_under_until(record, secrets):
     cut_box(record, 40, secrets, tag=layout.HEAD_TAG)
     v = run_verify(record, until="box")
     assert any("before the voting period ends" in f.message for f in failing(v)["V3.8"])
+
+
+# --- tracking codes and `receipt` (SPEC.md §11.2) ----------------------------------------------------------------
+
+def _box(record) -> list[dict]:
+    return [json.loads(line) for line in (record / layout.BALLOT_BOX).read_bytes().splitlines()]
+
+
+def _code(entry: dict) -> str:
+    """The tracking code computed here from SPEC.md's definition, not with the verifier's function."""
+    digest = hashlib.sha256(b"tally-verifier/tracking-code/v1\n" + canonical.dumps(entry["envelope"])).digest()
+    text = base64.b32encode(digest[:10]).decode()
+    return f"{text[:4]}-{text[4:8]}-{text[8:12]}-{text[12:]}"
+
+
+def _first_with(record, status: str, reason: str | None = None) -> int:
+    """The box line (1-based) of the first ballot the (valid) record's authority lists with this decision."""
+    decisions = [json.loads(line) for line in (record / layout.BALLOT_DECISIONS).read_bytes().splitlines()]
+    return next(i for i, d in enumerate(decisions, 1) if (d["status"], d.get("reason")) == (status, reason))
+
+
+def test_tracking_code_known_answer():
+    """SPEC.md Appendix A.6: the verifier reproduces the vector printed there (tests/kat_vectors.py made it)."""
+    spec = (Path(__file__).resolve().parent.parent / "SPEC.md").read_text()
+    values = dict(line.split(" = ", 1) for line in spec[spec.index("### A.6"):].splitlines() if " = " in line)
+    envelope = values["tracking_envelope"].encode()
+    assert tracking_code(envelope) == values["tracking_code"] == _code({"envelope": json.loads(envelope)})
+
+
+def test_receipt_counted(record):
+    line = _first_with(record, "counted")
+    entry = _box(record)[line - 1]
+    r = cli("receipt", record, _code(entry), "-q")
+    assert r.exit_code == 0, r.output
+    assert f"counted: at position {line} of the ballot box" in r.output
+    assert entry["envelope"]["ballot_id"] in r.output
+    # the ballot id, and the code typed in lower case without dashes, find the same ballot
+    assert cli("receipt", record, entry["envelope"]["ballot_id"], "-q").output == r.output.replace(
+        f"tracking code {_code(entry)}:", f"ballot id {entry['envelope']['ballot_id']}:")
+    assert cli("receipt", record, _code(entry).replace("-", "").lower(), "-q").exit_code == 0
+
+
+def test_receipt_superseded(record):
+    line = _first_with(record, "excluded", "superseded")
+    box = _box(record)
+    voter = box[line - 1]["envelope"]["voter_id"]
+    later = max(i for i, e in enumerate(box, 1) if e["envelope"]["voter_id"] == voter)
+    assert later > line
+    r = cli("receipt", record, _code(box[line - 1]), "-q")
+    assert r.exit_code == 0, r.output
+    assert f"superseded by the voter's later e-vote at position {later}" in r.output
+
+
+def test_receipt_cancelled(record):
+    line = _first_with(record, "excluded", "cancelled")
+    r = cli("receipt", record, _code(_box(record)[line - 1]), "-q")
+    assert r.exit_code == 0, r.output
+    assert f"at position {line} of the ballot box, cancelled by the voter's paper vote" in r.output
+
+
+def test_receipt_excluded(simulated, tmp_path):
+    out = tmp_path / "tampered"
+    injected = faults.inject(simulated[0], out, "proof-value-altered", simulated[1])
+    where = next(e for e in injected.expected if e["check"] == "V4.2")
+    entry = _box(out)[where["line"] - 1]
+    r = cli("receipt", out, _code(entry), "-q")
+    assert r.exit_code == 1, r.output  # the record does not verify
+    assert f"excluded as invalid: at position {where['line']} of the ballot box; failed: V4.2: " in r.output
+    assert r.output.rstrip().splitlines()[-2].startswith("NOT VERIFIED")
+
+
+def test_receipt_absent(record):
+    box = _box(record)
+    entry = box[4]
+    lines = (record / layout.BALLOT_BOX).read_bytes().splitlines()
+    del lines[4]  # the collector dropped it
+    (record / layout.BALLOT_BOX).write_bytes(b"".join(line + b"\n" for line in lines))
+    r = cli("receipt", record, _code(entry), "-q")
+    assert r.exit_code == 1
+    assert r.output.startswith(f"NOT IN THE BALLOT BOX: no ballot with tracking code {_code(entry)}")
+    assert "take the code" in r.output and "election commission" in r.output
+
+
+@pytest.mark.parametrize("bad", ["ABCD-EFGH", "not a code", "0" * 31, "ABCD-EFGH-IJKL-MNO1"])
+def test_receipt_bad_code_is_a_usage_error(record, bad):
+    r = cli("receipt", record, bad)
+    assert r.exit_code == 2
+
+
+def test_receipt_during_the_vote(record, secrets):
+    line = _first_with(record, "excluded", "superseded")
+    box = _box(record)
+    voter = box[line - 1]["envelope"]["voter_id"]
+    later = next(i for i, e in enumerate(box, 1) if i > line and e["envelope"]["voter_id"] == voter)
+    for name in LATER["box"]:
+        (record / name).unlink()
+    cut_box(record, later, secrets)  # a snapshot that ends with the voter's re-vote
+    r = cli("receipt", record, _code(box[line - 1]), "--until", "box", "-q")
+    assert r.exit_code == 0, r.output
+    assert f"superseded by the voter's later e-vote at position {later}" in r.output
+    assert "up to the ballot box" in r.output
+    r = cli("receipt", record, _code(box[later - 1]), "--until", "box", "-q")
+    assert r.exit_code == 0, r.output
+    assert f"valid so far: at position {later} of the ballot box" in r.output
+    assert cli("receipt", record, _code(box[later]), "--until", "box", "-q").exit_code == 1  # not yet in the box
+
+
+def test_verify_receipts_still_works(record):
+    path = record.parent / "held.jsonl"
+    path.write_bytes((record / layout.BALLOT_BOX).read_bytes().splitlines()[2] + b"\n")
+    v = run_verify(record, receipts=path)
+    assert v.verified and v.findings.steps["V3.10"].checked == 1

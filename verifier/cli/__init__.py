@@ -8,3 +8,4 @@ from verifier.cli import seats as _seats  # noqa: F401,E402
 from verifier.cli import protocols as _protocols  # noqa: F401,E402
 from verifier.cli import simulate as _simulate  # noqa: F401,E402
 from verifier.cli import tamper as _tamper  # noqa: F401,E402
+from verifier.cli import receipt as _receipt  # noqa: F401,E402

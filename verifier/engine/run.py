@@ -36,14 +36,16 @@ from verifier.record.source import open_record
 
 def verify_record(path, engine=None, batch: bool = True, chunk: int | None = None, progress=None,
                   coefficient_seed: bytes | None = None, receipts=None, expect_fingerprints: Sequence[str] = (),
-                  trusted_keys=None, until: str | None = None) -> Verdict:
+                  trusted_keys=None, until: str | None = None, inspect=None) -> Verdict:
     """Verify the record at `path` with `engine` (default: this process). `progress` is a `Progress` (or a
     callable given the number of ballots done). `coefficient_seed` fixes the batch coefficients (tests only: by
     default a fresh secret seed is drawn for every run, see phases/box.py). `receipts`: a file of receipts voters
     kept (V3.10, `verify --receipts`). The anchor (V1.9): `expect_fingerprints`, election fingerprints (hex)
     published before the vote (`verify --expect-fingerprint`); `trusted_keys`, a file of the authorities' keys
     published before the vote (`verify --trusted-keys`). `until`: a record published before the tally, verified up
-    to that stage (layout.STAGES, `verify --until`); the later steps are not run, as not published yet."""
+    to that stage (layout.STAGES, `verify --until`); the later steps are not run, as not published yet.
+    `inspect(box, counted)`: called once the counting rules are known (counted None with until="box"), while the
+    ballot log is still open (`tally-verifier receipt`, engine/fate.py)."""
     engine = engine or LocalEngine(1)
     progress = as_progress(progress)
     v = Verdict(str(path), Findings(), engine=engine.name, expected_fingerprints=tuple(expect_fingerprints),
@@ -64,8 +66,12 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
             return _finish(v, registered)
         box = run.phase("ballot box", box_phase, engine, registered)
         if _stop(run, "box"):
+            if inspect:
+                inspect(box, None)
             return _finish(v, registered)
         counted = run.phase("counting rules", counting_phase, engine, registered, box)
+        if inspect:
+            inspect(box, counted)
         recomputed = run.phase("aggregation", aggregation_phase, engine, registered, box, counted)
         verified = run.phase("tally", tally_phase, engine, registered, recomputed)
         cleanup.close()  # the engine's work is done: its workers, the progress display, the ballot log
