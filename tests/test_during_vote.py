@@ -212,3 +212,170 @@ def test_verify_receipts_still_works(record):
     path.write_bytes((record / layout.BALLOT_BOX).read_bytes().splitlines()[2] + b"\n")
     v = run_verify(record, receipts=path)
     assert v.verified and v.findings.steps["V3.10"].checked == 1
+
+
+# --- snapshots and `diff` (SPEC.md §11.3); the snapshot faults live here, not in verifier/simulate/faults.py
+# (being rewritten elsewhere): a removed, an altered and a reordered entry, a fork, another election ----------
+
+def _snapshot(simulated, secrets, tmp_path, name: str, lines: int, edit=None):
+    """A snapshot of the simulated record: its box cut at `lines`, `edit(box lines)` applied before the head is
+    signed (so that the collector's head covers the edit: only the comparison with OLD can catch it)."""
+    import shutil
+
+    dst = tmp_path / name
+    shutil.copytree(simulated[0], dst)
+    for n in LATER["box"]:
+        (dst / n).unlink()
+    if edit is not None:
+        box = dst / layout.BALLOT_BOX
+        rows = box.read_bytes().splitlines()
+        rows = edit(rows)
+        box.write_bytes(b"".join(r + b"\n" for r in rows))
+    cut_box(dst, lines, secrets)
+    return dst
+
+
+def _rechain(rows: list[bytes], secrets, election_id: str, fingerprint: str) -> list[bytes]:
+    """Rebuild every receipt's sequence and previous hash, re-signed by the collector: a consistent box."""
+    prev = hashlib.sha256(f"{layout.GENESIS_TAG}\n{fingerprint}".encode()).digest()
+    out = []
+    for i, raw in enumerate(rows, 1):
+        e = json.loads(raw)
+        r = e["receipt"]
+        e["receipt"] = publish.receipt(secrets.authorities["collector"], election_id, i, r["received_at"],
+                                       bytes.fromhex(r["envelope_hash"]), prev)
+        raw = canonical.dumps(e)
+        prev = hashlib.sha256(raw).digest()
+        out.append(raw)
+    return out
+
+
+def test_diff_extends(simulated, secrets, tmp_path):
+    old = _snapshot(simulated, secrets, tmp_path, "old", 30)
+    new = _snapshot(simulated, secrets, tmp_path, "new", 70)
+    assert run_verify(new, until="box").verified
+    r = cli("diff", old, new)
+    assert r.exit_code == 0, r.output
+    assert "NEW extends OLD: 40 entries added, every check on them passed" in r.output
+    assert cli("diff", old, old).exit_code == 0  # nothing added is no problem
+    r = cli("diff", new, old)  # shorter: the lines after 30 were removed
+    assert r.exit_code == 1 and "NEW ends after line 30" in r.output
+
+
+def test_diff_verifies_only_the_new_entries(simulated, secrets, tmp_path):
+    old = _snapshot(simulated, secrets, tmp_path, "old", 30)
+    new = _snapshot(simulated, secrets, tmp_path, "new", 70)
+    from verifier.engine.diff import diff_records
+    d = diff_records(old, new)
+    assert d.ok and (d.old_entries, d.new_entries, d.added) == (30, 70, 40)
+    assert d.verdict.findings.steps["V3.2"].checked == 40  # signatures of the new lines only
+
+
+def test_diff_bad_new_entry(simulated, secrets, tmp_path):
+    old = _snapshot(simulated, secrets, tmp_path, "old", 30)
+
+    def forge(rows):  # line 50's voter signature broken (its receipt and the next link break with it)
+        e = json.loads(rows[49])
+        sig = e["envelope"]["signature"]
+        e["envelope"]["signature"] = ("0" if sig[0] != "0" else "1") + sig[1:]
+        rows[49] = canonical.dumps(e)
+        return rows
+
+    new = _snapshot(simulated, secrets, tmp_path, "new", 70, forge)
+    r = cli("diff", old, new)
+    assert r.exit_code == 1
+    assert "V3.2 ballot_box.jsonl:50" in r.output and "40 entries added; " in r.output
+
+
+@pytest.mark.parametrize("kind", ["removed", "altered", "reordered"])
+def test_diff_catches_a_rewritten_prefix(simulated, secrets, tmp_path, kind):
+    old = _snapshot(simulated, secrets, tmp_path, "old", 30)
+    manifest = json.loads((simulated[0] / layout.MANIFEST).read_bytes())
+    fp = run_verify(old, until="box").fingerprint
+
+    def rewrite(rows):
+        if kind == "removed":
+            del rows[9]
+        elif kind == "altered":  # line 10 re-received a second later, receipt re-signed
+            e = json.loads(rows[9])
+            t = e["receipt"]["received_at"]
+            e["receipt"]["received_at"] = t[:-3] + f"{(int(t[-3:-1]) + 1) % 60:02d}Z"
+            rows[9] = canonical.dumps(e)
+        else:
+            rows[9], rows[10] = rows[10], rows[9]
+        return _rechain(rows, secrets, manifest["election_id"], fp)
+
+    new = _snapshot(simulated, secrets, tmp_path, "new", 70, rewrite)
+    r = cli("diff", old, new)
+    assert r.exit_code == 1, r.output
+    assert "NEW does not extend OLD: first difference at line 10: " in r.output
+    if kind == "removed":
+        assert "OLD's line 10 is missing from NEW (removed" in r.output
+    elif kind == "altered":
+        assert "the entry on line 10 was altered" in r.output
+    else:
+        assert "lines 10 and 11 were reordered" in r.output
+    assert "fork" in r.output
+
+
+def test_diff_fork(simulated, secrets, tmp_path):
+    """Two snapshots of the same length that disagree at line 20: each alone verifies, together a fork."""
+    manifest = json.loads((simulated[0] / layout.MANIFEST).read_bytes())
+    a = _snapshot(simulated, secrets, tmp_path, "a", 40)
+    fp = run_verify(a, until="box").fingerprint
+
+    def drop(rows):
+        del rows[19]
+        return _rechain(rows, secrets, manifest["election_id"], fp)
+
+    b = _snapshot(simulated, secrets, tmp_path, "b", 40, drop)
+    assert run_verify(b, until="box").verified  # b alone is a consistent snapshot
+    r = cli("diff", a, b)
+    assert r.exit_code == 1
+    assert "first difference at line 20" in r.output and "fork of the ballot box" in r.output
+
+
+def test_diff_head_not_the_collectors(simulated, secrets, tmp_path):
+    old = _snapshot(simulated, secrets, tmp_path, "old", 30)
+    new = _snapshot(simulated, secrets, tmp_path, "new", 70)
+    head = json.loads((old / layout.BALLOT_BOX_HEAD).read_bytes())
+    head = publish.sign_object(secrets.authorities["commission"], layout.SNAPSHOT_TAG,
+                               json.loads((old / layout.MANIFEST).read_bytes())["election_id"], head,
+                               "collector_signature")
+    (old / layout.BALLOT_BOX_HEAD).write_bytes(canonical.dumps(head) + b"\n")
+    r = cli("diff", old, new)
+    assert r.exit_code == 1 and "OLD's head is not signed by this election's collector" in r.output
+
+
+def test_diff_closed_old_box(simulated, secrets, tmp_path):
+    old = _snapshot(simulated, secrets, tmp_path, "old", 30)
+    cut_box(old, 30, secrets, tag=layout.HEAD_TAG)  # the collector's final head: the box is closed
+    new = _snapshot(simulated, secrets, tmp_path, "new", 70)
+    r = cli("diff", old, new)
+    assert r.exit_code == 1 and "OLD's head is the final head" in r.output
+
+
+def test_diff_other_election(simulated, secrets, tmp_path):
+    old = _snapshot(simulated, secrets, tmp_path, "old", 30)
+    new = _snapshot(simulated, secrets, tmp_path, "new", 70)
+    m = json.loads((old / layout.MANIFEST).read_bytes())
+    m["title"] = m["title"] + " (copy)"
+    (old / layout.MANIFEST).write_bytes(canonical.dumps(m) + b"\n")
+    r = cli("diff", old, new)
+    assert r.exit_code == 1 and "different elections" in r.output
+
+
+def test_diff_unreadable(simulated, secrets, tmp_path):
+    old = _snapshot(simulated, secrets, tmp_path, "old", 30)
+    new = _snapshot(simulated, secrets, tmp_path, "new", 70)
+    (old / layout.BALLOT_BOX_HEAD).unlink()
+    assert cli("diff", old, new).exit_code == 2
+
+
+def test_diff_closed_box_equal(simulated, secrets, tmp_path):
+    """The final record against its own last snapshot: nothing added after the final head is fine."""
+    old = _snapshot(simulated, secrets, tmp_path, "old", 30)
+    end = json.loads((old / layout.MANIFEST).read_bytes())["voting_period"]["end"]
+    cut_box(old, 30, secrets, when=end, tag=layout.HEAD_TAG)  # closed when the voting period ends
+    r = cli("diff", old, old)
+    assert r.exit_code == 0, r.output

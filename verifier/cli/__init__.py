@@ -9,3 +9,4 @@ from verifier.cli import protocols as _protocols  # noqa: F401,E402
 from verifier.cli import simulate as _simulate  # noqa: F401,E402
 from verifier.cli import tamper as _tamper  # noqa: F401,E402
 from verifier.cli import receipt as _receipt  # noqa: F401,E402
+from verifier.cli import diff as _diff  # noqa: F401,E402
