@@ -67,13 +67,14 @@ class Verdict:
         later = f"not published yet (--until {self.until})"  # --until: named once, not step by step
         unpublished = [s.check for s in self.findings.not_checked() if s.not_run == later]
         unchecked = "; ".join(f"{s.check}: {s.not_run}" for s in self.findings.not_checked() if s.not_run != later)
-        if unpublished:
-            unchecked = "; ".join(filter(None, [unchecked, f"not run ({later}): {', '.join(unpublished)}"]))
+        not_yet = f"not run ({later}): {', '.join(unpublished)}" if unpublished else ""
         if self.verified:
             line = "VERIFIED" + (" (TEST RECORD: small key)" if self.test_record else "")
             if self.until:
-                return f"{line} up to {layout.STAGE_WORDS[self.until]}; {unchecked}"
+                line += f" up to {layout.STAGE_WORDS[self.until]}"
+                return "; ".join(filter(None, [f"{line}, except {unchecked}" if unchecked else line, not_yet]))
             return f"{line}, except {unchecked}" if unchecked else f"{line}: every step passed"
+        unchecked = "; ".join(filter(None, [unchecked, not_yet]))
         parts = []
         failed = [cid for cid, s in steps.items() if s.failed]
         if failed:

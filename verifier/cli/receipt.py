@@ -2,7 +2,15 @@
 import click
 
 from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, exit_with, main
-from verifier.engine.fate import CANCELLED, COUNTED, EXCLUDED, SUPERSEDED, VALID_SO_FAR, Fate, look_up
+from verifier.engine.fate import (
+    CANCELLED,
+    COUNTED,
+    EXCLUDED,
+    SUPERSEDED,
+    VALID_SO_FAR,
+    Fate,
+    look_up,
+)
 from verifier.engine.local import LocalEngine
 from verifier.engine.progress import for_terminal
 from verifier.record.tracking import parse_query
@@ -53,7 +61,9 @@ def receipt(record: str, code: str, until: str | None, workers: int | None, quie
         click.echo(f"  {_describe(f)}")
     if len(result.fates) > 1:
         click.echo(f"  the box holds this ballot {len(result.fates)} times (V3.9)")
-    click.echo(result.verdict.verdict_line())
-    if result.verdict.fingerprint:
-        click.echo(f"election fingerprint {result.verdict.fingerprint}")
-    exit_with(EXIT_VERIFIED if result.verdict.verified else EXIT_FAILED)
+    verdict = result.verdict
+    assert verdict is not None  # the ballot is in the box: the record was verified (engine/fate.py)
+    click.echo(verdict.verdict_line())
+    if verdict.fingerprint:
+        click.echo(f"election fingerprint {verdict.fingerprint}")
+    exit_with(EXIT_VERIFIED if verdict.verified else EXIT_FAILED)
