@@ -217,7 +217,7 @@ def test_verify_receipts_still_works(record):
 # --- snapshots and `diff` (SPEC.md §11.3); the snapshot faults live here, not in verifier/simulate/faults.py
 # (being rewritten elsewhere): a removed, an altered and a reordered entry, a fork, another election ----------
 
-def _snapshot(simulated, secrets, tmp_path, name: str, lines: int, edit=None):
+def _snapshot(simulated, secrets, tmp_path, name: str, lines: int, edit=None, when: str | None = None):
     """A snapshot of the simulated record: its box cut at `lines`, `edit(box lines)` applied before the head is
     signed (so that the collector's head covers the edit: only the comparison with OLD can catch it)."""
     import shutil
@@ -231,7 +231,7 @@ def _snapshot(simulated, secrets, tmp_path, name: str, lines: int, edit=None):
         rows = box.read_bytes().splitlines()
         rows = edit(rows)
         box.write_bytes(b"".join(r + b"\n" for r in rows))
-    cut_box(dst, lines, secrets)
+    cut_box(dst, lines, secrets, when)
     return dst
 
 
@@ -379,3 +379,17 @@ def test_diff_closed_box_equal(simulated, secrets, tmp_path):
     cut_box(old, 30, secrets, when=end, tag=layout.HEAD_TAG)  # closed when the voting period ends
     r = cli("diff", old, old)
     assert r.exit_code == 0, r.output
+
+
+def test_diff_old_last_line_unreadable(simulated, secrets, tmp_path):
+    """OLD's last line without a receipt: one error line, exit 2 (the chain cannot carry on from it)."""
+    def strip(rows):
+        e = json.loads(rows[29])
+        del e["receipt"]
+        rows[29] = canonical.dumps(e)
+        return rows
+
+    old = _snapshot(simulated, secrets, tmp_path, "old", 30, strip, when="2023-01-01T00:00:00Z")
+    new = _snapshot(simulated, secrets, tmp_path, "new", 70, strip)
+    r = cli("diff", old, new)
+    assert r.exit_code == 2 and "the last entry has no readable receipt" in r.output

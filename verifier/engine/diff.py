@@ -131,7 +131,12 @@ def diff_records(old_path, new_path, engine=None, coefficient_seed: bytes | None
             return out
         _check_head("OLD", old_head, out.old_entries, last_old, out)
         if last_old is not None:
-            receipt = canonical.parse(last_old, layout.BALLOT_BOX, out.old_entries)["receipt"]
+            entry = canonical.parse(last_old, layout.BALLOT_BOX, out.old_entries)
+            receipt = entry.get("receipt") if isinstance(entry, dict) else None
+            if not (isinstance(receipt, dict) and type(receipt.get("sequence")) is int
+                    and isinstance(receipt.get("received_at"), str)):
+                # the chain cannot carry on from a line without a receipt (OLD's own verification names it)
+                raise RecordError(f"OLD {layout.BALLOT_BOX}", out.old_entries, "the last entry has no readable receipt")
             sequence.sequence, sequence.received_at = receipt["sequence"], receipt["received_at"]
             sequence.previous_hash = hashlib.sha256(last_old).digest()
         sequence.entries = out.old_entries
