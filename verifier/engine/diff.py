@@ -129,7 +129,7 @@ def diff_records(old_path, new_path, engine=None, coefficient_seed: bytes | None
                 sequence.ballot_lines.setdefault(ballot_id, line)
         if out.problems:
             return out
-        _check_head("OLD", old_head, out.old_entries, last_old, out)
+        _check_head("OLD", old_head, out.old_entries, last_old, reader.genesis_hash(setup.fingerprint), out)
         if last_old is not None:
             entry = canonical.parse(last_old, layout.BALLOT_BOX, out.old_entries)
             receipt = entry.get("receipt") if isinstance(entry, dict) else None
@@ -158,9 +158,9 @@ def diff_records(old_path, new_path, engine=None, coefficient_seed: bytes | None
         return out
 
 
-def _check_head(name: str, head, entries: int, last: bytes | None, out: Diff) -> None:
-    """OLD's head against OLD's box (NEW's is V3.8 of the run)."""
+def _check_head(name: str, head, entries: int, last: bytes | None, genesis: bytes, out: Diff) -> None:
+    """OLD's head against OLD's box (NEW's is V3.8 of the run); an empty box's head names the genesis hash."""
     if head.entries != entries:
         out.problems.append(f"{name}'s head says {head.entries} entries, its box has {entries}")
-    if last is not None and head.head_hash != hashlib.sha256(last).digest():
+    if head.head_hash != (genesis if last is None else hashlib.sha256(last).digest()):
         out.problems.append(f"{name}'s head hash is not the hash of its last entry")

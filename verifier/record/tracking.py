@@ -8,7 +8,7 @@ from pathlib import Path
 from verifier.errors import RecordError
 from verifier.record import canonical, layout, reader
 
-TRACKING_TAG = "tally-verifier/tracking-code/v1"
+TRACKING_TAG = layout.TRACKING_TAG
 CODE_BYTES = 10  # 80 bits: 16 base32 characters, no padding; a collision needs ~2^40 ballots, a forgery 2^80 work
 _CODE = re.compile(r"[A-Z2-7]{16}")
 _BALLOT_ID = re.compile(r"[0-9a-f]{32}")
