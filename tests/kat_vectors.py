@@ -5,6 +5,7 @@ hashlib for SHA-256 and SHAKE-256, PyNaCl for Ed25519, the json module for canon
 arithmetic. tests/test_kat.py then feeds the inputs printed in SPEC.md to the verifier's own encoders and holds them
 to the outputs printed there, so SPEC.md, this script and the verifier cannot drift apart unnoticed.
 """
+import base64
 import hashlib
 import json
 
@@ -226,6 +227,10 @@ def vectors() -> dict:
              voter_context=voter_context.hex(), ballot_id=ballot_id.hex(), c=f"{c:0{2 * w2}x}",
              a_0=f"{a0:0{2 * w2}x}", a_1=f"{a1:0{2 * w2}x}", digest=digest.hex(), e=f"{e:064x}",
              e_0=f"{e0:064x}", e_1=f"{e1:064x}", z_0=f"{z0:0{2 * w1}x}", z_1=f"{z1:0{2 * w1}x}")
+    # A.6 a tracking code (§12.2), of a toy envelope (any canonical envelope is hashed the same way)
+    envelope = canonical({"ballot_id": ballot_id.hex(), "voter_id": "V-0001"})
+    code = base64.b32encode(sha256(b"tally-verifier/tracking-code/v1\n" + envelope)[:10]).decode()
+    v.update(tracking_envelope=envelope.decode(), tracking_code="-".join(code[i:i + 4] for i in range(0, 16, 4)))
     return v
 
 
@@ -342,6 +347,17 @@ e_0 = {v["e_0"]}
 e_1 = {v["e_1"]}
 z_0 = {v["z_0"]}
 z_1 = {v["z_1"]}
+```
+
+### A.6 Tracking code (§12.2)
+
+The canonical bytes of an envelope (here a toy one: any envelope's canonical bytes are hashed alike) and its
+tracking code: base32 (RFC 4648, no padding) of the first 10 bytes of
+SHA-256("tally-verifier/tracking-code/v1" ‖ 0x0a ‖ canonical(envelope)), in four groups of four joined by '-'.
+
+```
+tracking_envelope = {v["tracking_envelope"]}
+tracking_code = {v["tracking_code"]}
 ```
 """
 

@@ -142,11 +142,18 @@ class BoxSequence:
             self.repeats[s.ballot_id] = self.repeats.get(s.ballot_id, 0) + 1
         return f.check("V3.9", first == s.line, loc, f"ballot id already in the box on line {first}")
 
-    def finish(self, head: BoxHead, manifest: Manifest, f: Findings) -> None:
+    def finish(self, head: BoxHead, manifest: Manifest, f: Findings, snapshot_ok: bool = False) -> None:
+        """V3.8. `snapshot_ok` (`verify --until box`): the head may also be a snapshot head (SPEC.md §12), signed
+        under the snapshot tag while the box is open; the full verification wants the final head."""
         collector = manifest.authority("collector")
         loc = Location(file=layout.BALLOT_BOX_HEAD)
         f.checked("V3.8")
-        if not signatures.verify(collector.algorithm, collector.public_key, head.signed_bytes, head.collector_signature):
+        final = signatures.verify(collector.algorithm, collector.public_key, head.signed_bytes, head.collector_signature)
+        snapshot = not final and signatures.verify(collector.algorithm, collector.public_key, head.snapshot_bytes,
+                                                   head.collector_signature)
+        if snapshot and not snapshot_ok:
+            f.fail("V3.8", loc, "a snapshot head (signed while the box was open), not the final head")
+        elif not final and not snapshot:
             f.fail("V3.8", loc, "collector signature on the head is invalid")
         if head.entries != self.entries:
             f.fail("V3.8", loc, f"head says {head.entries} entries, the box has {self.entries}")
@@ -154,8 +161,8 @@ class BoxSequence:
             f.fail("V3.8", loc, "head hash is not the hash of the last entry")
         # the box closes when e-voting ends (not before: voters still had time) and before paper voting starts (the
         # cancellations of election day presuppose a closed box); times are fixed-width UTC text, so text order is
-        # time order
-        if head.closed_at < manifest.voting_end:
+        # time order. A snapshot is taken while the box is open: only its order with the receipts is checked.
+        if head.closed_at < manifest.voting_end and not snapshot:
             f.fail("V3.8", loc, f"closed at {head.closed_at}, before the voting period ends ({manifest.voting_end})")
         if head.closed_at >= manifest.election_day + "T00:00:00Z":
             f.fail("V3.8", loc, f"closed at {head.closed_at}, not before election day {manifest.election_day}")

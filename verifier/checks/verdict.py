@@ -35,6 +35,7 @@ class Verdict:
     seconds: dict[str, float] = field(default_factory=dict)  # phase → wall time
     engine: str = ""
     result: dict | None = None  # the verified result (checks/summary.py); None when the run stopped before it
+    until: str | None = None  # verify --until STAGE: a record published before the tally (SPEC.md §12)
 
     @property
     def verified(self) -> bool:
@@ -64,10 +65,17 @@ class Verdict:
     def verdict_line(self) -> str:
         """The verdict in words: VERIFIED or NOT VERIFIED, and what was not checked (SPEC.md §5)."""
         steps = self.findings.steps
-        unchecked = "; ".join(f"{s.check}: {s.not_run}" for s in self.findings.not_checked())
+        later = f"not published yet (--until {self.until})"  # --until: named once, not step by step
+        unpublished = [s.check for s in self.findings.not_checked() if s.not_run == later]
+        unchecked = "; ".join(f"{s.check}: {s.not_run}" for s in self.findings.not_checked() if s.not_run != later)
+        not_yet = f"not run ({later}): {', '.join(unpublished)}" if unpublished else ""
         if self.verified:
             line = "VERIFIED" + (" (TEST RECORD: small key)" if self.test_record else "")
+            if self.until:
+                line += f" up to {layout.STAGE_WORDS[self.until]}"
+                return "; ".join(filter(None, [f"{line}, except {unchecked}" if unchecked else line, not_yet]))
             return f"{line}, except {unchecked}" if unchecked else f"{line}: every step passed"
+        unchecked = "; ".join(filter(None, [unchecked, not_yet]))
         parts = []
         failed = [cid for cid, s in steps.items() if s.failed]
         if failed:

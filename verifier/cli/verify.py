@@ -50,10 +50,14 @@ def _fingerprints(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--trusted-keys", "trusted_keys", type=InputFile(), default=None,
               help="JSON file of the authorities' public keys as published before the vote, shaped like the "
                    "manifest's `authorities`: each must equal the manifest's (V1.9).")
+@click.option("--until", type=click.Choice(["setup", "registry", "box"]), default=None,
+              help="A record published before the tally: verify it up to this stage (setup; registry; box: the "
+                   "ballot box so far, whose head may be a snapshot head). Later files may be absent; their steps "
+                   "are not run (SPEC.md §12).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
 def verify(record: str, json_path: str | None, html_path: str | None, no_color: bool, workers: int | None,
-           scheduler: str | None, no_batch: bool, chunk_size: int | None, receipts_path: str | None, expect_fingerprints: tuple[str, ...],
-           trusted_keys: str | None, quiet: bool) -> None:
+           scheduler: str | None, no_batch: bool, chunk_size: int | None, receipts_path: str | None,
+           expect_fingerprints: tuple[str, ...], trusted_keys: str | None, until: str | None, quiet: bool) -> None:
     """Verify an election RECORD (a directory, .zip or .tar.gz). Exit 0 verified (the verdict names any step not
     run for want of an optional input), 1 not verified, 2 unreadable, 3 internal error (a bug), 130 interrupted.
 
@@ -88,7 +92,7 @@ def verify(record: str, json_path: str | None, html_path: str | None, no_color: 
     try:
         verdict = verify_record(record, engine, batch=not no_batch, chunk=chunk_size, progress=for_terminal(quiet),
                                 receipts=receipts_path, expect_fingerprints=expect_fingerprints,
-                                trusted_keys=trusted_keys)
+                                trusted_keys=trusted_keys, until=until)
         if json_out:
             json_out.write(json_report.render(verdict))
             json_out.commit()

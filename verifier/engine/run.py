@@ -17,6 +17,7 @@ For 12 million voters: ~5 GB in the coordinator and ~2 GB in every worker.
 from collections.abc import Sequence
 from contextlib import ExitStack
 
+from verifier.checks.catalog import CHECKS
 from verifier.checks.findings import Findings
 from verifier.checks.summary import verified_result
 from verifier.checks.verdict import Verdict
@@ -36,28 +37,42 @@ from verifier.record.source import open_record
 
 def verify_record(path, engine=None, batch: bool = True, chunk: int | None = None, progress=None,
                   coefficient_seed: bytes | None = None, receipts=None, expect_fingerprints: Sequence[str] = (),
-                  trusted_keys=None) -> Verdict:
+                  trusted_keys=None, until: str | None = None, inspect=None) -> Verdict:
     """Verify the record at `path` with `engine` (default: this process). `progress` is a `Progress` (or a
     callable given the number of ballots done). `coefficient_seed` fixes the batch coefficients (tests only: by
     default a fresh secret seed is drawn for every run, see phases/box.py). `receipts`: a file of receipts voters
     kept (V3.10, `verify --receipts`). The anchor (V1.9): `expect_fingerprints`, election fingerprints (hex)
     published before the vote (`verify --expect-fingerprint`); `trusted_keys`, a file of the authorities' keys
-    published before the vote (`verify --trusted-keys`)."""
+    published before the vote (`verify --trusted-keys`). `until`: a record published before the tally, verified up
+    to that stage (layout.STAGES, `verify --until`); the later steps are not run, as not published yet.
+    `inspect(box, counted)`: called once the counting rules are known (counted None with until="box"), while the
+    ballot log is still open (`tally-verifier receipt`, engine/fate.py)."""
     engine = engine or LocalEngine(1)
     progress = as_progress(progress)
-    v = Verdict(str(path), Findings(), engine=engine.name, expected_fingerprints=tuple(expect_fingerprints))
+    v = Verdict(str(path), Findings(), engine=engine.name, expected_fingerprints=tuple(expect_fingerprints),
+                until=until)
     trusted = read_auditor_inputs(v, receipts, trusted_keys)
     with open_record(path) as root, ExitStack() as cleanup:
-        run = Run(root, Options(batch, chunk, coefficient_seed, receipts), v, progress, cleanup)
+        run = Run(root, Options(batch, chunk, coefficient_seed, receipts, until), v, progress, cleanup)
         check_files(run)
         setup = run.phase("setup", setup_phase, engine, trusted)
         if setup is None:  # the manifest is inconsistent (V1.5): nothing else can be checked
             return _finish(v)
         cleanup.callback(progress.close)
         cleanup.callback(engine.close)
+        if _stop(run, "setup"):
+            return _finish(v)
         registered = run.phase("registry", registry_phase, engine, setup)
+        if _stop(run, "registry"):
+            return _finish(v, registered)
         box = run.phase("ballot box", box_phase, engine, registered)
+        if _stop(run, "box"):
+            if inspect:
+                inspect(box, None)
+            return _finish(v, registered)
         counted = run.phase("counting rules", counting_phase, engine, registered, box)
+        if inspect:
+            inspect(box, counted)
         recomputed = run.phase("aggregation", aggregation_phase, engine, registered, box, counted)
         verified = run.phase("tally", tally_phase, engine, registered, recomputed)
         cleanup.close()  # the engine's work is done: its workers, the progress display, the ballot log
@@ -65,10 +80,24 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
         run.phase("seats", seats_phase, engine, registered, announced)
         # the verified result in plain figures, for the reports (nothing here is checked again)
         v.result = verified_result(registered.ctx, announced.totals, counted.voted, counted.accounting)
+        return _finish(v, registered)
+
+
+def _stop(run: Run, stage: str) -> bool:
+    """`--until stage`: the run ends after `stage`; every later step is not run, as not published yet (optional:
+    nothing that ran is hidden by it, and the verdict names them, SPEC.md §12)."""
+    if run.options.until != stage:
+        return False
+    done = layout.STAGE_PHASES[stage]
+    for c in CHECKS:
+        if c.phase not in done and run.findings.steps[c.id].not_run is None:
+            run.findings.not_run(c.id, f"not published yet (--until {stage})", optional=True)
+    return True
+
+
+def _finish(v: Verdict, registered=None) -> Verdict:
+    if registered is not None:
         v.counts["registered voters"] = len(registered.voters)
-        return _finish(v)
-
-
-def _finish(v: Verdict) -> Verdict:
-    v.inputs = {name: v.inputs[name] for name in layout.ALL_FILES}  # in the record's order, not the reading order
+    # in the record's order, not the reading order (--until: only the files read)
+    v.inputs = {name: v.inputs[name] for name in layout.ALL_FILES if name in v.inputs}
     return v

@@ -203,6 +203,7 @@ class BoxHead:
     closed_at: str
     collector_signature: bytes
     signed_bytes: bytes
+    snapshot_bytes: bytes = b""  # the same fields under the snapshot tag (SPEC.md §12): what a snapshot head signs
 
 
 @dataclass(frozen=True, slots=True)  # one per line

@@ -329,7 +329,8 @@ def read_box_head(root: Path, election_id: str) -> BoxHead:
     o = Obj(value, layout.BALLOT_BOX_HEAD, 1, "", {"entries", "head_hash", "closed_at", "collector_signature"})
     return BoxHead(o.integer("entries"), o.hex_bytes("head_hash", HASH), o.timestamp("closed_at"),
                    o.hex_bytes("collector_signature", SIGNATURE),
-                   signed_message(layout.HEAD_TAG, election_id, _without(value, "collector_signature")))
+                   signed_message(layout.HEAD_TAG, election_id, _without(value, "collector_signature")),
+                   signed_message(layout.SNAPSHOT_TAG, election_id, _without(value, "collector_signature")))
 
 
 # --- cancellations and the authority's decisions ---------------------------------------------------------------

@@ -36,6 +36,7 @@ class Options:
     chunk: int | None = None
     coefficient_seed: bytes | None = None  # tests only: fixes the batch coefficients
     receipts: str | Path | None = None
+    until: str | None = None  # `verify --until STAGE`: a record published before the tally (layout.STAGES)
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,7 @@ def box_phase(run: Run, engine: Engine, registered: Registered) -> Box:
             done += length + 1
         run.progress.advance(done, len(part.summaries))
     v.inputs[layout.BALLOT_BOX] = digest.hexdigest()  # of exactly the bytes pass 1 verified
-    sequence.finish(reader.read_box_head(run.root, eid), manifest, f)
+    sequence.finish(reader.read_box_head(run.root, eid), manifest, f, snapshot_ok=run.options.until == "box")
     v.warnings += sequence.notes
     v.counts["ballots in the box"] = log.entries
     return Box(log, passed, last, sequence.ballot_lines, sequence.repeats)

@@ -35,12 +35,12 @@ def read_auditor_inputs(verdict: Verdict, receipts, trusted_keys) -> dict[str, A
 def check_files(run: Run) -> None:
     """Every file is there and every document within its size limit (by its size on disk, before a byte of it is
     hashed or read); the documents' SHA-256 (the streamed files are hashed as they are read)."""
-    root = run.root
-    for name in layout.ALL_FILES:
+    root, files = run.root, layout.files_until(run.options.until)  # --until: later stages' files may be absent
+    for name in files:
         reader.open_file(root, name).close()  # raises: a record with a missing file is unreadable
-    for name in (n for n in layout.ALL_FILES if n in reader.DOCUMENT_LIMITS):
+    for name in (n for n in files if n in reader.DOCUMENT_LIMITS):
         reader.check_size(root, name)
-    for name in layout.ALL_FILES:
+    for name in files:
         if name not in STREAMED:
             run.verdict.inputs[name] = reader.file_digest(root / name)[0].hex()
 
@@ -61,7 +61,7 @@ def setup_phase(run: Run, engine: Engine, trusted: dict[str, AuthorityKey] | Non
         for c in CHECKS:
             if c.phase != "setup":
                 f.not_run(c.id, "the manifest is inconsistent (V1.5)")
-        for name in STREAMED:
+        for name in (n for n in STREAMED if n in layout.files_until(run.options.until)):
             v.inputs[name] = reader.file_digest(root / name)[0].hex()
         return None
     return Setup(manifest, key, fp)
