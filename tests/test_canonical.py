@@ -52,3 +52,22 @@ def test_strict_reading_rejects(data, message):
 def test_lines_must_end_with_newline():
     with pytest.raises(RecordError, match="f.jsonl:2: last line has no newline"):
         list(canonical.iter_lines(io.BytesIO(b'{"a":1}\n{"a":2}'), "f.jsonl"))
+
+
+def test_a_document_has_one_byte_form(tmp_path):
+    """A canonical document ends with exactly one newline: the same content never has two SHA-256s (the fuzz tests
+    found a head without its newline verifying under another file hash)."""
+    import io
+
+    from verifier.errors import RecordError
+    from verifier.record.canonical import read_document
+
+    assert read_document(io.BytesIO(b'{"a":1}\n'), "d.json") == {"a": 1}
+    for data in (b'{"a":1}', b'{"a":1}\n\n'):
+        try:
+            read_document(io.BytesIO(data), "d.json")
+        except RecordError as e:
+            assert e.file == "d.json" and e.line == 1
+        else:
+            raise AssertionError(data)
+    assert read_document(io.BytesIO(b'{"a": 1}'), "mine.json", require_canonical=False) == {"a": 1}

@@ -115,12 +115,15 @@ def read_bounded(stream: BinaryIO, file: str, max_bytes: int) -> bytes:
 
 def read_document(stream: BinaryIO, file: str, *, require_canonical: bool = True,
                   max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
-    """A whole-file JSON document (one canonical object, optionally followed by one newline) of at most
-    max_bytes."""
+    """A whole-file JSON document of at most max_bytes. A canonical document is one canonical object followed by
+    exactly one newline: one byte form, so that the SHA-256 of the file (and the record digest) is the same for the
+    same content. Other documents (an auditor's own files) may end with or without a newline."""
     data = read_bounded(stream, file, max_bytes)
-    if data.endswith(b"\n"):
-        data = data[:-1]
-    return parse(data, file, 1, require_canonical=require_canonical)
+    newline = data.endswith(b"\n")
+    value = parse(data[:-1] if newline else data, file, 1, require_canonical=require_canonical)
+    if require_canonical and not newline:  # after the parse: a cut-off file is told as invalid JSON first
+        raise RecordError(file, 1, "no newline at the end (a canonical document ends with exactly one)")
+    return value
 
 
 def iter_raw_lines(stream: BinaryIO, file: str) -> Iterator[tuple[int, bytes]]:
