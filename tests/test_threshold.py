@@ -161,3 +161,154 @@ def test_batch(setup):
     neg = (c, th.Share(sh.trustee, sh.share, key.n2 - sh.a, sh.b, sh.e, sh.z))
     assert th.share_equations_hold(key, tk, c, neg[1]) and th.batch_holds(key, tk, [neg])
     assert th.batch_holds(key, tk, [], rng=random.Random(1))
+
+
+# --- whole records: the fault kinds of issue 14 (here, not in simulate/faults.py, which is being rewritten) -------
+
+import json  # noqa: E402
+import shutil  # noqa: E402
+
+from conftest import failing, run_verify  # noqa: E402
+
+from verifier.record import layout  # noqa: E402
+from verifier.simulate.authority import Options, simulate  # noqa: E402
+from verifier.simulate.publish import sign_object, write_document  # noqa: E402
+from verifier.simulate.shape import small_shape  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def shared_record(tmp_path_factory):
+    out = tmp_path_factory.mktemp("threshold") / "record"
+    secrets_ = simulate(out, Options(voters=24, seed="i14", key_bits=640, shape=small_shape(24, 10), trustees=5,
+                                     threshold=3, workers=1))
+    return out, secrets_
+
+
+def _copy(shared_record, tmp_path):
+    out = tmp_path / "record"
+    shutil.copytree(shared_record[0], out)
+    return out
+
+
+def _edit_tally(out, secrets_, edit):
+    tally = json.loads((out / layout.TALLY).read_text())
+    edit(tally["aggregates"])
+    eid = json.loads((out / layout.MANIFEST).read_text())["election_id"]
+    write_document(out / layout.TALLY, sign_object(secrets_.authorities["commission"], layout.TALLY_TAG, eid, tally,
+                                                   "commission_signature"))
+
+
+def _notes(verdict):
+    return [w for w in verdict.warnings if w.startswith("V6.3")]
+
+
+def test_honest_shared_record_verifies(shared_record):
+    v = run_verify(shared_record[0])
+    assert v.verified and failing(v) == {}
+    assert v.findings.steps["V1.10"].checked == 1 and v.findings.steps["V6.3"].checked > 0
+    assert _notes(v) == []
+
+
+def test_wrong_share_is_a_note_naming_the_trustee(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+    where = {}
+
+    def edit(aggs):
+        a = aggs[0]
+        where.update(contest=a["contest"], station=a["polling_station"])
+        s = a["decryption_proof"]["shares"][1]  # trustee 2
+        n2 = int(s["share"], 16).bit_length()  # any change: the challenge no longer matches
+        s["share"] = format(int(s["share"], 16) ^ 1, f"0{len(s['share'])}x")
+        assert n2
+    _edit_tally(out, shared_record[1], edit)
+    v = run_verify(out)
+    assert v.verified, failing(v)
+    (note,) = _notes(v)
+    assert f"polling station {where['station']}, contest {where['contest']}: trustee 2's" in note
+    assert "share proof challenge is not the hash of its statement" in note
+
+
+def test_share_moved_to_another_aggregate(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+    where = {}
+
+    def edit(aggs):
+        a, b = aggs[0], aggs[1]
+        where.update(contest=b["contest"], station=b["polling_station"])
+        b["decryption_proof"]["shares"][0] = a["decryption_proof"]["shares"][0]  # trustee 1's proof for a, at b
+    _edit_tally(out, shared_record[1], edit)
+    v = run_verify(out)
+    assert v.verified
+    (note,) = _notes(v)
+    assert f"polling station {where['station']}, contest {where['contest']}: trustee 1's" in note
+
+
+def test_share_moved_to_another_trustee(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+
+    def edit(aggs):
+        shares = aggs[0]["decryption_proof"]["shares"]
+        moved = dict(shares[0], trustee=4)  # trustee 1's share and proof, claimed by trustee 4
+        aggs[0]["decryption_proof"]["shares"] = [shares[1], shares[2], moved, shares[4]]
+    _edit_tally(out, shared_record[1], edit)
+    v = run_verify(out)
+    assert v.verified
+    notes = _notes(v)
+    assert len(notes) == 2
+    assert "trustee 1's decryption share is not used: no share published" in notes[0]
+    assert "trustee 4's decryption share is not used: share proof challenge is not the hash" in notes[1]
+
+
+def test_only_w_minus_one_valid_shares_fails_v63(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+    where = {}
+
+    def edit(aggs):
+        a = aggs[2]
+        where.update(contest=a["contest"], station=a["polling_station"])
+        shares = a["decryption_proof"]["shares"]
+        bad = dict(shares[2], share=shares[3]["share"])  # trustee 3 with trustee 4's share: proof fails
+        a["decryption_proof"]["shares"] = [shares[0], shares[1], bad]
+    _edit_tally(out, shared_record[1], edit)
+    v = run_verify(out)
+    assert not v.verified
+    found = failing(v)
+    assert set(found) == {"V6.3"} | ({"V7.3", "V7.4", "V7.5", "V8.1"} & set(found))
+    assert v.findings.steps["V6.3"].failed == 1
+    places = {(f.location.contest, f.location.polling_station, f.location.trustee): f.message for f in found["V6.3"]}
+    c, s = where["contest"], where["station"]
+    assert places[(c, s, None)] == "only 2 valid decryption shares, 3 needed"
+    assert places[(c, s, 3)].startswith("trustee 3: share proof")
+    assert places[(c, s, 4)] == "trustee 4: no share published"
+    assert places[(c, s, 5)] == "trustee 5: no share published"
+
+
+def test_tampered_verification_key_fails_v110(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+    doc = json.loads((out / layout.ELECTION_KEY).read_text())
+    vk = doc["threshold"]["verification_keys"]
+    n2 = int(doc["n"], 16) ** 2
+    vk[4] = format(int(vk[4], 16) * int(doc["threshold"]["v"], 16) % n2, f"0{len(vk[4])}x")
+    write_document(out / layout.ELECTION_KEY, doc)
+    v = run_verify(out)
+    assert not v.verified
+    (finding,) = v.findings.steps["V1.10"].findings
+    assert finding.location.file == layout.ELECTION_KEY
+    assert finding.message == "verification key of trustee 5 is not on the polynomial of trustees 1..3"
+
+
+def test_threshold_proof_for_unshared_key_is_unreadable(shared_record, tmp_path):
+    from verifier.errors import RecordError
+    out = _copy(shared_record, tmp_path)
+    doc = json.loads((out / layout.ELECTION_KEY).read_text())
+    del doc["threshold"]
+    write_document(out / layout.ELECTION_KEY, doc)
+    with pytest.raises(RecordError, match="tally.json: larger than"):  # refused by its size before it is read
+        run_verify(out)
+    from verifier.crypto.paillier import PublicKey as PK
+    from verifier.record import reader
+    key = PK.from_n(int(doc["n"], 16))
+    with pytest.raises(RecordError, match="no threshold data"):
+        reader.read_tally(out, key, "x")
+    with pytest.raises(RecordError, match="z: expected"):  # z of another width than z_width(n, ℓ)
+        reader.read_tally(out, key, "x", trustees=6)

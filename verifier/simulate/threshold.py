@@ -133,3 +133,20 @@ def decryption_share(dealt: Dealt, trustee: int, c: int, *, fingerprint: bytes, 
     hx = lambda val, width: format(int(val), f"0{2 * width}x")  # noqa: E731
     return {"trustee": trustee, "share": hx(ci, w2),
             "proof": {"a": hx(a, w2), "b": hx(b, w2), "e": hx(e, 32), "z": hx(z, zw)}}
+
+
+def phe_keys(dealt: Dealt):
+    """The phe key pair of the dealt modulus (the simulator's authority decrypts with it to know the counts)."""
+    from phe import paillier
+
+    public = paillier.PaillierPublicKey(int(dealt.n))
+    return public, paillier.PaillierPrivateKey(public, int(dealt.p), int(dealt.q))
+
+
+def decryption_proof(dealt: Dealt, c: int, *, fingerprint: bytes, contest_id: str, station_id: str,
+                     trustees=None, rng=secrets) -> dict:
+    """The record's {"method": "threshold", "shares": [...]} for aggregate c, from `trustees` (default: all)."""
+    who = sorted(trustees) if trustees is not None else range(1, dealt.trustees + 1)
+    return {"method": "threshold",
+            "shares": [decryption_share(dealt, i, c, fingerprint=fingerprint, contest_id=contest_id,
+                                        station_id=station_id, rng=rng) for i in who]}
