@@ -312,3 +312,17 @@ def test_threshold_proof_for_unshared_key_is_unreadable(shared_record, tmp_path)
         reader.read_tally(out, key, "x")
     with pytest.raises(RecordError, match="z: expected"):  # z of another width than z_width(n, ℓ)
         reader.read_tally(out, key, "x", trustees=6)
+
+
+def test_committed_fixture_verifies():
+    from pathlib import Path
+    record = Path(__file__).resolve().parent.parent / "fixtures" / "threshold-small"
+    v = run_verify(record)
+    assert v.verified and failing(v) == {} and _notes(v) == []
+    assert v.findings.steps["V1.10"].checked == 1
+    doc = json.loads((record / layout.ELECTION_KEY).read_text())
+    assert (doc["threshold"]["trustees"], doc["threshold"]["threshold"]) == (5, 3)
+    assert int(doc["n"], 16).bit_length() == 1024
+    tally = json.loads((record / layout.TALLY).read_text())
+    assert all(a["decryption_proof"]["method"] == "threshold" and len(a["decryption_proof"]["shares"]) == 5
+               for a in tally["aggregates"])
