@@ -103,7 +103,7 @@ def test_tampered_verification_key(setup):
     assert th.key_problems(key, bad) == [
         "verification key of trustee 4 is not on the polynomial of trustees 1..3",
         "verification key of trustee 5 is not on the polynomial of trustees 1..3",
-        "the verification keys do not combine to a decryption exponent (v^(Δ²·d) ≢ 1 mod n)"]
+        "the verification keys do not combine to the decryption exponent (v^(Δ²·d) ≠ 1 + Δ²·n)"]
     vks = list(tk.verification_keys)
     vks[4] = vks[4] * tk.v % key.n2
     assert th.key_problems(key, th.ThresholdKey(5, 3, tk.v, tuple(vks))) == \
@@ -113,7 +113,7 @@ def test_tampered_verification_key(setup):
     assert th.verify_share(key, th.ThresholdKey(5, 3, tk.v, tuple(vks)),
                            th.ShareStatement(FP, "c1", "s1", 5, c), sh) is not None
     assert th.key_problems(key, th.ThresholdKey(5, 3, tk.v * 4 % key.n2, tk.verification_keys)) == \
-        ["v is not the square derived from n (SPEC §3.7)"]
+        ["v is not the value derived from n (SPEC §3.9)"]
     assert th.key_problems(key, th.ThresholdKey(5, 6, tk.v, tk.verification_keys))[0].startswith("threshold 6")
     assert th.key_problems(key, th.ThresholdKey(5, 3, tk.v, tk.verification_keys[:4])) == \
         ["4 verification keys for 5 trustees"]
@@ -326,3 +326,17 @@ def test_committed_fixture_verifies():
     tally = json.loads((record / layout.TALLY).read_text())
     assert all(a["decryption_proof"]["method"] == "threshold" and len(a["decryption_proof"]["shares"]) == 5
                for a in tally["aggregates"])
+
+
+def test_scaled_secret_is_caught_by_v110(setup):
+    """A dealer sharing d' = 2·d (≡ 0 mod p'q', ≡ 2 mod n) would make every combination decrypt to 2·T: the shares
+    and their proofs are all consistent, only V1.10's check of the combined verification keys sees it."""
+    d, key, tk = setup
+    m = ((d.p - 1) // 2) * ((d.q - 1) // 2)
+    scaled = {i: 2 * s % (d.n * m) for i, s in d.shares.items()}
+    vks = tuple(int(gmpy2.powmod(d.v, th.delta(5) * scaled[i], key.n2)) for i in range(1, 6))
+    assert th.key_problems(key, th.ThresholdKey(5, 3, tk.v, vks)) == [
+        "the verification keys do not combine to the decryption exponent (v^(Δ²·d) ≠ 1 + Δ²·n)"]
+    c = _agg(key, 5)
+    shares = {i: int(gmpy2.powmod(c, 2 * th.delta(5) * scaled[i], key.n2)) for i in (1, 2, 3)}
+    assert th.combine(key, th.ThresholdKey(5, 3, tk.v, vks), shares) == 10

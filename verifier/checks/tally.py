@@ -31,7 +31,7 @@ def reveal_problems(ctx: ElectionContext, aggregates: list[Aggregate]) -> list[O
 
 
 def threshold_problems(ctx: ElectionContext, aggregates: list[Aggregate]) -> list[Outcome]:
-    """Threshold decryption (SPEC §3.7): each share's ranges, units and challenge on its own, then the equations of
+    """Threshold decryption (SPEC §3.9): each share's ranges, units and challenge on its own, then the equations of
     all the well-formed shares of these aggregates in one batch (th.batch_holds, fresh 128-bit coefficients from
     `secrets`); only if the batch fails, share by share. Then any w valid shares combine to T."""
     key, tk = ctx.key, ctx.threshold

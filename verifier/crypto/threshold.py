@@ -62,15 +62,22 @@ def z_width(key: PublicKey, trustees: int) -> int:
 
 
 def derive_v(key: PublicKey) -> int:
-    """v = ρ² mod n², ρ the first candidate of SHAKE-256(enc(tag) ‖ enc(n_W1) ‖ enc(counter_4)) read as a W2-byte
-    big-endian integer that is in 1..n²−1 and a unit mod n. Deriving v from n makes "v is a random square" a
-    checkable fact instead of a dealer's promise."""
+    """v = (1 + n)·ρ^(2n) mod n², ρ the first counter value's SHAKE-256(enc(tag) ‖ enc(n_W1) ‖ enc(counter_4)),
+    W1 bytes read big-endian, reduced mod n, that is a unit mod n (counter 0, 1, ...).
+
+    Why this v: with safe primes the squares mod n² are cyclic of order n·p'q', and v generates them when ρ² generates
+    the squares mod n (all but a 1/p' + 1/q' fraction of ρ); (1 + n) is its part of order n. Deriving ρ from n makes
+    "v is a random square" checkable, and knowing v's n-part makes the shared secret checkable: the verification
+    keys combine to v^(Δ²·d) = (1 + n)^(Δ²·d)·ρ^(2nΔ²·d), which is 1 + Δ²·n (mod n²) exactly when d ≡ 1 (mod n) and
+    ρ^(2n·d) = 1 (d ≡ 0 mod the order of ρ²), i.e. when the shares decrypt (`key_problems`). The cost: v_i reveals
+    s_i mod n, which is independent of s_i mod p'q' (CRT; the coefficients are uniform mod n·p'q') and worthless for
+    decryption, which needs the p'q' part (SPEC §3.9)."""
     counter = 0
     while True:
         data = field(V_TAG.encode()) + field(int_bytes(key.n, key.width)) + field(counter.to_bytes(4, "big"))
-        rho = mpz(int.from_bytes(hashlib.shake_256(data).digest(key.width2), "big")) % key.n2
+        rho = mpz(int.from_bytes(hashlib.shake_256(data).digest(key.width), "big")) % key.n
         if rho != 0 and gmpy2.gcd(rho, key.n) == 1:
-            return int(gmpy2.powmod(rho, 2, key.n2))
+            return int((1 + key.n) * gmpy2.powmod(rho, 2 * key.n, key.n2) % key.n2)
         counter += 1
 
 
@@ -119,7 +126,8 @@ def key_problems(key: PublicKey, tk: ThresholdKey) -> list[str]:
     prime factor of n (Δ must be a unit mod n: n has no factor below 2^20 by V1.7's tier 0, and we check the gcd),
     v = derive_v(n), every v_i a unit in range, and that the v_i are consistent: all lie on one polynomial of
     degree < w in the exponent (v_j^Δ = Π_(i≤w) v_i^(λ_(i)(j)) for j > w), and the combination of v_1..v_w,
-    v^(Δ²·f(0)), is ≡ 1 (mod n), i.e. f(0) ≡ 0 (mod ord(v mod n)): the shares combine to a decryption exponent."""
+    v^(Δ²·f(0)), is 1 + Δ²·n (mod n²), i.e. f(0) ≡ 1 (mod n) and f(0) ≡ 0 (mod ord(ρ²)): the shares combine to
+    the decryption exponent d (see `derive_v`)."""
     problems: list[str] = []
     ell, w = tk.trustees, tk.threshold
     if not (1 <= w <= ell <= MAX_TRUSTEES):
@@ -129,7 +137,7 @@ def key_problems(key: PublicKey, tk: ThresholdKey) -> list[str]:
     if gmpy2.gcd(4 * tk.delta, key.n) != 1:
         return ["4·Δ is not a unit mod n"]
     if tk.v != derive_v(key):
-        problems.append("v is not the square derived from n (SPEC §3.7)")
+        problems.append("v is not the value derived from n (SPEC §3.9)")
     bad = [i for i, vi in enumerate(tk.verification_keys, 1) if not _unit(vi, key)]
     for i in bad:
         problems.append(f"verification key of trustee {i} is not a unit in 1..n²−1")
@@ -144,8 +152,8 @@ def key_problems(key: PublicKey, tk: ThresholdKey) -> list[str]:
             problems.append(f"verification key of trustee {j} is not on the polynomial of trustees 1..{w}")
     lam0 = lagrange(base, tk.delta)
     combined = multi_exp([vks[i - 1] for i in base], [lam0[i] for i in base], key.n2)
-    if combined % key.n != 1:
-        problems.append("the verification keys do not combine to a decryption exponent (v^(Δ²·d) ≢ 1 mod n)")
+    if combined != (1 + tk.delta * tk.delta * key.n) % key.n2:
+        problems.append("the verification keys do not combine to the decryption exponent (v^(Δ²·d) ≠ 1 + Δ²·n)")
     return problems
 
 

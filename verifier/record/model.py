@@ -114,7 +114,7 @@ class Manifest:
 
 @dataclass(frozen=True)
 class ThresholdKeyData:
-    """The shared key's public data (SPEC §2.2, §3.7): ℓ trustees, threshold w, v and v_1..v_ℓ."""
+    """The shared key's public data (SPEC §2.2, §3.9): ℓ trustees, threshold w, v and v_1..v_ℓ."""
 
     trustees: int
     threshold: int
@@ -239,7 +239,7 @@ class BallotDecision:
 
 @dataclass(frozen=True, slots=True)
 class DecryptionShare:
-    """Trustee i's share C_i of an aggregate and its proof of equality of discrete logs (SPEC §3.7)."""
+    """Trustee i's share C_i of an aggregate and its proof of equality of discrete logs (SPEC §3.9)."""
 
     trustee: int
     share: int
@@ -251,7 +251,7 @@ class DecryptionShare:
 
 @dataclass(frozen=True, slots=True)  # one per line
 class DecryptionProof:
-    method: str  # "randomness_reveal" (SPEC §4.6) or "threshold" (SPEC §3.7)
+    method: str  # "randomness_reveal" (SPEC §4.6) or "threshold" (SPEC §3.9)
     r: int | None  # randomness_reveal: R
     shares: tuple[DecryptionShare, ...] = ()  # threshold: the published shares
 

@@ -222,7 +222,7 @@ def read_election_key(root: Path) -> tuple[ElectionKey, bytes]:
     modulus = ModulusProof(mod.hex_int("w", width), mod.hex_ints("x", width), _bits(mod, "a"), _bits(mod, "b"),
                            mod.hex_ints("z", width))
     shared = None
-    if o.has("threshold"):  # the key is shared among trustees (SPEC §2.2, §3.7); its checks are V1.10
+    if o.has("threshold"):  # the key is shared among trustees (SPEC §2.2, §3.9); its checks are V1.10
         t = o.obj("threshold", {"trustees", "threshold", "v", "verification_keys"})
         trustees = t.integer("trustees", 1, threshold_crypto.MAX_TRUSTEES)
         shared = ThresholdKeyData(trustees, t.integer("threshold", 1, threshold_crypto.MAX_TRUSTEES),
@@ -439,7 +439,7 @@ def read_tally(root: Path, key: PublicKey, election_id: str, max_bytes: int | No
 def _decryption_proof(a: Obj, key: PublicKey, trustees: int) -> DecryptionProof:
     """{"method": "randomness_reveal", "r": HEX_W1} or, for a shared key only, {"method": "threshold", "shares":
     [{"trustee": i, "share": HEX_W2, "proof": {"a": HEX_W2, "b": HEX_W2, "e": HEX32, "z": HEX_Z}}, ...]}: at most ℓ
-    shares, trustees strictly increasing, z of exactly z_width(n, ℓ) bytes (SPEC §3.7)."""
+    shares, trustees strictly increasing, z of exactly z_width(n, ℓ) bytes (SPEC §3.9)."""
     method = a.obj("decryption_proof").choice("method", ("randomness_reveal", "threshold"))
     if method == "randomness_reveal":
         return DecryptionProof(method, a.obj("decryption_proof", {"method", "r"}).hex_int("r", key.width))

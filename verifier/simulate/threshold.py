@@ -1,7 +1,7 @@
 """Threshold Paillier dealer and trustees for the simulator (Shoup 2000 / Damgård–Jurik 2001, s = 1).
 
 Self-contained on purpose: standard library and gmpy2 only, nothing from the verifier's packages. Encodings are
-written here from SPEC.md (§3.1 Hfs, §3.7 the threshold data).
+written here from SPEC.md (§3.1 Hfs, §3.9 the threshold data).
 """
 import hashlib
 import math
@@ -69,16 +69,17 @@ class Dealt:
 
 
 def derive_v(n) -> mpz:
-    """SPEC §3.7: v = ρ², ρ the first unit from SHAKE-256(enc(tag) ‖ enc(n) ‖ enc(counter))."""
+    """SPEC §3.9: v = (1 + n)·ρ^(2n) mod n², ρ the first unit mod n from SHAKE-256(enc(tag) ‖ enc(n) ‖ enc(counter))
+    (W1 bytes, big-endian, mod n)."""
     n = mpz(n)
     n2 = n * n
     w1, w2 = (int(n).bit_length() + 7) // 8, (int(n2).bit_length() + 7) // 8
     counter = 0
     while True:
         data = _enc(V_TAG.encode()) + _enc(_ib(n, w1)) + _enc(counter.to_bytes(4, "big"))
-        rho = mpz(int.from_bytes(hashlib.shake_256(data).digest(w2), "big")) % n2
+        rho = mpz(int.from_bytes(hashlib.shake_256(data).digest(w1), "big")) % n
         if rho != 0 and gmpy2.gcd(rho, n) == 1:
-            return gmpy2.powmod(rho, 2, n2)
+            return (1 + n) * gmpy2.powmod(rho, 2 * n, n2) % n2
         counter += 1
 
 
