@@ -340,3 +340,25 @@ def test_scaled_secret_is_caught_by_v110(setup):
     c = _agg(key, 5)
     shares = {i: int(gmpy2.powmod(c, 2 * th.delta(5) * scaled[i], key.n2)) for i in (1, 2, 3)}
     assert th.combine(key, th.ThresholdKey(5, 3, tk.v, vks), shares) == 10
+
+
+def test_known_answer_vector_a6():
+    """SPEC.md Appendix A.6, parsed from SPEC.md: the verifier's derive_v, challenge, widths and equations."""
+    from pathlib import Path
+    text = (Path(__file__).resolve().parent.parent / "SPEC.md").read_text()
+    values: dict[str, str] = {}
+    for block in text[text.index("## Appendix A."):].split("```")[1::2]:
+        for line in block.strip().splitlines():
+            if " = " in line:
+                name, value = line.split(" = ", 1)
+                values.setdefault(name, value)
+    h = lambda name: int(values[name], 16)  # noqa: E731
+    key = PublicKey.from_n(h("n"))
+    tk = th.ThresholdKey(3, 2, h("t_v"), (h("t_vk_1"), h("t_vk_2"), h("t_vk_3")))
+    assert th.derive_v(key) == tk.v
+    assert th.z_width(key, 3) == int(values["t_z_width"]) and len(values["t_z"]) == 2 * th.z_width(key, 3)
+    st = th.ShareStatement(bytes.fromhex(values["fingerprint"]), values["contest"], values["station"], 2, h("c"))
+    sh = th.Share(2, h("t_share"), h("t_a"), h("t_b"), h("t_e"), h("t_z"))
+    assert f"{th.challenge(key, tk, st, sh.share, sh.a, sh.b):064x}" == values["t_digest"] == values["t_e"]
+    assert th.verify_share(key, tk, st, sh) is None
+    assert th.key_problems(key, tk) == []  # the vector's keys are a consistent sharing of d
