@@ -362,3 +362,19 @@ def test_known_answer_vector_a6():
     assert f"{th.challenge(key, tk, st, sh.share, sh.a, sh.b):064x}" == values["t_digest"] == values["t_e"]
     assert th.verify_share(key, tk, st, sh) is None
     assert th.key_problems(key, tk) == []  # the vector's keys are a consistent sharing of d
+
+
+def test_absent_trustee_is_one_note_for_all_aggregates(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+    count = {}
+
+    def edit(aggs):
+        count["n"] = len(aggs)
+        for a in aggs:
+            a["decryption_proof"]["shares"] = [s for s in a["decryption_proof"]["shares"] if s["trustee"] != 3]
+    _edit_tally(out, shared_record[1], edit)
+    v = run_verify(out)
+    assert v.verified
+    (note,) = _notes(v)
+    assert f"{count['n']} aggregates (first: polling station" in note
+    assert note.endswith("trustee 3's decryption share is not used: no share published (enough valid shares remain)")

@@ -114,6 +114,7 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
         else:
             seen.add(k)
             mine.append((i, a))
+    unused: dict[tuple[int, str], list[Aggregate]] = {}  # (trustee, why) → aggregates verified without its share
     for (i, a), (problem, bad_shares) in zip(mine, reveal([a for _, a in mine]), strict=True):
         k = (a.contest, a.polling_station)
         loc = _where(a)
@@ -129,10 +130,7 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
         ok &= f.check("V6.3", problem is None, loc, problem or "", item=v63)
         for trustee, why in bad_shares:
             if problem is None:
-                if notes is not None:
-                    notes.append(f"V6.3: {layout.TALLY}, polling station {a.polling_station}, contest {a.contest}: "
-                                 f"trustee {trustee}'s decryption share is not used: {why} (enough valid shares "
-                                 f"remain)")
+                unused.setdefault((trustee, why), []).append(a)
             else:
                 f.fail("V6.3", Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station,
                                         trustee=trustee), f"trustee {trustee}: {why}", item=v63)
@@ -158,6 +156,12 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
                         ok = False
         if ok:
             verified[k] = (a.ballots, tuple(counts))
+    if notes is not None:  # one line per trustee and reason, however many aggregates: a report stays readable
+        for (trustee, why), where in sorted(unused.items(), key=lambda kv: kv[0]):
+            first = f"polling station {where[0].polling_station}, contest {where[0].contest}"
+            at = first if len(where) == 1 else f"{len(where)} aggregates (first: {first})"
+            notes.append(f"V6.3: {layout.TALLY}, {at}: trustee {trustee}'s decryption share is not used: {why} "
+                         f"(enough valid shares remain)")
     for cid, station in sorted(expected - seen):
         f.check("V6.2", False, Location(file=layout.TALLY, contest=cid, polling_station=station), "aggregate missing")
     return verified
