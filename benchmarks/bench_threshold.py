@@ -59,7 +59,7 @@ def main() -> None:
     assert ok
     t_comb, _ = timed(lambda: [th.combine(key, tk, {sh.trustee: sh.share for c2, sh in items if c2 == c})
                                for c in {c for c, _ in items}])
-    per = lambda t: 1000 * t / count  # noqa: E731
+    per = lambda t: 1000 * t / count
     print(f"V1.10 key material: {1000 * t_key:.1f} ms (once)")
     print(f"statement checks (ranges, units, hash): {per(t_st):.2f} ms per aggregate per share")
     print(f"equations, individual: {per(t_ind):.2f} ms per aggregate per share")

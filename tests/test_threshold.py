@@ -150,8 +150,7 @@ def test_batch(setup):
     items = []
     for k in range(4):
         c = _agg(key, k)
-        for i, sh in _shares(d, c, station=f"s{k}", who=[1, 3, 5]).items():
-            items.append((c, sh))
+        items += [(c, sh) for sh in _shares(d, c, station=f"s{k}", who=[1, 3, 5]).values()]
     assert th.batch_holds(key, tk, items)
     c, sh = items[5]
     items_bad = list(items)
@@ -165,15 +164,15 @@ def test_batch(setup):
 
 # --- whole records: the fault kinds of issue 14 (here, not in simulate/faults.py, which is being rewritten) -------
 
-import json  # noqa: E402
-import shutil  # noqa: E402
+import json
+import shutil
 
-from conftest import failing, run_verify  # noqa: E402
+from conftest import failing, run_verify
 
-from verifier.record import layout  # noqa: E402
-from verifier.simulate.authority import Options, simulate  # noqa: E402
-from verifier.simulate.publish import sign_object, write_document  # noqa: E402
-from verifier.simulate.shape import small_shape  # noqa: E402
+from verifier.record import layout
+from verifier.simulate.authority import Options, simulate
+from verifier.simulate.publish import sign_object, write_document
+from verifier.simulate.shape import small_shape
 
 
 @pytest.fixture(scope="module")
@@ -352,7 +351,7 @@ def test_known_answer_vector_a6():
             if " = " in line:
                 name, value = line.split(" = ", 1)
                 values.setdefault(name, value)
-    h = lambda name: int(values[name], 16)  # noqa: E731
+    h = lambda name: int(values[name], 16)
     key = PublicKey.from_n(h("n"))
     tk = th.ThresholdKey(3, 2, h("t_v"), (h("t_vk_1"), h("t_vk_2"), h("t_vk_3")))
     assert th.derive_v(key) == tk.v

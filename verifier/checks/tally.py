@@ -23,7 +23,9 @@ def reveal_problems(ctx: ElectionContext, aggregates: list[Aggregate]) -> list[O
     threshold = [(k, a) for k, a in enumerate(aggregates) if a.proof.method == "threshold"]
     for k, a in enumerate(aggregates):
         if a.proof.method != "threshold":
-            out[k] = (randomness_reveal_problem(ctx.key, a.ciphertext, a.plaintext, a.proof.r), ())
+            r = a.proof.r
+            out[k] = ("no revealed randomness" if r is None
+                      else randomness_reveal_problem(ctx.key, a.ciphertext, a.plaintext, r), ())
     if threshold:
         for k, outcome in zip((k for k, _ in threshold), threshold_problems(ctx, [a for _, a in threshold])):
             out[k] = outcome

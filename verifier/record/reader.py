@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
-from verifier.crypto.encoding import sha256, signed_message
 from verifier.crypto import threshold as threshold_crypto
+from verifier.crypto.encoding import sha256, signed_message
 from verifier.crypto.paillier import PublicKey
 from verifier.crypto.signatures import ALGORITHMS, KEY_LENGTHS
 from verifier.errors import RecordError
@@ -37,7 +37,6 @@ from verifier.record.model import (
     DecryptionShare,
     District,
     ElectionKey,
-    ThresholdKeyData,
     Envelope,
     HeldReceipt,
     ListSeatRule,
@@ -52,6 +51,7 @@ from verifier.record.model import (
     Region,
     Results,
     Tally,
+    ThresholdKeyData,
     Voter,
 )
 
@@ -447,7 +447,7 @@ def _decryption_proof(a: Obj, key: PublicKey, trustees: int) -> DecryptionProof:
     if not trustees:
         proof.fail("threshold decryption, but election_key.json has no threshold data", "method")
     zw = threshold_crypto.z_width(key, trustees)
-    shares = []
+    shares: list[DecryptionShare] = []
     for s in proof.objs("shares", {"trustee", "share", "proof"}):
         t = s.integer("trustee", 1, trustees)
         if shares and t <= shares[-1].trustee:

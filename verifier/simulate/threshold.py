@@ -73,7 +73,7 @@ def derive_v(n) -> mpz:
     (W1 bytes, big-endian, mod n)."""
     n = mpz(n)
     n2 = n * n
-    w1, w2 = (int(n).bit_length() + 7) // 8, (int(n2).bit_length() + 7) // 8
+    w1 = (int(n).bit_length() + 7) // 8
     counter = 0
     while True:
         data = _enc(V_TAG.encode()) + _enc(_ib(n, w1)) + _enc(counter.to_bytes(4, "big"))
@@ -131,7 +131,7 @@ def decryption_share(dealt: Dealt, trustee: int, c: int, *, fingerprint: bytes, 
                             _ib(gmpy2.powmod(c, 4, n2), w2), _ib(gmpy2.powmod(ci, 2, n2), w2), _ib(a, w2),
                             _ib(b, w2)), "big")
     z = r + e * x
-    hx = lambda val, width: format(int(val), f"0{2 * width}x")  # noqa: E731
+    hx = lambda val, width: format(int(val), f"0{2 * width}x")
     return {"trustee": trustee, "share": hx(ci, w2),
             "proof": {"a": hx(a, w2), "b": hx(b, w2), "e": hx(e, 32), "z": hx(z, zw)}}
 
