@@ -8,6 +8,7 @@ to the outputs printed there, so SPEC.md, this script and the verifier cannot dr
 import base64
 import hashlib
 import json
+import math
 
 from nacl.signing import SigningKey
 
@@ -231,6 +232,39 @@ def vectors() -> dict:
     envelope = canonical({"ballot_id": ballot_id.hex(), "voter_id": "V-0001"})
     code = base64.b32encode(sha256(b"tally-verifier/tracking-code/v1\n" + envelope)[:10]).decode()
     v.update(tracking_envelope=envelope.decode(), tracking_code="-".join(code[i:i + 4] for i in range(0, 16, 4)))
+
+    # A.7 threshold decryption share (§3.9): A.2's n (its primes are not safe primes: the encodings do not care),
+    # ℓ = 3, w = 2, f(x) = d + f_1·x mod n·m with m = (p−1)(q−1)/4, d ≡ 0 mod m, d ≡ 1 mod n
+    ctr = 0
+    while True:  # v = (1 + n)·ρ^(2n) mod n², ρ the first unit mod n from SHAKE-256(enc(tag) ‖ enc(n) ‖ enc(ctr))
+        data = enc(b"tally-verifier/threshold-v/v1") + enc(n.to_bytes(w1, "big")) + enc(ctr.to_bytes(4, "big"))
+        rho_t = int.from_bytes(hashlib.shake_256(data).digest(w1), "big") % n
+        if rho_t and math.gcd(rho_t, n) == 1:
+            break
+        ctr += 1
+    tv = (1 + n) * pow(rho_t, 2 * n, n2) % n2
+    m = (p - 1) * (q - 1) // 4
+    dd = m * pow(m, -1, n)
+    f1 = shake("f1", 2 * w1) % (n * m)
+    s_i = {i: (dd + f1 * i) % (n * m) for i in (1, 2, 3)}
+    delta = 6  # 3!
+    vks = {i: pow(tv, delta * s_i[i], n2) for i in (1, 2, 3)}
+    share = pow(c, 2 * delta * s_i[2], n2)
+    r_bits = 2 * n.bit_length() + delta.bit_length() + 256 + 128
+    zw = (r_bits + 1 + 7) // 8
+    rr = shake("r-share", (r_bits + 7) // 8) >> ((-r_bits) % 8)
+    ta, tb = pow(c, 4 * rr, n2), pow(tv, rr, n2)
+    tdigest = hfs("tally-verifier/threshold-share/v1", fingerprint, b"c-1", b"ps-1", n.to_bytes(w1, "big"),
+                  (3).to_bytes(4, "big"), (2).to_bytes(4, "big"), tv.to_bytes(w2, "big"), (2).to_bytes(4, "big"),
+                  vks[2].to_bytes(w2, "big"), c.to_bytes(w2, "big"), pow(c, 4, n2).to_bytes(w2, "big"),
+                  pow(share, 2, n2).to_bytes(w2, "big"), ta.to_bytes(w2, "big"), tb.to_bytes(w2, "big"))
+    te = int.from_bytes(tdigest, "big")
+    tz = rr + te * delta * s_i[2]
+    assert pow(c, 8 * tz, n2) == pow(ta * pow(share, 2 * te, n2), 2, n2)
+    assert pow(tv, 2 * tz, n2) == pow(tb * pow(vks[2], te, n2), 2, n2)
+    v.update(t_rho_counter=ctr, t_v=f"{tv:0{2 * w2}x}", t_vk_1=f"{vks[1]:0{2 * w2}x}", t_vk_2=f"{vks[2]:0{2 * w2}x}",
+             t_vk_3=f"{vks[3]:0{2 * w2}x}", t_share=f"{share:0{2 * w2}x}", t_a=f"{ta:0{2 * w2}x}",
+             t_b=f"{tb:0{2 * w2}x}", t_digest=tdigest.hex(), t_e=f"{te:064x}", t_z=f"{tz:0{2 * zw}x}", t_z_width=zw)
     return v
 
 
@@ -358,6 +392,32 @@ SHA-256("tally-verifier/tracking-code/v1" ‖ 0x0a ‖ canonical(envelope)), in 
 ```
 tracking_envelope = {v["tracking_envelope"]}
 tracking_code = {v["tracking_code"]}
+```
+
+### A.7 Threshold decryption share and its challenge (§3.9)
+
+The key of A.2 shared among ℓ = 3 trustees with threshold w = 2 (Δ = 3! = 6; A.2's primes are not safe primes,
+which changes none of the encodings), the aggregate C = the ciphertext `c` of A.5, for contest `c-1` at polling
+station `ps-1` of A.4, and trustee i = 2. v is derived from n (ρ from counter `t_rho_counter`); `t_vk_i` are the
+verification keys v_i. `t_digest` is Hfs("tally-verifier/threshold-share/v1", fingerprint, contest, station, n,
+ℓ, w, v, i, v_i, C, C⁴ mod n², C_i² mod n², a, b), with ℓ, w, i as 4 bytes, n as W1 and the rest as W2 bytes; e is
+the digest read big-endian, mod 2^256. z is written with `t_z_width` bytes: (2·bits(n) + bits(Δ) + 256 + 128 + 1
++ 7) div 8. The proof holds: (C^(4z))² ≡ (a·(C_i²)^e)² and (v^z)² ≡ (b·v_i^e)² (mod n²).
+
+```
+station = ps-1
+t_rho_counter = {v["t_rho_counter"]}
+t_v = {v["t_v"]}
+t_vk_1 = {v["t_vk_1"]}
+t_vk_2 = {v["t_vk_2"]}
+t_vk_3 = {v["t_vk_3"]}
+t_share = {v["t_share"]}
+t_a = {v["t_a"]}
+t_b = {v["t_b"]}
+t_digest = {v["t_digest"]}
+t_e = {v["t_e"]}
+t_z_width = {v["t_z_width"]}
+t_z = {v["t_z"]}
 ```
 """
 

@@ -183,14 +183,14 @@ def test_checks_markdown_prints_the_spec_table():
 
 def test_spec_tag_table_is_the_verifiers():
     """§3.8 writes every domain tag out in full; each is the verifier's constant of that name."""
-    from verifier.crypto import keycheck, membership
+    from verifier.crypto import keycheck, membership, threshold
     from verifier.crypto.batch import COEFFICIENT_TAG
 
     text = SPEC.read_text()
     section = text[text.index("### 3.8 "):text.index("## 4. ")]
     rows = re.findall(r"^\| `(tally-verifier/[^`]+)` \|", section, re.M)
     tags = {getattr(layout, name) for name in dir(layout) if name.endswith("_TAG")}
-    tags |= {membership.TAG, keycheck.KEY_PROOF_TAG}
+    tags |= {membership.TAG, keycheck.KEY_PROOF_TAG, threshold.SHARE_TAG, threshold.V_TAG}
     assert sorted(rows) == sorted(tags)
     assert COEFFICIENT_TAG.decode() not in rows  # the verifier's private stream: not part of the format
 

@@ -49,6 +49,9 @@ CHECKS: tuple[Check, ...] = (
     Check("V1.9", "anchor", "setup",
           "The election fingerprint and the authority keys equal those the commission published before the vote "
           "(verify --expect-fingerprint, --trusted-keys)", "4.1"),
+    Check("V1.10", "threshold-key", "setup",
+          "Shared key: 1 ≤ w ≤ ℓ ≤ 64, v the value derived from n, every verification key v_i a unit mod n², all on "
+          "one polynomial of degree < w, combining to v^(Δ²·d) = 1 + Δ²·n (mod n²)", "3.9"),
     Check("V2.1", "registry-commitment", "registry", "The registry file is the one the manifest commits to", "4.2"),
     Check("V2.2", "registry-signature", "registry", "Every registry line is signed by the registrar", "4.2"),
     Check("V2.3", "voter-id-unique", "registry", "No voter id is registered twice", "4.2"),
@@ -89,7 +92,9 @@ CHECKS: tuple[Check, ...] = (
     Check("V6.1", "tally-signature", "tally", "The tally names this election and is signed by the commission", "4.6"),
     Check("V6.2", "aggregate", "tally",
           "Each aggregate is the product of the counted ciphertexts of its contest and polling station", "4.6"),
-    Check("V6.3", "decryption-proof", "tally", "Each decryption proof holds: C = (1 + T·n)·Rⁿ mod n²", "4.6"),
+    Check("V6.3", "decryption-proof", "tally",
+          "Each decryption proof holds: C = (1 + T·n)·Rⁿ mod n², or (threshold) at least w trustees' shares verify "
+          "and combine to T (§3.9)", "4.6"),
     Check("V6.4", "counts-decoding", "tally",
           "Each plaintext decodes to the published counts: T < M^k, every count < M, counts sum to the ballots", "4.6"),
     Check("V7.1", "results-signature", "results", "The results name this election and are signed by the commission",

@@ -25,12 +25,13 @@ class Location:
     option: str | None = None
     level: str | None = None
     unit: str | None = None
+    trustee: int | None = None  # threshold decryption: the trustee whose share is meant (V6.3)
 
     def describe(self) -> str:
         parts = []
         if self.file:
             parts.append(f"{self.file}:{self.line}" if self.line else self.file)
-        for name in ("ballot_id", "voter_id", "polling_station", "level", "unit", "contest", "option"):
+        for name in ("ballot_id", "voter_id", "polling_station", "level", "unit", "contest", "option", "trustee"):
             v = getattr(self, name)
             if v is not None:
                 parts.append(f"{name.replace('_', ' ')} {v}")

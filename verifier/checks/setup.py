@@ -2,8 +2,8 @@
 from collections.abc import Sequence
 
 from verifier.checks.findings import Findings, Location
-from verifier.crypto import keycheck, modulus_proof, signatures
-from verifier.crypto.paillier import max_options
+from verifier.crypto import keycheck, modulus_proof, signatures, threshold
+from verifier.crypto.paillier import PublicKey, max_options
 from verifier.record import layout
 from verifier.record.model import AuthorityKey, ElectionKey, ListSeatRule, Manifest, PluralitySeatRule
 
@@ -39,8 +39,31 @@ def check_key(manifest: Manifest, key: ElectionKey, f: Findings) -> list[str]:
     f.checked("V1.7")
     for p in modulus_proof.problems(key.n, key.modulus_proof):
         f.fail("V1.7", KEY, p)
+    check_threshold_key(key, f, bool(structural))
+    if key.threshold is not None:
+        warnings.append(UNPROVEN_SAFE_PRIMES)
     warnings.append(UNPROVEN_PRIME_SIZES)
     return warnings
+
+
+def check_threshold_key(key: ElectionKey, f: Findings, broken: bool) -> None:
+    """V1.10: the shared key's public data (SPEC §3.9), one item. A key with a single holder has none: 0 items."""
+    if key.threshold is None:
+        return
+    if broken:
+        f.not_run("V1.10", "the election key is not a valid modulus (V1.2)")
+        return
+    t = key.threshold
+    f.checked("V1.10")
+    for p in threshold.key_problems(PublicKey.from_n(key.n),
+                                    threshold.ThresholdKey(t.trustees, t.threshold, t.v, t.verification_keys)):
+        f.fail("V1.10", KEY, p)
+
+
+# Shoup's share proofs are sound in the squares mod n² only if their order n·p'q' has no small prime factor
+UNPROVEN_SAFE_PRIMES = ("ASSUMPTION: the key is shared among trustees; that n's primes are safe primes (p = 2p'+1, "
+                        "q = 2q'+1, p' and q' prime) is not proven, and the decryption-share proofs (V6.3) are sound "
+                        "only if p'q' has no prime factor below 2^256 (SPEC §3.9)")
 
 
 # No step proves how large n's two primes are (SPEC §3.6.3); every report says what is assumed.

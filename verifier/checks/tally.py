@@ -4,24 +4,94 @@ from collections.abc import Callable
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings, Location
 from verifier.crypto import signatures
+from verifier.crypto import threshold as th
 from verifier.crypto.decryption import randomness_reveal_problem
 from verifier.crypto.paillier import SLOT, decode_counts
 from verifier.record import layout
 from verifier.record.model import Aggregate, Tally
 
 Key = tuple[str, str]  # (contest, polling station)
+BadShares = tuple[tuple[int, str], ...]  # (trustee, what is wrong with its share, or "no share published")
+Outcome = tuple[str | None, BadShares]  # V6.3 for one aggregate: the problem (None: holds) and its bad shares
 
 
-def reveal_problems(ctx: ElectionContext, aggregates: list[Aggregate]) -> list[str | None]:
-    """V6.3's equation for some aggregates, in order: what is wrong with each decryption proof, None if nothing.
-    A power mod n² each, independent of each other: the run has its engine check them on every core."""
-    return [randomness_reveal_problem(ctx.key, a.ciphertext, a.plaintext, a.proof.r) for a in aggregates]
+def reveal_problems(ctx: ElectionContext, aggregates: list[Aggregate]) -> list[Outcome]:
+    """V6.3's equation for some aggregates, in order: what is wrong with each decryption proof, None if nothing,
+    and for threshold decryption every trustee whose share is missing or fails. Independent of each other: the run
+    has its engine check them on every core."""
+    out: list[Outcome] = [(None, ())] * len(aggregates)
+    threshold = [(k, a) for k, a in enumerate(aggregates) if a.proof.method == "threshold"]
+    for k, a in enumerate(aggregates):
+        if a.proof.method != "threshold":
+            r = a.proof.r
+            out[k] = ("no revealed randomness" if r is None
+                      else randomness_reveal_problem(ctx.key, a.ciphertext, a.plaintext, r), ())
+    if threshold:
+        for k, outcome in zip((k for k, _ in threshold), threshold_problems(ctx, [a for _, a in threshold])):
+            out[k] = outcome
+    return out
+
+
+def threshold_problems(ctx: ElectionContext, aggregates: list[Aggregate]) -> list[Outcome]:
+    """Threshold decryption (SPEC §3.9): each share's ranges, units and challenge on its own, then the equations of
+    all the well-formed shares of these aggregates in one batch (th.batch_holds, fresh 128-bit coefficients from
+    `secrets`); only if the batch fails, share by share. Then any w valid shares combine to T."""
+    key, tk = ctx.key, ctx.threshold
+    if tk is None:  # the reader refuses a threshold proof for a key that is not shared
+        return [("the election key is not shared", ())] * len(aggregates)
+    bad: list[dict[int, str]] = []
+    candidates: list[list] = []
+    for a in aggregates:
+        mine: dict[int, str] = {}
+        good = []
+        for s in a.proof.shares:
+            sh = th.Share(s.trustee, s.share, s.a, s.b, s.e, s.z)
+            problem = th.share_statement_problem(
+                key, tk, th.ShareStatement(ctx.fingerprint, a.contest, a.polling_station, s.trustee, a.ciphertext), sh)
+            if problem is None:
+                good.append(sh)
+            else:
+                mine[s.trustee] = problem
+        published = {s.trustee for s in a.proof.shares}
+        for i in range(1, tk.trustees + 1):
+            if i not in published:
+                mine[i] = "no share published"
+        bad.append(mine)
+        candidates.append(good)
+    items = [(a.ciphertext, sh) for a, good in zip(aggregates, candidates) for sh in good]
+    batch_ok = th.batch_holds(key, tk, items)
+    out: list[Outcome] = []
+    for a, good, mine in zip(aggregates, candidates, bad):
+        valid = {}
+        for sh in good:
+            if batch_ok or th.share_equations_hold(key, tk, a.ciphertext, sh):
+                valid[sh.trustee] = sh.share
+            else:
+                mine[sh.trustee] = "share proof equations do not hold"
+        listed = tuple(sorted(mine.items()))
+        if len(valid) < tk.threshold:
+            out.append((f"only {len(valid)} valid decryption shares, {tk.threshold} needed", listed))
+            continue
+        if not 0 <= a.plaintext < key.n:
+            out.append(("plaintext out of range (0 <= T < n)", listed))
+            continue
+        try:
+            t = th.combine(key, tk, valid)
+        except ValueError as e:
+            out.append((str(e), listed))
+            continue
+        out.append((None if t == a.plaintext else "the trustees' shares decrypt to another plaintext", listed))
+    return out
 
 
 def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[int, int]], f: Findings,
-                reveal: Callable[[list[Aggregate]], list[str | None]]) -> dict[Key, tuple[int, tuple[int, ...]]]:
+                reveal: Callable[[list[Aggregate]], list[Outcome]],
+                notes: list[str] | None = None) -> dict[Key, tuple[int, tuple[int, ...]]]:
     """Returns the verified (ballots, counts) of every aggregate whose V6.2–V6.4 all hold. `reveal(aggregates)`
-    gives what `reveal_problems` finds for each of them (the run has its engine compute it)."""
+    gives what `reveal_problems` finds for each of them (the run has its engine compute it). Threshold decryption:
+    with at least w valid shares a bad or missing share does not fail V6.3 but is said in `notes` (the report's
+    warnings), naming the trustee; with fewer, V6.3 fails with one finding per bad or missing share (the trustee
+    as place) and one for the aggregate."""
     commission = ctx.manifest.authority("commission")
     top = Location(file=layout.TALLY)
     f.checked("V6.1")  # one item, the tally document: its fingerprint and its signature
@@ -46,7 +116,8 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
         else:
             seen.add(k)
             mine.append((i, a))
-    for (i, a), problem in zip(mine, reveal([a for _, a in mine]), strict=True):
+    unused: dict[tuple[int, str], list[Aggregate]] = {}  # (trustee, why) → aggregates verified without its share
+    for (i, a), (problem, bad_shares) in zip(mine, reveal([a for _, a in mine]), strict=True):
         k = (a.contest, a.polling_station)
         loc = _where(a)
         ballots, product = recomputed.get(k, (0, 1))
@@ -57,7 +128,14 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
         if a.ballots != ballots:
             f.fail("V6.2", loc, f"says {a.ballots} ballots; {ballots} ballots count here", item=i)
             ok = False
-        ok &= f.check("V6.3", problem is None, loc, problem or "")
+        v63 = ("V6.3", i)  # the item of V6.3: this aggregate, whatever its findings' places
+        ok &= f.check("V6.3", problem is None, loc, problem or "", item=v63)
+        for trustee, why in bad_shares:
+            if problem is None:
+                unused.setdefault((trustee, why), []).append(a)
+            else:
+                f.fail("V6.3", Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station,
+                                        trustee=trustee), f"trustee {trustee}: {why}", item=v63)
         contest = ctx.contests[a.contest]
         f.checked("V6.4")
         counts = decode_counts(a.plaintext, len(contest.options))
@@ -80,6 +158,12 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
                         ok = False
         if ok:
             verified[k] = (a.ballots, tuple(counts))
+    if notes is not None:  # one line per trustee and reason, however many aggregates: a report stays readable
+        for (trustee, why), where in sorted(unused.items(), key=lambda kv: kv[0]):
+            first = f"polling station {where[0].polling_station}, contest {where[0].contest}"
+            at = first if len(where) == 1 else f"{len(where)} aggregates (first: {first})"
+            notes.append(f"V6.3: {layout.TALLY}, {at}: trustee {trustee}'s decryption share is not used: {why} "
+                         f"(enough valid shares remain)")
     for cid, station in sorted(expected - seen):
         f.check("V6.2", False, Location(file=layout.TALLY, contest=cid, polling_station=station), "aggregate missing")
     return verified

@@ -25,9 +25,13 @@ PRESET_NAMES = ("kz-2023",)  # verifier.simulate.presets.PRESETS; listed here so
 @click.option("--secrets", "secrets_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the private keys (authority's and voters') to this file, outside the record: "
                    "what `tamper` needs to act as a dishonest authority or voter.")
+@click.option("--trustees", type=click.IntRange(1, 64), default=None,
+              help="Share the key among this many trustees (safe primes; threshold decryption, SPEC §3.7).")
+@click.option("--threshold", type=click.IntRange(1, 64), default=None,
+              help="How many trustees must cooperate to decrypt (with --trustees; default: a majority).")
 @click.pass_context
 def simulate(ctx: click.Context, out: Path, voters: int, seed: str | None, key_bits: int, seats: int,
-             preset: str | None, secrets_path: Path | None) -> None:
+             preset: str | None, secrets_path: Path | None, trustees: int | None, threshold: int | None) -> None:
     """Write a complete, valid election record to OUT (simulated authority and voters).
 
     \b
@@ -51,6 +55,13 @@ def simulate(ctx: click.Context, out: Path, voters: int, seed: str | None, key_b
         shape = p.shape(voters)
         opts = Options(voters=voters, seed=seed, key_bits=key_bits, election_id=p.election_id, turnout=p.turnout,
                        revote_rate=p.revote_rate, paper_rate=p.paper_rate, shape=shape)
+    if threshold is not None and trustees is None:
+        raise click.UsageError("--threshold needs --trustees")
+    if trustees is not None:
+        opts.threshold = threshold if threshold is not None else trustees // 2 + 1
+        if opts.threshold > trustees:
+            raise click.UsageError(f"--threshold {opts.threshold} is more than the {trustees} trustees")
+        opts.trustees = trustees
     widest = max_contest_options(shape)
     if SLOT_BITS * widest >= key_bits:
         raise click.UsageError(f"a contest has {widest} options: the key needs more than {SLOT_BITS * widest} bits")
@@ -59,4 +70,5 @@ def simulate(ctx: click.Context, out: Path, voters: int, seed: str | None, key_b
         secrets_path.write_text(json.dumps(secrets.to_json(), indent=1))
     what = f", preset {preset}: {len(shape.stations)} polling stations, {len(shape.contests)} contests" \
         if preset else ""
-    click.echo(f"wrote {out} ({voters} voters, {key_bits}-bit key{what})")
+    shared = f", key shared {opts.threshold} of {opts.trustees}" if opts.trustees else ""
+    click.echo(f"wrote {out} ({voters} voters, {key_bits}-bit key{what}{shared})")

@@ -114,11 +114,22 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class ThresholdKeyData:
+    """The shared key's public data (SPEC §2.2, §3.9): ℓ trustees, threshold w, v and v_1..v_ℓ."""
+
+    trustees: int
+    threshold: int
+    v: int
+    verification_keys: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class ElectionKey:
     n: int
     g: int
     key_proof: tuple[int, ...]  # sigma_1..sigma_11 of SPEC §3.6.1 (tier 1)
     modulus_proof: ModulusProof  # Π^mod of SPEC §3.6.2
+    threshold: ThresholdKeyData | None = None  # present when the key is shared among trustees
 
 
 @dataclass(frozen=True, slots=True)  # one per line
@@ -228,10 +239,23 @@ class BallotDecision:
     reason: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class DecryptionShare:
+    """Trustee i's share C_i of an aggregate and its proof of equality of discrete logs (SPEC §3.9)."""
+
+    trustee: int
+    share: int
+    a: int
+    b: int
+    e: int
+    z: int
+
+
 @dataclass(frozen=True, slots=True)  # one per line
 class DecryptionProof:
-    method: str  # "randomness_reveal" (crypto.md §4); "threshold" is reserved for a later spec version
-    r: int
+    method: str  # "randomness_reveal" (SPEC §4.6) or "threshold" (SPEC §3.9)
+    r: int | None  # randomness_reveal: R
+    shares: tuple[DecryptionShare, ...] = ()  # threshold: the published shares
 
 
 @dataclass(frozen=True, slots=True)  # one per line

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
+from verifier.crypto import threshold as threshold_crypto
 from verifier.crypto.encoding import sha256, signed_message
 from verifier.crypto.paillier import PublicKey
 from verifier.crypto.signatures import ALGORITHMS, KEY_LENGTHS
@@ -33,6 +34,7 @@ from verifier.record.model import (
     ContestBallot,
     ContestResult,
     DecryptionProof,
+    DecryptionShare,
     District,
     ElectionKey,
     Envelope,
@@ -49,6 +51,7 @@ from verifier.record.model import (
     Region,
     Results,
     Tally,
+    ThresholdKeyData,
     Voter,
 )
 
@@ -206,7 +209,7 @@ def contest_from_dict(value: dict) -> Contest:
 
 def read_election_key(root: Path) -> tuple[ElectionKey, bytes]:
     value, data = _document(root, layout.ELECTION_KEY)
-    o = Obj(value, layout.ELECTION_KEY, 1, "", {"n", "g", "key_proof", "modulus_proof"})
+    o = Obj(value, layout.ELECTION_KEY, 1, "", {"n", "g", "key_proof", "modulus_proof"}, optional={"threshold"})
     n_hex = o.text("n", max_len=2048)
     if not n_hex or len(n_hex) % 2 or n_hex.startswith("00"):
         o.fail("n must be minimal-length lowercase hex (whole bytes, no leading zero byte)", "n")
@@ -220,7 +223,13 @@ def read_election_key(root: Path) -> tuple[ElectionKey, bytes]:
     # counts and ranges mod n are judged by V1.7 (a finding, not a read error); here only the encoding
     modulus = ModulusProof(mod.hex_int("w", width), mod.hex_ints("x", width), _bits(mod, "a"), _bits(mod, "b"),
                            mod.hex_ints("z", width))
-    return ElectionKey(n, o.hex_int("g", width2), proof.hex_ints("sigma", width), modulus), data
+    shared = None
+    if o.has("threshold"):  # the key is shared among trustees (SPEC §2.2, §3.9); its checks are V1.10
+        t = o.obj("threshold", {"trustees", "threshold", "v", "verification_keys"})
+        trustees = t.integer("trustees", 1, threshold_crypto.MAX_TRUSTEES)
+        shared = ThresholdKeyData(trustees, t.integer("threshold", 1, threshold_crypto.MAX_TRUSTEES),
+                                  t.hex_int("v", width2), t.hex_ints("verification_keys", width2, trustees))
+    return ElectionKey(n, o.hex_int("g", width2), proof.hex_ints("sigma", width), modulus, shared), data
 
 
 def _bits(o: Obj, key: str) -> tuple[int, ...]:
@@ -380,10 +389,11 @@ _CONTEST_RESULT = 120  # {"ballots":N,"contest":"…","votes":[…]},
 _PROTOCOL = 250  # {"contests":[…],"level":"polling_station","registered_voters":N,…,"voters_voted":N},
 _SEATS = 100  # {"contest":"…","seats":[…]},
 _AGGREGATE = 300  # {"ballots":N,…,"decryption_proof":{"method":"randomness_reveal","r":…},…} without the hex
+_SHARE = 100  # {"proof":{"a":…,"b":…,"e":…,"z":…},"share":…,"trustee":N}, without the hex
 _TOP = 1024  # the signature, the fingerprint, the keys and brackets of the top object
 
 
-def size_limits(m: Manifest, key: PublicKey) -> dict[str, int]:
+def size_limits(m: Manifest, key: PublicKey, trustees: int = 0) -> dict[str, int]:
     """The largest tally.json and results.json this manifest can need (each at most its DOCUMENT_LIMITS): the
     sum over what they must hold of the most bytes each entry can take. A bigger file is refused by its size on
     disk, unread, so their reading costs what the manifest justifies, not what the absolute limit allows."""
@@ -408,25 +418,48 @@ def size_limits(m: Manifest, key: PublicKey) -> dict[str, int]:
                + sum(_CONTEST_RESULT + options[cid] * _VOTE for _, _, cid in above)
                + sum(_SEATS + len(c.options) * _VOTE for c in m.contests if c.seat_rule is not None))
     tally = _TOP + pairs * (_AGGREGATE + 2 * key.width2 + 4 * key.width) + pair_options * _VOTE
+    if trustees:  # threshold decryption: per aggregate up to ℓ shares {"proof":{a,b,e,z},"share","trustee"}
+        share = _SHARE + 2 * (3 * key.width2 + 32 + threshold_crypto.z_width(key, trustees))
+        tally += pairs * trustees * share
     return {layout.TALLY: min(tally, DOCUMENT_LIMITS[layout.TALLY]),
             layout.RESULTS: min(results, DOCUMENT_LIMITS[layout.RESULTS])}
 
 
-def read_tally(root: Path, key: PublicKey, election_id: str, max_bytes: int | None = None) -> Tally:
+def read_tally(root: Path, key: PublicKey, election_id: str, max_bytes: int | None = None,
+               trustees: int = 0) -> Tally:
     value, _ = _document(root, layout.TALLY, max_bytes, with_bytes=False)
     o = Obj(value, layout.TALLY, 1, "", {"election_fingerprint", "aggregates", "commission_signature"})
     aggregates = []
     for i, a in enumerate(o.objs("aggregates", {"contest", "polling_station", "ballots", "ciphertext", "plaintext",
                                                 "counts", "decryption_proof"})):
-        proof = a.obj("decryption_proof", {"method", "r"})
-        proof.choice("method", ("randomness_reveal",))
         aggregates.append(Aggregate(i, a.ident("contest"), a.ident("polling_station"), a.integer("ballots"),
                                     a.hex_int("ciphertext", key.width2), a.hex_int("plaintext", key.width),
-                                    _counts(a, "counts"),
-                                    DecryptionProof("randomness_reveal", proof.hex_int("r", key.width))))
+                                    _counts(a, "counts"), _decryption_proof(a, key, trustees)))
     return Tally(o.hex_bytes("election_fingerprint", HASH), tuple(aggregates),
                  o.hex_bytes("commission_signature", SIGNATURE),
                  signed_message(layout.TALLY_TAG, election_id, _without(value, "commission_signature")))
+
+
+def _decryption_proof(a: Obj, key: PublicKey, trustees: int) -> DecryptionProof:
+    """{"method": "randomness_reveal", "r": HEX_W1} or, for a shared key only, {"method": "threshold", "shares":
+    [{"trustee": i, "share": HEX_W2, "proof": {"a": HEX_W2, "b": HEX_W2, "e": HEX32, "z": HEX_Z}}, ...]}: at most ℓ
+    shares, trustees strictly increasing, z of exactly z_width(n, ℓ) bytes (SPEC §3.9)."""
+    method = a.obj("decryption_proof").choice("method", ("randomness_reveal", "threshold"))
+    if method == "randomness_reveal":
+        return DecryptionProof(method, a.obj("decryption_proof", {"method", "r"}).hex_int("r", key.width))
+    proof = a.obj("decryption_proof", {"method", "shares"})
+    if not trustees:
+        proof.fail("threshold decryption, but election_key.json has no threshold data", "method")
+    zw = threshold_crypto.z_width(key, trustees)
+    shares: list[DecryptionShare] = []
+    for s in proof.objs("shares", {"trustee", "share", "proof"}):
+        t = s.integer("trustee", 1, trustees)
+        if shares and t <= shares[-1].trustee:
+            s.fail("trustees must be listed in strictly increasing order", "trustee")
+        p = s.obj("proof", {"a", "b", "e", "z"})
+        shares.append(DecryptionShare(t, s.hex_int("share", key.width2), p.hex_int("a", key.width2),
+                                      p.hex_int("b", key.width2), p.hex_int("e", HASH), p.hex_int("z", zw)))
+    return DecryptionProof(method, None, tuple(shares))
 
 
 def _counts(o: Obj, key: str) -> tuple[tuple[str, int], ...]:

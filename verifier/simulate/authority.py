@@ -43,6 +43,8 @@ class Options:
     ecdsa_share: float = 0.25
     shape: Shape | None = None
     workers: int | None = None  # processes making envelopes (default: every core); the record does not depend on it
+    trustees: int = 0  # > 0: the key is dealt to this many trustees (safe primes) and aggregates decrypted by shares
+    threshold: int = 0  # w of `trustees`
 
 
 @dataclass
@@ -76,7 +78,13 @@ def simulate(out: Path, opts: Options) -> Secrets:
     secrets = Secrets()
     eid = opts.election_id
 
-    public, private = generate_paillier(opts.key_bits, rng.child("paillier"))
+    dealt = None
+    if opts.trustees:  # threshold hook (simulate/threshold.py): safe primes dealt to trustees
+        from verifier.simulate import threshold as shared_key
+        dealt = shared_key.deal(opts.trustees, opts.threshold, bits=opts.key_bits, rng=rng.child("threshold"))
+        public, private = shared_key.phe_keys(dealt)
+    else:
+        public, private = generate_paillier(opts.key_bits, rng.child("paillier"))
     secrets.paillier_p, secrets.paillier_q = private.p, private.q
     key = spec.PaillierKey.of(public.n)
     for role in ("registrar", "collector", "commission"):
@@ -113,6 +121,8 @@ def simulate(out: Path, opts: Options) -> Secrets:
         "registry": {"voters": opts.voters, "sha256": registry_hash.hexdigest()},
     }
     election_key = publish.election_key(key.n, (private.p, private.q), rng.child("modulus-proof"))
+    if dealt is not None:
+        election_key["threshold"] = dealt.public()
     write_document(out / spec.MANIFEST, manifest)
     write_document(out / spec.ELECTION_KEY, election_key)
     fp = spec.fingerprint(manifest, election_key)
@@ -193,6 +203,10 @@ def simulate(out: Path, opts: Options) -> Secrets:
             option_ids = [o["id"] for o in contests[cid]["options"]]
             station_counts[(cid, st["id"])] = (n_ballots, dict(zip(option_ids, counts, strict=True)))
             aggregates.append(publish.aggregate(key, cid, st["id"], n_ballots, agg, t, r, option_ids, counts))
+            if dealt is not None:
+                aggregates[-1]["decryption_proof"] = shared_key.decryption_proof(
+                    dealt, int(agg), fingerprint=fp, contest_id=cid, station_id=st["id"],
+                    rng=rng.child(f"shares-{cid}-{st['id']}"))
     write_document(out / spec.TALLY, sign_object(
         secrets.authorities["commission"], spec.TALLY_TAG, eid,
         {"election_fingerprint": fp.hex(), "aggregates": aggregates}, "commission_signature"))

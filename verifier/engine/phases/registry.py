@@ -36,5 +36,5 @@ def registry_phase(run: Run, engine: Engine, setup: Setup) -> Registered:
         run.progress.advance(len(registrations), len(registrations))
     run.verdict.inputs[layout.REGISTRY] = digest.hexdigest()  # of exactly the bytes checked
     voters = index.finish(manifest, digest.digest(), f)
-    return Registered(make_context(manifest, setup.key, setup.fingerprint, voters), voters,
-                      reader.size_limits(manifest, setup.key))
+    return Registered(make_context(manifest, setup.key, setup.fingerprint, voters, setup.threshold), voters,
+                      reader.size_limits(manifest, setup.key, setup.threshold.trustees if setup.threshold else 0))

@@ -6,6 +6,7 @@ from verifier.checks.catalog import CHECKS
 from verifier.checks.setup import check_anchor, check_authority_keys, check_key, check_manifest
 from verifier.checks.verdict import Verdict
 from verifier.crypto.paillier import PublicKey
+from verifier.crypto.threshold import ThresholdKey
 from verifier.engine.phases.base import Engine, Run
 from verifier.record import layout, reader
 from verifier.record.model import AuthorityKey, Manifest
@@ -18,6 +19,7 @@ class Setup(NamedTuple):
     manifest: Manifest
     key: PublicKey
     fingerprint: bytes  # the election fingerprint (SPEC §3.5)
+    threshold: ThresholdKey | None = None  # the shared key's public data, when the key is shared (V1.10)
 
 
 def read_auditor_inputs(verdict: Verdict, receipts, trusted_keys) -> dict[str, AuthorityKey] | None:
@@ -64,4 +66,7 @@ def setup_phase(run: Run, engine: Engine, trusted: dict[str, AuthorityKey] | Non
         for name in (n for n in STREAMED if n in layout.files_until(run.options.until)):
             v.inputs[name] = reader.file_digest(root / name)[0].hex()
         return None
-    return Setup(manifest, key, fp)
+    shared = election_key.threshold
+    threshold = None if shared is None else ThresholdKey(shared.trustees, shared.threshold, shared.v,
+                                                         shared.verification_keys)
+    return Setup(manifest, key, fp, threshold)

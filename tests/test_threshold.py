@@ -1,0 +1,379 @@
+"""Threshold decryption (verifier/crypto/threshold.py) against the simulator's dealer (simulate/threshold.py).
+
+The fault kinds of issue 14 live here, not in simulate/faults.py (being rewritten): wrong share, share proof moved
+to another aggregate or trustee, tampered verification key, fewer than w valid shares."""
+import itertools
+import random
+import secrets
+
+import gmpy2
+import pytest
+
+from verifier.crypto import threshold as th
+from verifier.crypto.paillier import PublicKey, encrypt_with
+from verifier.simulate import threshold as dealer
+
+FP = bytes(range(32))
+
+
+@pytest.fixture(scope="module")
+def setup():
+    d = dealer.deal(5, 3, bits=640)
+    key = PublicKey.from_n(int(d.n))
+    tk = th.ThresholdKey(5, 3, int(d.v), tuple(int(x) for x in d.verification_keys))
+    return d, key, tk
+
+
+def _share(obj) -> th.Share:
+    p = obj["proof"]
+    return th.Share(obj["trustee"], int(obj["share"], 16), int(p["a"], 16), int(p["b"], 16), int(p["e"], 16),
+                    int(p["z"], 16))
+
+
+def _agg(key, m):
+    return int(encrypt_with(key, m, secrets.randbelow(int(key.n) - 2) + 2))
+
+
+def _shares(d, c, contest="c1", station="s1", who=range(1, 6)):
+    return {i: _share(dealer.decryption_share(d, i, c, fingerprint=FP, contest_id=contest, station_id=station))
+            for i in who}
+
+
+def test_key_material_and_widths(setup):
+    d, key, tk = setup
+    assert th.key_problems(key, tk) == []
+    assert th.derive_v(key) == tk.v
+    assert th.z_width(key, 5) * 8 >= th.z_bits(key, 5)
+    assert gmpy2.is_prime((d.p - 1) // 2) and gmpy2.is_prime((d.q - 1) // 2)
+
+
+def test_honest_combines_with_any_three_and_all_five(setup):
+    d, key, tk = setup
+    m = 7 + 5 * (1 << 24)
+    c = _agg(key, m)
+    shares = _shares(d, c)
+    for i, sh in shares.items():
+        assert th.verify_share(key, tk, th.ShareStatement(FP, "c1", "s1", i, c), sh) is None
+    for subset in itertools.combinations(range(1, 6), 3):
+        assert th.combine(key, tk, {i: shares[i].share for i in subset}) == m
+    assert th.combine(key, tk, {i: s.share for i, s in shares.items()}) == m
+
+
+def test_lagrange_integers():
+    lam = th.lagrange([1, 3, 5], th.delta(5))
+    assert all(isinstance(x, int) for x in lam.values())
+    assert sum(lam.values()) == th.delta(5)  # Σ λ_i = Δ·1 (interpolating the constant 1)
+    with pytest.raises(ValueError):
+        th.lagrange([1, 1, 2], 120)
+
+
+def test_wrong_share_refused(setup):
+    d, key, tk = setup
+    c = _agg(key, 3)
+    sh = _shares(d, c, who=[2])[2]
+    bad = th.Share(2, sh.share * 4 % key.n2, sh.a, sh.b, sh.e, sh.z)
+    assert th.verify_share(key, tk, th.ShareStatement(FP, "c1", "s1", 2, c), bad) == \
+        "share proof challenge is not the hash of its statement"
+    # a share for another value with a recomputed challenge: the hash matches, the equations do not
+    other = _share(dealer.decryption_share(d, 2, _agg(key, 4), fingerprint=FP, contest_id="c1", station_id="s1"))
+    forged = th.Share(2, other.share, sh.a, sh.b, th.challenge(key, tk, th.ShareStatement(FP, "c1", "s1", 2, c),
+                                                                other.share, sh.a, sh.b), sh.z)
+    assert th.verify_share(key, tk, th.ShareStatement(FP, "c1", "s1", 2, c), forged) == \
+        "share proof equations do not hold"
+
+
+def test_share_moved_to_other_aggregate_or_trustee(setup):
+    d, key, tk = setup
+    c1, c2 = _agg(key, 1), _agg(key, 2)
+    sh = _shares(d, c1, who=[4])[4]
+    assert th.verify_share(key, tk, th.ShareStatement(FP, "c1", "s1", 4, c2), sh) is not None
+    assert th.verify_share(key, tk, th.ShareStatement(FP, "c1", "s2", 4, c1), sh) is not None
+    assert th.verify_share(key, tk, th.ShareStatement(FP, "c2", "s1", 4, c1), sh) is not None
+    moved = th.Share(5, sh.share, sh.a, sh.b, sh.e, sh.z)
+    assert th.verify_share(key, tk, th.ShareStatement(FP, "c1", "s1", 5, c1), moved) == \
+        "share proof challenge is not the hash of its statement"
+    assert th.verify_share(key, tk, th.ShareStatement(FP, "c1", "s1", 5, c1), sh) is not None
+
+
+def test_tampered_verification_key(setup):
+    d, key, tk = setup
+    vks = list(tk.verification_keys)
+    vks[2] = vks[2] * tk.v % key.n2
+    bad = th.ThresholdKey(5, 3, tk.v, tuple(vks))
+    assert th.key_problems(key, bad) == [
+        "verification key of trustee 4 is not on the polynomial of trustees 1..3",
+        "verification key of trustee 5 is not on the polynomial of trustees 1..3",
+        "the verification keys do not combine to the decryption exponent (v^(Δ²·d) ≠ 1 + Δ²·n)"]
+    vks = list(tk.verification_keys)
+    vks[4] = vks[4] * tk.v % key.n2
+    assert th.key_problems(key, th.ThresholdKey(5, 3, tk.v, tuple(vks))) == \
+        ["verification key of trustee 5 is not on the polynomial of trustees 1..3"]
+    c = _agg(key, 9)
+    sh = _shares(d, c, who=[5])[5]
+    assert th.verify_share(key, th.ThresholdKey(5, 3, tk.v, tuple(vks)),
+                           th.ShareStatement(FP, "c1", "s1", 5, c), sh) is not None
+    assert th.key_problems(key, th.ThresholdKey(5, 3, tk.v * 4 % key.n2, tk.verification_keys)) == \
+        ["v is not the value derived from n (SPEC §3.9)"]
+    assert th.key_problems(key, th.ThresholdKey(5, 6, tk.v, tk.verification_keys))[0].startswith("threshold 6")
+    assert th.key_problems(key, th.ThresholdKey(5, 3, tk.v, tk.verification_keys[:4])) == \
+        ["4 verification keys for 5 trustees"]
+    assert th.key_problems(key, th.ThresholdKey(5, 3, tk.v, (0,) + tk.verification_keys[1:])) == \
+        ["verification key of trustee 1 is not a unit in 1..n²−1"]
+
+
+def test_fewer_than_w_valid_shares(setup):
+    d, key, tk = setup
+    c = _agg(key, 11)
+    shares = _shares(d, c, who=[1, 2])
+    with pytest.raises(ValueError, match="2 valid shares, 3 needed"):
+        th.combine(key, tk, {i: s.share for i, s in shares.items()})
+
+
+def test_ranges_before_equations(setup):
+    d, key, tk = setup
+    c = _agg(key, 1)
+    sh = _shares(d, c, who=[1])[1]
+    st = th.ShareStatement(FP, "c1", "s1", 1, c)
+    assert th.verify_share(key, tk, st, th.Share(1, key.n, sh.a, sh.b, sh.e, sh.z)) == \
+        "decryption share is not a unit in 1..n²−1"
+    assert th.verify_share(key, tk, st, th.Share(1, sh.share, 0, sh.b, sh.e, sh.z)).startswith("share proof commit")
+    assert th.verify_share(key, tk, st, th.Share(1, sh.share, sh.a, sh.b, 1 << 256, sh.z)) == \
+        "share proof challenge out of range"
+    assert th.verify_share(key, tk, st, th.Share(1, sh.share, sh.a, sh.b, sh.e, 1 << th.z_bits(key, 5))) == \
+        "share proof response z out of range"
+    assert th.verify_share(key, tk, th.ShareStatement(FP, "c1", "s1", 6, c), th.Share(6, *[1] * 5)) == \
+        "trustee 6 is not one of 1..5"
+
+
+def test_batch(setup):
+    d, key, tk = setup
+    items = []
+    for k in range(4):
+        c = _agg(key, k)
+        items += [(c, sh) for sh in _shares(d, c, station=f"s{k}", who=[1, 3, 5]).values()]
+    assert th.batch_holds(key, tk, items)
+    c, sh = items[5]
+    items_bad = list(items)
+    items_bad[5] = (c, th.Share(sh.trustee, sh.share, sh.a, sh.b, sh.e, sh.z + 1))
+    assert not th.batch_holds(key, tk, items_bad)
+    # order-2 defect: fails neither the squared individual check nor the batch (consistent verdicts)
+    neg = (c, th.Share(sh.trustee, sh.share, key.n2 - sh.a, sh.b, sh.e, sh.z))
+    assert th.share_equations_hold(key, tk, c, neg[1]) and th.batch_holds(key, tk, [neg])
+    assert th.batch_holds(key, tk, [], rng=random.Random(1))
+
+
+# --- whole records: the fault kinds of issue 14 (here, not in simulate/faults.py, which is being rewritten) -------
+
+import json
+import shutil
+
+from conftest import failing, run_verify
+
+from verifier.record import layout
+from verifier.simulate.authority import Options, simulate
+from verifier.simulate.publish import sign_object, write_document
+from verifier.simulate.shape import small_shape
+
+
+@pytest.fixture(scope="module")
+def shared_record(tmp_path_factory):
+    out = tmp_path_factory.mktemp("threshold") / "record"
+    secrets_ = simulate(out, Options(voters=24, seed="i14", key_bits=640, shape=small_shape(24, 10), trustees=5,
+                                     threshold=3, workers=1))
+    return out, secrets_
+
+
+def _copy(shared_record, tmp_path):
+    out = tmp_path / "record"
+    shutil.copytree(shared_record[0], out)
+    return out
+
+
+def _edit_tally(out, secrets_, edit):
+    tally = json.loads((out / layout.TALLY).read_text())
+    edit(tally["aggregates"])
+    eid = json.loads((out / layout.MANIFEST).read_text())["election_id"]
+    write_document(out / layout.TALLY, sign_object(secrets_.authorities["commission"], layout.TALLY_TAG, eid, tally,
+                                                   "commission_signature"))
+
+
+def _notes(verdict):
+    return [w for w in verdict.warnings if w.startswith("V6.3")]
+
+
+def test_honest_shared_record_verifies(shared_record):
+    v = run_verify(shared_record[0])
+    assert v.verified and failing(v) == {}
+    assert v.findings.steps["V1.10"].checked == 1 and v.findings.steps["V6.3"].checked > 0
+    assert _notes(v) == []
+
+
+def test_wrong_share_is_a_note_naming_the_trustee(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+    where = {}
+
+    def edit(aggs):
+        a = aggs[0]
+        where.update(contest=a["contest"], station=a["polling_station"])
+        s = a["decryption_proof"]["shares"][1]  # trustee 2
+        n2 = int(s["share"], 16).bit_length()  # any change: the challenge no longer matches
+        s["share"] = format(int(s["share"], 16) ^ 1, f"0{len(s['share'])}x")
+        assert n2
+    _edit_tally(out, shared_record[1], edit)
+    v = run_verify(out)
+    assert v.verified, failing(v)
+    (note,) = _notes(v)
+    assert f"polling station {where['station']}, contest {where['contest']}: trustee 2's" in note
+    assert "share proof challenge is not the hash of its statement" in note
+
+
+def test_share_moved_to_another_aggregate(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+    where = {}
+
+    def edit(aggs):
+        a, b = aggs[0], aggs[1]
+        where.update(contest=b["contest"], station=b["polling_station"])
+        b["decryption_proof"]["shares"][0] = a["decryption_proof"]["shares"][0]  # trustee 1's proof for a, at b
+    _edit_tally(out, shared_record[1], edit)
+    v = run_verify(out)
+    assert v.verified
+    (note,) = _notes(v)
+    assert f"polling station {where['station']}, contest {where['contest']}: trustee 1's" in note
+
+
+def test_share_moved_to_another_trustee(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+
+    def edit(aggs):
+        shares = aggs[0]["decryption_proof"]["shares"]
+        moved = dict(shares[0], trustee=4)  # trustee 1's share and proof, claimed by trustee 4
+        aggs[0]["decryption_proof"]["shares"] = [shares[1], shares[2], moved, shares[4]]
+    _edit_tally(out, shared_record[1], edit)
+    v = run_verify(out)
+    assert v.verified
+    notes = _notes(v)
+    assert len(notes) == 2
+    assert "trustee 1's decryption share is not used: no share published" in notes[0]
+    assert "trustee 4's decryption share is not used: share proof challenge is not the hash" in notes[1]
+
+
+def test_only_w_minus_one_valid_shares_fails_v63(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+    where = {}
+
+    def edit(aggs):
+        a = aggs[2]
+        where.update(contest=a["contest"], station=a["polling_station"])
+        shares = a["decryption_proof"]["shares"]
+        bad = dict(shares[2], share=shares[3]["share"])  # trustee 3 with trustee 4's share: proof fails
+        a["decryption_proof"]["shares"] = [shares[0], shares[1], bad]
+    _edit_tally(out, shared_record[1], edit)
+    v = run_verify(out)
+    assert not v.verified
+    found = failing(v)
+    assert set(found) == {"V6.3"} | ({"V7.3", "V7.4", "V7.5", "V8.1"} & set(found))
+    assert v.findings.steps["V6.3"].failed == 1
+    places = {(f.location.contest, f.location.polling_station, f.location.trustee): f.message for f in found["V6.3"]}
+    c, s = where["contest"], where["station"]
+    assert places[(c, s, None)] == "only 2 valid decryption shares, 3 needed"
+    assert places[(c, s, 3)].startswith("trustee 3: share proof")
+    assert places[(c, s, 4)] == "trustee 4: no share published"
+    assert places[(c, s, 5)] == "trustee 5: no share published"
+
+
+def test_tampered_verification_key_fails_v110(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+    doc = json.loads((out / layout.ELECTION_KEY).read_text())
+    vk = doc["threshold"]["verification_keys"]
+    n2 = int(doc["n"], 16) ** 2
+    vk[4] = format(int(vk[4], 16) * int(doc["threshold"]["v"], 16) % n2, f"0{len(vk[4])}x")
+    write_document(out / layout.ELECTION_KEY, doc)
+    v = run_verify(out)
+    assert not v.verified
+    (finding,) = v.findings.steps["V1.10"].findings
+    assert finding.location.file == layout.ELECTION_KEY
+    assert finding.message == "verification key of trustee 5 is not on the polynomial of trustees 1..3"
+
+
+def test_threshold_proof_for_unshared_key_is_unreadable(shared_record, tmp_path):
+    from verifier.errors import RecordError
+    out = _copy(shared_record, tmp_path)
+    doc = json.loads((out / layout.ELECTION_KEY).read_text())
+    del doc["threshold"]
+    write_document(out / layout.ELECTION_KEY, doc)
+    with pytest.raises(RecordError, match="tally.json: larger than"):  # refused by its size before it is read
+        run_verify(out)
+    from verifier.crypto.paillier import PublicKey as PK
+    from verifier.record import reader
+    key = PK.from_n(int(doc["n"], 16))
+    with pytest.raises(RecordError, match="no threshold data"):
+        reader.read_tally(out, key, "x")
+    with pytest.raises(RecordError, match="z: expected"):  # z of another width than z_width(n, ℓ)
+        reader.read_tally(out, key, "x", trustees=6)
+
+
+def test_committed_fixture_verifies():
+    from pathlib import Path
+    record = Path(__file__).resolve().parent.parent / "fixtures" / "threshold-small"
+    v = run_verify(record)
+    assert v.verified and failing(v) == {} and _notes(v) == []
+    assert v.findings.steps["V1.10"].checked == 1
+    doc = json.loads((record / layout.ELECTION_KEY).read_text())
+    assert (doc["threshold"]["trustees"], doc["threshold"]["threshold"]) == (5, 3)
+    assert int(doc["n"], 16).bit_length() == 1024
+    tally = json.loads((record / layout.TALLY).read_text())
+    assert all(a["decryption_proof"]["method"] == "threshold" and len(a["decryption_proof"]["shares"]) == 5
+               for a in tally["aggregates"])
+
+
+def test_scaled_secret_is_caught_by_v110(setup):
+    """A dealer sharing d' = 2·d (≡ 0 mod p'q', ≡ 2 mod n) would make every combination decrypt to 2·T: the shares
+    and their proofs are all consistent, only V1.10's check of the combined verification keys sees it."""
+    d, key, tk = setup
+    m = ((d.p - 1) // 2) * ((d.q - 1) // 2)
+    scaled = {i: 2 * s % (d.n * m) for i, s in d.shares.items()}
+    vks = tuple(int(gmpy2.powmod(d.v, th.delta(5) * scaled[i], key.n2)) for i in range(1, 6))
+    assert th.key_problems(key, th.ThresholdKey(5, 3, tk.v, vks)) == [
+        "the verification keys do not combine to the decryption exponent (v^(Δ²·d) ≠ 1 + Δ²·n)"]
+    c = _agg(key, 5)
+    shares = {i: int(gmpy2.powmod(c, 2 * th.delta(5) * scaled[i], key.n2)) for i in (1, 2, 3)}
+    assert th.combine(key, th.ThresholdKey(5, 3, tk.v, vks), shares) == 10
+
+
+def test_known_answer_vector_a7():
+    """SPEC.md Appendix A.7, parsed from SPEC.md: the verifier's derive_v, challenge, widths and equations."""
+    from pathlib import Path
+    text = (Path(__file__).resolve().parent.parent / "SPEC.md").read_text()
+    values: dict[str, str] = {}
+    for block in text[text.index("## Appendix A."):].split("```")[1::2]:
+        for line in block.strip().splitlines():
+            if " = " in line:
+                name, value = line.split(" = ", 1)
+                values.setdefault(name, value)
+    h = lambda name: int(values[name], 16)
+    key = PublicKey.from_n(h("n"))
+    tk = th.ThresholdKey(3, 2, h("t_v"), (h("t_vk_1"), h("t_vk_2"), h("t_vk_3")))
+    assert th.derive_v(key) == tk.v
+    assert th.z_width(key, 3) == int(values["t_z_width"]) and len(values["t_z"]) == 2 * th.z_width(key, 3)
+    st = th.ShareStatement(bytes.fromhex(values["fingerprint"]), values["contest"], values["station"], 2, h("c"))
+    sh = th.Share(2, h("t_share"), h("t_a"), h("t_b"), h("t_e"), h("t_z"))
+    assert f"{th.challenge(key, tk, st, sh.share, sh.a, sh.b):064x}" == values["t_digest"] == values["t_e"]
+    assert th.verify_share(key, tk, st, sh) is None
+    assert th.key_problems(key, tk) == []  # the vector's keys are a consistent sharing of d
+
+
+def test_absent_trustee_is_one_note_for_all_aggregates(shared_record, tmp_path):
+    out = _copy(shared_record, tmp_path)
+    count = {}
+
+    def edit(aggs):
+        count["n"] = len(aggs)
+        for a in aggs:
+            a["decryption_proof"]["shares"] = [s for s in a["decryption_proof"]["shares"] if s["trustee"] != 3]
+    _edit_tally(out, shared_record[1], edit)
+    v = run_verify(out)
+    assert v.verified
+    (note,) = _notes(v)
+    assert f"{count['n']} aggregates (first: polling station" in note
+    assert note.endswith("trustee 3's decryption share is not used: no share published (enough valid shares remain)")
