@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from pathlib import Path
 
 
 def decimal(value: Fraction, places: int = 6) -> str:
@@ -143,7 +144,8 @@ def plurality_report(counts, r) -> tuple[list[str], dict]:
     lines.append("")
     if r.undecided:
         tied_text = ", ".join(o.id for o in r.tied)
-        lines.append(f"undecided: tie for first between {tied_text} with {r.top_votes} votes each; no winner is decided")
+        lines.append(f"undecided: tie for first between {tied_text} with {r.top_votes} votes each; "
+                     f"no winner is decided")
     else:
         lines.append(f"winner: {r.winner.id} with {r.top_votes} votes")
     if r.against_all_leads:
@@ -171,7 +173,7 @@ def _mismatch_json(m) -> dict:
             "reason": m.reason}
 
 
-def add_announced(lines: list[str], doc: dict, announced: str | None, announcement: dict | None,
+def add_announced(lines: list[str], doc: dict, announced: str | Path | None, announcement: dict | None,
                   mismatches: list) -> None:
     """Append the comparison with the announced allocation (or its absence) to both outputs."""
     if announcement is None:
