@@ -74,7 +74,8 @@ class BallotLog:
     def ballots(self) -> Iterator[BoxBallot]:
         """Every line as the counting rules see it, in box order."""
         for line, ballot_id, voter_id, flags, *_ in self.replay():
-            yield BoxBallot(line, ballot_id, voter_id, valid_ballot(bool(flags & self.VALID), bool(flags & self.UNIQUE)))
+            valid = valid_ballot(bool(flags & self.VALID), bool(flags & self.UNIQUE))
+            yield BoxBallot(line, ballot_id, voter_id, valid)
 
     def close(self) -> None:
         self._file.close()
