@@ -11,10 +11,10 @@ from conftest import cli, edit_document, edit_line, failing, run_verify
 from verifier.crypto import batch as batching
 from verifier.crypto.encoding import sha256
 from verifier.engine import chunks
-from verifier.engine.phases import aggregation, base, box, registry
 from verifier.engine.local import LocalEngine
-from verifier.engine.progress import Progress, TerminalProgress, for_terminal
+from verifier.engine.phases import aggregation, base, box, registry
 from verifier.engine.phases.box import BallotLog, chunk_size
+from verifier.engine.progress import Progress, TerminalProgress, for_terminal
 from verifier.engine.run import verify_record
 from verifier.errors import RecordError
 from verifier.record import layout, reader
@@ -357,9 +357,9 @@ def test_batch_z_is_reduced_mod_n():
 
 
 def test_compact_voters_is_the_registry_index(simulated):
-    from verifier.checks.voters import RegisteredVoter
     from verifier.checks.findings import Findings
     from verifier.checks.registry import check_registry
+    from verifier.checks.voters import RegisteredVoter
 
     root = simulated[0]
     manifest, _ = reader.read_manifest(root)

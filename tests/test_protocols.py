@@ -19,10 +19,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from verifier.checks.protocols import CHECK_IDS, CHECKS, consistent, run_checks
 from verifier.cli import main
 from verifier.record.model import LEVELS
 from verifier.record.paper_protocols import FIGURES, read_protocol_dir
-from verifier.checks.protocols import CHECK_IDS, CHECKS, consistent, run_checks
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "protocols" / "example"
 BROKEN = EXAMPLE.parent / "broken"
@@ -608,7 +608,8 @@ def test_contests_file_errors(tmp_path):
     doc = json.loads((d / "contests.json").read_text())
     doc["contests"][1]["top_level"] = "polling_station"
     (d / "contests.json").write_text(json.dumps(doc))
-    assert run_bad(d).startswith(f"error: {d}/contests.json:1: contests[1].top_level: 'polling_station' is not one of district")
+    assert run_bad(d).startswith(f"error: {d}/contests.json:1: contests[1].top_level: 'polling_station' is not one "
+                                 f"of district")
     doc["contests"][1]["top_level"] = "region"  # almaty-alatau is a district
     (d / "contests.json").write_text(json.dumps(doc))
     assert run_bad(d) == (f"error: {d}/contests.json:1: contest 'smd-almaty-1': top_unit 'almaty-alatau' is not "

@@ -162,14 +162,16 @@ def _trace(monkeypatch) -> list:
 
 
 def _resolve(file: str, path: str) -> Shape | F:
-    node: Shape | F = FILES[file]
+    node: Shape | F | None = FILES[file]
     for part in filter(None, path.split(".")):
+        assert isinstance(node, Shape), f"{file} {path}: {part!r} is not a key of an object"
         name = re.sub(r"\[[0-9]+\]$", "", part)
         f = {**node.required, **node.optional}[name]
         if part == name or f.via == "objs":
             node = f.obj
         else:
             node = f.items
+    assert node is not None, f"{file} {path}: no such field"
     return node
 
 

@@ -11,7 +11,7 @@ from verifier.checks.findings import Findings, Location
 from verifier.crypto import signatures
 from verifier.crypto.encoding import sha256
 from verifier.record import layout
-from verifier.record.model import BoxEntry, BoxHead, HeldReceipt, Manifest
+from verifier.record.model import AuthorityKey, BoxEntry, BoxHead, HeldReceipt, Manifest, Receipt
 
 
 @dataclass(frozen=True, slots=True)  # one per ballot, pickled back from the workers
@@ -87,7 +87,7 @@ def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings) -> EntrySumm
                         rec.previous_hash, bool(ok))
 
 
-def receipt_problems(collector, receipt, envelope_hash: bytes) -> list[str]:
+def receipt_problems(collector: AuthorityKey, receipt: Receipt, envelope_hash: bytes) -> list[str]:
     """What is wrong with a receipt for the envelope of that hash (V3.6); empty when it is the collector's."""
     problems = []
     if not signatures.verify(collector.algorithm, collector.public_key, receipt.signed_bytes,
@@ -148,7 +148,8 @@ class BoxSequence:
         collector = manifest.authority("collector")
         loc = Location(file=layout.BALLOT_BOX_HEAD)
         f.checked("V3.8")
-        final = signatures.verify(collector.algorithm, collector.public_key, head.signed_bytes, head.collector_signature)
+        final = signatures.verify(collector.algorithm, collector.public_key, head.signed_bytes,
+                                  head.collector_signature)
         snapshot = not final and signatures.verify(collector.algorithm, collector.public_key, head.snapshot_bytes,
                                                    head.collector_signature)
         if snapshot and not snapshot_ok:
@@ -171,7 +172,7 @@ class BoxSequence:
                                 f"({self.received_at})")
         self._check_held(collector, f)
 
-    def _check_held(self, collector, f: Findings) -> None:
+    def _check_held(self, collector: AuthorityKey, f: Findings) -> None:
         """V3.10: every receipt a voter kept is in the box, byte for byte. A dropped ballot is named by its own
         receipt; a box rewritten after receipts were issued (every later receipt changes) is named once (and
         counts as every receipt it rewrote). With no receipt to check, the step is not run: "passed, 0 checked"

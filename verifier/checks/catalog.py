@@ -32,8 +32,8 @@ PHASES = ("setup", "registry", "ballot box", "ballot validity", "counting rules"
 CHECKS: tuple[Check, ...] = (
     Check("V1.1", "spec-version", "setup", "The record declares a spec version this verifier implements", "4.1"),
     Check("V1.2", "key-structure", "setup",
-          "Election key tier 0: at least 2048 bits (unless a declared test record), odd, not prime, not a perfect power, "
-          "no prime factor below 2^20", "4.1"),
+          "Election key tier 0: at least 2048 bits (unless a declared test record), odd, not prime, "
+          "not a perfect power, no prime factor below 2^20", "4.1"),
     Check("V1.3", "key-generator", "setup", "g = n + 1", "4.1"),
     Check("V1.4", "key-proof", "setup", "Tier-1 key-correctness proof: gcd(n, φ(n)) = 1", "4.1"),
     Check("V1.5", "manifest", "setup",
@@ -55,8 +55,8 @@ CHECKS: tuple[Check, ...] = (
     Check("V2.1", "registry-commitment", "registry", "The registry file is the one the manifest commits to", "4.2"),
     Check("V2.2", "registry-signature", "registry", "Every registry line is signed by the registrar", "4.2"),
     Check("V2.3", "voter-id-unique", "registry", "No voter id is registered twice", "4.2"),
-    Check("V2.4", "signing-key-unique", "registry", "No signing key is registered twice (one person, two registrations)",
-          "4.2"),
+    Check("V2.4", "signing-key-unique", "registry",
+          "No signing key is registered twice (one person, two registrations)", "4.2"),
     Check("V2.5", "voter-entry", "registry", "The voter's polling station exists and the signing key is a valid key",
           "4.2"),
     Check("V3.1", "voter-registered", "ballot box", "The envelope's voter is registered", "4.3"),
@@ -70,8 +70,8 @@ CHECKS: tuple[Check, ...] = (
     Check("V3.7", "hash-chain", "ballot box", "Receipts are numbered 1, 2, 3, … and each links the previous entry",
           "4.3"),
     Check("V3.8", "box-head", "ballot box",
-          "The collector's signed head names the last entry and the number of entries, and closes the box between the end "
-          "of the voting period (and the last receipt) and election day", "4.3"),
+          "The collector's signed head names the last entry and the number of entries, and closes the box "
+          "between the end of the voting period (and the last receipt) and election day", "4.3"),
     Check("V3.9", "ballot-id-unique", "ballot box", "No ballot id appears twice in the ballot box", "4.3"),
     Check("V3.10", "kept-receipts", "ballot box",
           "Every receipt a voter kept (verify --receipts) is in the box unchanged: no ballot dropped, nothing "
@@ -105,7 +105,8 @@ CHECKS: tuple[Check, ...] = (
     Check("V7.4", "level-sums", "results",
           "District, region and national counts equal the sums of the verified polling-station tallies", "4.7"),
     Check("V7.5", "turnout", "results", "Registered voters, voters who voted and turnout at every level", "4.7"),
-    Check("V8.1", "seats", "seats", "Announced seats equal the allocation recomputed from the verified counts; each contest's list "
+    Check("V8.1", "seats", "seats",
+          "Announced seats equal the allocation recomputed from the verified counts; each contest's list "
           "names every option once, in manifest order", "4.8"),
 )
 

@@ -2,6 +2,7 @@
 in both directions with the authority's list of counted and excluded ballots."""
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings, Location
@@ -69,7 +70,7 @@ class LastVote:
 
     Memory grows with the number of voters who voted, not with ballot bytes."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.last: dict[str, int] = {}
 
     def feed(self, b: BoxBallot) -> None:
@@ -106,100 +107,129 @@ def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDe
     after the first) tell at once when a line can never match: its ballot is not in the box, or every box line of
     it still ahead already has a line waiting for it. Such a line (a ghost, or a ballot listed twice) is reported
     there and then, so memory follows the box, not the list: a million ghost lines are not kept to the end."""
+    matcher = _DecisionMatcher(last, cancelled, f, box_lines, repeats or {})
     decisions = iter(decisions)
-    repeats = repeats or {}
-    ghosts = 0  # lines reported at once as never matching
-    position = 0  # the box line read last
-    passed_repeats: dict[bytes, int] = {}  # box lines read so far, of the ballot ids the box holds more than once
+    for b in ballots:
+        if matcher.box_ballot(b, next(decisions, None)):
+            yield b
+    matcher.box_read()
+    for d in decisions:
+        matcher.list_line(d)
+    matcher.finish()
 
-    def never_matches(d: BallotDecision) -> bool:
-        if box_lines is None:
+
+T = TypeVar("T")
+
+
+def _take(waiting: dict[bytes, list[T]], ballot_id: bytes) -> T | None:
+    """The first item waiting under a ballot id, removed; None when none waits."""
+    items = waiting.get(ballot_id)
+    if not items:
+        return None
+    item = items.pop(0)
+    if not items:
+        del waiting[ballot_id]
+    return item
+
+
+class _DecisionMatcher:
+    """compare_decisions' state: the box ballots and the list lines that wait for their match, and what is
+    reported as it goes."""
+
+    def __init__(self, last: LastVote, cancelled: set[str], f: Findings, box_lines: Mapping[bytes, int] | None,
+                 repeats: Mapping[bytes, int]) -> None:
+        self.last = last
+        self.cancelled = cancelled
+        self.f = f
+        self.box_lines = box_lines
+        self.repeats = repeats
+        self.ghosts = 0  # lines reported at once as never matching
+        self.position: float = 0  # the box line read last (infinity once the box is read to its end)
+        # box lines read so far, of the ballot ids the box holds more than once
+        self.passed_repeats: dict[bytes, int] = {}
+        self.unlisted: dict[bytes, list[BoxBallot]] = {}  # box ballots whose line in the list has not come yet
+        self.unmatched: dict[bytes, list[BallotDecision]] = {}  # lines whose ballot has not come yet from the box
+        self.out_of_step: list[BallotDecision] = []  # the first line matched out of its position
+
+    def box_ballot(self, b: BoxBallot, d: BallotDecision | None) -> bool:
+        """The next box ballot with the list's line at the same position (None past the list's end). Returns
+        whether the ballot counts by the recomputed rules."""
+        self.position = b.line
+        if b.ballot_id in self.repeats:
+            self.passed_repeats[b.ballot_id] = self.passed_repeats.get(b.ballot_id, 0) + 1
+        status, reason = expected_decision(b, self.last, self.cancelled)
+        self.f.checked("V5.5")
+        if reason in RULE_CHECK:
+            self.f.checked(RULE_CHECK[reason])
+        if d is not None and d.ballot_id == b.ballot_id:
+            self._match(b, d, True)
+        else:
+            listed = _take(self.unmatched, b.ballot_id)
+            if listed is not None:
+                self._match(b, listed, False)
+            else:
+                self.unlisted.setdefault(b.ballot_id, []).append(b)
+            if d is not None:
+                self.list_line(d)
+        return status == "counted"
+
+    def box_read(self) -> None:
+        """The box is read to its end: nothing is ahead."""
+        self.position = float("inf")
+        # every line of a repeated id has passed; with its first, 1 + extra in all
+        self.passed_repeats = {k: n + 1 for k, n in self.repeats.items()}
+
+    def list_line(self, d: BallotDecision) -> None:
+        """A list line not at its box ballot's position: matched with a waiting box ballot, or left to wait."""
+        waiting = _take(self.unlisted, d.ballot_id)
+        if waiting is not None:
+            self._match(waiting, d, False)
+        else:
+            self._wait_or_report(d)
+
+    def finish(self) -> None:
+        # V5.5's items: each box line (counted above), each list line that matches no box line, and the list's order
+        f = self.f
+        for b in (b for items in self.unlisted.values() for b in items):
+            f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, ballot_id=b.ballot_id.hex(), voter_id=b.voter_id),
+                   f"ballot on box line {b.line} is missing from the authority's list", item=("box line", b.line))
+        for d in sorted((d for items in self.unmatched.values() for d in items), key=lambda d: d.line):
+            self._report_ghost(d)
+        if self.out_of_step and not self.unlisted and not self.unmatched and not self.ghosts:
+            f.check("V5.5", False, Location(file=layout.BALLOT_DECISIONS, line=self.out_of_step[0].line),
+                    "the list holds the box's ballots, but not in box order (first out of place here)")
+
+    def _never_matches(self, d: BallotDecision) -> bool:
+        if self.box_lines is None:
             return False
-        first = box_lines.get(d.ballot_id)
+        first = self.box_lines.get(d.ballot_id)
         if first is None:
             return True
-        extra = repeats.get(d.ballot_id, 0)
-        ahead = (first > position) if not extra else 1 + extra - passed_repeats.get(d.ballot_id, 0)
-        return len(unmatched.get(d.ballot_id, ())) >= ahead
+        extra = self.repeats.get(d.ballot_id, 0)
+        ahead = (first > self.position) if not extra else 1 + extra - self.passed_repeats.get(d.ballot_id, 0)
+        return len(self.unmatched.get(d.ballot_id, ())) >= ahead
 
-    def wait_or_report(d: BallotDecision) -> None:
-        nonlocal ghosts
-        if never_matches(d):
-            ghosts += 1
-            report_ghost(d)
+    def _wait_or_report(self, d: BallotDecision) -> None:
+        if self._never_matches(d):
+            self.ghosts += 1
+            self._report_ghost(d)
         else:
-            unmatched.setdefault(d.ballot_id, []).append(d)
-    unlisted: dict[bytes, list[BoxBallot]] = {}  # box ballots whose line in the list has not come yet
-    unmatched: dict[bytes, list[BallotDecision]] = {}  # lines whose ballot has not come yet from the box
-    out_of_step: list[BallotDecision] = []  # the first line matched out of its position
+            self.unmatched.setdefault(d.ballot_id, []).append(d)
 
-    def take(waiting: dict, ballot_id: bytes):
-        items = waiting.get(ballot_id)
-        if not items:
-            return None
-        item = items.pop(0)
-        if not items:
-            del waiting[ballot_id]
-        return item
+    def _report_ghost(self, d: BallotDecision) -> None:
+        self.f.checked("V5.5")
+        self.f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=d.ballot_id.hex()),
+                    f"{d.status} ballot that is not in the ballot box (a ghost ballot), or a ballot listed twice")
 
-    def report_ghost(d: BallotDecision) -> None:
-        f.checked("V5.5")
-        f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=d.ballot_id.hex()),
-               f"{d.status} ballot that is not in the ballot box (a ghost ballot), or a ballot listed twice")
-
-    def match(b: BoxBallot, d: BallotDecision, in_step: bool) -> None:
-        if not in_step and not out_of_step:
-            out_of_step.append(d)
-        status, reason = expected_decision(b, last, cancelled)
+    def _match(self, b: BoxBallot, d: BallotDecision, in_step: bool) -> None:
+        if not in_step and not self.out_of_step:
+            self.out_of_step.append(d)
+        status, reason = expected_decision(b, self.last, self.cancelled)
         if (d.status, d.reason) != (status, reason):
             said = d.status if d.reason is None else f"excluded as {d.reason}"
             should = status if reason is None else f"excluded as {reason}"
-            check = RULE_CHECK.get(reason, "V5.5") if d.status == "counted" else "V5.5"
-            f.fail(check, Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=b.ballot_id.hex(),
-                                   voter_id=b.voter_id), f"{said}; by the rules it is {should}",
-                   item=("box line", b.line))
-
-    for b in ballots:
-        position = b.line
-        if b.ballot_id in repeats:
-            passed_repeats[b.ballot_id] = passed_repeats.get(b.ballot_id, 0) + 1
-        d = next(decisions, None)
-        status, reason = expected_decision(b, last, cancelled)
-        f.checked("V5.5")
-        if reason in RULE_CHECK:
-            f.checked(RULE_CHECK[reason])
-        if d is not None and d.ballot_id == b.ballot_id:
-            match(b, d, True)
-        else:
-            listed = take(unmatched, b.ballot_id)
-            if listed is not None:
-                match(b, listed, False)
-            else:
-                unlisted.setdefault(b.ballot_id, []).append(b)
-            if d is not None:
-                waiting = take(unlisted, d.ballot_id)
-                if waiting is not None:
-                    match(waiting, d, False)
-                else:
-                    wait_or_report(d)
-        if status == "counted":
-            yield b
-    position = float("inf")  # the box is read to its end: nothing is ahead
-    passed_repeats = dict(repeats)  # every line of a repeated id has passed; with its first, 1 + extra in all
-    for k in passed_repeats:
-        passed_repeats[k] += 1
-    for d in decisions:
-        waiting = take(unlisted, d.ballot_id)
-        if waiting is not None:
-            match(waiting, d, False)
-        else:
-            wait_or_report(d)
-    # V5.5's items: each box line (counted above), each list line that matches no box line, and the list's order
-    for b in (b for items in unlisted.values() for b in items):
-        f.fail("V5.5", Location(file=layout.BALLOT_DECISIONS, ballot_id=b.ballot_id.hex(), voter_id=b.voter_id),
-               f"ballot on box line {b.line} is missing from the authority's list", item=("box line", b.line))
-    for d in sorted((d for items in unmatched.values() for d in items), key=lambda d: d.line):
-        report_ghost(d)
-    if out_of_step and not unlisted and not unmatched and not ghosts:
-        f.check("V5.5", False, Location(file=layout.BALLOT_DECISIONS, line=out_of_step[0].line),
-                "the list holds the box's ballots, but not in box order (first out of place here)")
+            # a wrongly counted ballot breaks the rule that excludes it; anything else is the list's fault
+            check = RULE_CHECK.get(reason, "V5.5") if d.status == "counted" and reason is not None else "V5.5"
+            self.f.fail(check, Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=b.ballot_id.hex(),
+                                        voter_id=b.voter_id), f"{said}; by the rules it is {should}",
+                        item=("box line", b.line))

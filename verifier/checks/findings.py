@@ -8,6 +8,7 @@ was nothing to check: the verdict says what was not checked and can still be VER
 or an unreadable dependency: the verdict is NOT VERIFIED).
 """
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from verifier.checks.catalog import CHECKS
 
@@ -37,7 +38,7 @@ class Location:
                 parts.append(f"{name.replace('_', ' ')} {v}")
         return ", ".join(parts)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
@@ -80,14 +81,14 @@ class Findings:
     """Collects results for every step in the catalog. Mergeable, so that chunks verified by different workers
     reduce into one (the merge is order-preserving: chunk results are merged in ballot-box order)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.steps = {c.id: StepResult(c.id) for c in CHECKS}
 
     def checked(self, check: str, count: int = 1) -> None:
         self.steps[check].checked += count
 
-    def fail(self, check: str, location: Location, message: str, item=None, items: int = 1, expected=None,
-             found=None) -> None:
+    def fail(self, check: str, location: Location, message: str, item: object = None, items: int = 1,
+             expected: object = None, found: object = None) -> None:
         """Record a finding. `item` names the checked item it belongs to (default: its location): consecutive
         findings of one item count as one failed item. `items`: how many failed items this one finding stands for
         (a finding that names several at once)."""
@@ -101,7 +102,7 @@ class Findings:
         else:
             step.unlisted += 1
 
-    def check(self, check: str, ok: bool, location: Location, message: str, item=None) -> bool:
+    def check(self, check: str, ok: bool, location: Location, message: str, item: object = None) -> bool:
         """Count one item; record a failure if not ok. Returns ok."""
         self.checked(check)
         if not ok:

@@ -20,7 +20,7 @@ from verifier.record.model import BoxEntry
 
 
 def check_proofs(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, batch: bool = True,
-                 rng=None) -> set[int]:
+                 rng: batching.Coefficients | None = None) -> set[int]:
     """Returns the lines of the entries with at least one failed proof.
 
     `rng` supplies the batch coefficients (a `batch.CoefficientStream` in a verification run; `secrets` by
@@ -40,10 +40,13 @@ def check_proofs(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, bat
             st = membership.Statement(ctx.fingerprint, cb.contest, messages, context, env.ballot_id, cb.ciphertext)
             p = cb.proof
             if batch:
-                if membership.statement_problem(key, st, p.a, p.e, p.z, units=False) is None:
+                partial = membership.statement_problem(key, st, p.a, p.e, p.z, units=False)
+                if partial is None:
                     pending.append((i, j, st, p))
                 else:  # the full check, for the message the individual path gives
-                    problems[(i, j)] = membership.statement_problem(key, st, p.a, p.e, p.z)
+                    full = membership.statement_problem(key, st, p.a, p.e, p.z)
+                    # the full check checks more than the partial one, so it fails too: `partial` is never used
+                    problems[(i, j)] = partial if full is None else full
                 continue
             problem = membership.statement_problem(key, st, p.a, p.e, p.z)
             if problem is None and not membership.equations_hold(key, cb.ciphertext, messages, p.a, p.e, p.z):
@@ -55,7 +58,7 @@ def check_proofs(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, bat
         if not batching.units_ok(key, items):
             # some value is not a unit: find it ballot by ballot, with the individual path's message
             still = []
-            for (i, j, st, p), item in zip(pending, items):
+            for (i, j, st, p), item in zip(pending, items, strict=True):  # one item per pending ballot (above)
                 problem = membership.statement_problem(key, st, p.a, p.e, p.z)
                 if problem:
                     problems[(i, j)] = problem

@@ -68,7 +68,7 @@ class RegistryIndex:
     """Fed every line's `Registration` in registry order: V2.3 and V2.4 against every earlier line, and the index
     of registered voters by id (only lines that pass V2.2 to V2.5); `finish` runs V2.1."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.voters = CompactVoters()
         self._key_owner: dict[bytes, str] = {}
         self._unindexed: dict[str, int] = {}  # voter id → first line, for ids on lines that registered nobody

@@ -13,6 +13,7 @@ so that the rest of the hierarchy is still checked and a fault is named where it
 unverifiable station. Seats are only recomputed from fully verified counts.
 """
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from verifier.checks.context import ElectionContext
@@ -24,6 +25,7 @@ from verifier.tally.hierarchy import Hierarchy, announced_at, turnout_percent
 
 Key = tuple[str, str]
 UnitContest = tuple[str, str, str]  # (level, unit, contest)
+_Children = tuple[int, int, list[int]]  # (children, ballots, votes) summed over the protocols one level below
 
 
 @dataclass
@@ -33,10 +35,24 @@ class _Sum:
     stand_ins: int = 0  # protocols below whose announced figures stand in for a sum that did not verify
 
 
-def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tuple[int, tuple[int, ...]]],
-                  voted_by_station: Counter, f: Findings) -> dict[str, tuple[int, ...]]:
+def check_results(ctx: ElectionContext, results: Results, verified: Mapping[Key, tuple[int, tuple[int, ...]]],
+                  voted_by_station: Counter[str], f: Findings) -> dict[str, tuple[int, ...]]:
     """Returns the verified totals per contest at its scope's top unit (for the seat check), for the contests
     every station of whose scope verified."""
+    _check_document(ctx, results, f)
+    h = Hierarchy(ctx.manifest)
+    registered, voted = _registered_and_voted(ctx, h, voted_by_station)
+    # which units count which contests: every unit above a station whose ballot style has the contest
+    covers: set[UnitContest] = {(level, unit, cid) for station, contests in ctx.station_contests.items()
+                                for cid in contests for level, unit in h.units_of(station)}
+    announced = _check_protocols(ctx, results, h, covers, registered, voted, f)
+    sums = _verified_sums(ctx, h, verified, covers, announced)
+    _compare_counts(announced, sums, _children_sums(h, covers, announced), f)
+    return _seat_totals(ctx, sums)
+
+
+def _check_document(ctx: ElectionContext, results: Results, f: Findings) -> None:
+    """V7.1: the results document's fingerprint and signature."""
     commission = ctx.manifest.authority("commission")
     top = Location(file=layout.RESULTS)
     f.checked("V7.1")  # one item, the results document: its fingerprint and its signature
@@ -45,9 +61,13 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
     if not signatures.verify(commission.algorithm, commission.public_key, results.signed_bytes,
                              results.commission_signature):
         f.fail("V7.1", top, "commission signature is invalid")
-    h = Hierarchy(ctx.manifest)
 
-    registered, voted = Counter(), Counter()
+
+def _registered_and_voted(ctx: ElectionContext, h: Hierarchy, voted_by_station: Counter[str]
+                          ) -> tuple[Counter[Key], Counter[Key]]:
+    """Registered voters and voters who voted per unit (level, unit)."""
+    registered: Counter[Key] = Counter()
+    voted: Counter[Key] = Counter()
     for station, n in ctx.voters.station_counts().items():
         if station in h.district_of:
             for u in h.units_of(station):
@@ -55,10 +75,14 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
     for station, n in voted_by_station.items():
         for u in h.units_of(station):
             voted[u] += n
-    # which units count which contests: every unit above a station whose ballot style has the contest
-    covers: set[UnitContest] = {(level, unit, cid) for station, contests in ctx.station_contests.items()
-                                for cid in contests for level, unit in h.units_of(station)}
+    return registered, voted
 
+
+def _check_protocols(ctx: ElectionContext, results: Results, h: Hierarchy, covers: set[UnitContest],
+                     registered: Counter[Key], voted: Counter[Key], f: Findings
+                     ) -> dict[UnitContest, ContestResult]:
+    """V7.2 (one protocol per unit, each with the contests its unit counts) and V7.5 (turnout) for every
+    protocol. Returns the well-formed results, first protocol per unit."""
     # per unit, the contests it counts in manifest order (one pass over covers, not every contest per protocol)
     order = {cid: i for i, cid in enumerate(ctx.contests)}
     expected_contests: dict[Key, list[str]] = {}
@@ -85,19 +109,28 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
         announced.update(_check_coverage(ctx, p, expected_contests, option_ids, f))
     for level, unit in sorted(expected_units - seen):
         f.check("V7.2", False, Location(file=layout.RESULTS, level=level, unit=unit), "protocol missing")
+    return announced
 
-    sums = _verified_sums(ctx, h, verified, covers, announced)
-    children = _children_sums(h, covers, announced)
-    unverified = Counter()  # announced results that rest on tallies that did not verify, per step
+
+def _compare_counts(announced: dict[UnitContest, ContestResult], sums: dict[UnitContest, _Sum | None],
+                    children: dict[UnitContest, _Children | None], f: Findings) -> None:
+    """V7.3 and V7.4 for every well-formed announced result; a step that compared nothing says why."""
+    unverified: Counter[str] = Counter()  # announced results that rest on tallies that did not verify, per step
     for (level, unit, cid), r in announced.items():
         if not _check_counts(level, unit, r, sums[(level, unit, cid)], children.get((level, unit, cid)), f):
             unverified["V7.3" if level == "polling_station" else "V7.4"] += 1
     for check, n in unverified.items():
         if not f.steps[check].checked:  # nothing compared at all: "0 checked, passed" would be a lie
             f.not_run(check, f"the {n} announced result(s) rest on tallies that did not verify (V6.x)")
+
+
+def _seat_totals(ctx: ElectionContext, sums: dict[UnitContest, _Sum | None]) -> dict[str, tuple[int, ...]]:
+    """The verified totals per contest at its scope's top unit, for the contests whose sum has no stand-in."""
     totals = {}
     for c in ctx.contests.values():
         top_unit = "nation" if c.scope_level == "nation" else c.scope_unit
+        if top_unit is None:
+            continue  # a region or district contest without its unit (V1.x names it) has no sum
         s = sums.get((c.scope_level, top_unit, c.id))
         if s is not None and s.stand_ins == 0:
             totals[c.id] = tuple(s.votes)
@@ -107,7 +140,8 @@ def check_results(ctx: ElectionContext, results: Results, verified: dict[Key, tu
 BELOW = (("district", "polling_station"), ("region", "district"), ("nation", "region"))
 
 
-def _verified_sums(ctx: ElectionContext, h: Hierarchy, verified: dict, covers: set[UnitContest],
+def _verified_sums(ctx: ElectionContext, h: Hierarchy, verified: Mapping[Key, tuple[int, tuple[int, ...]]],
+                   covers: set[UnitContest],
                    announced: dict[UnitContest, ContestResult]) -> dict[UnitContest, _Sum | None]:
     """For every unit and contest, the sum of its stations' verified tallies, built level by level. A station whose
     tally did not verify has none (None); in the sum of its parent its announced figures stand in for it, and so on
@@ -139,7 +173,8 @@ def _verified_sums(ctx: ElectionContext, h: Hierarchy, verified: dict, covers: s
                 totals[parent] = _Sum(s.ballots, list(s.votes), s.stand_ins)
             else:
                 total.ballots += s.ballots
-                total.votes = [x + y for x, y in zip(total.votes, s.votes)]
+                # both have one count per option of the contest (decode_counts, V7.2's manifest order)
+                total.votes = [x + y for x, y in zip(total.votes, s.votes, strict=True)]
                 total.stand_ins += s.stand_ins
         for (unit, cid), total in totals.items():
             sums[(level, unit, cid)] = total
@@ -151,27 +186,26 @@ def _covers_at(covers: set[UnitContest], level: str) -> list[UnitContest]:
 
 
 def _children_sums(h: Hierarchy, covers: set[UnitContest], announced: dict[UnitContest, ContestResult]
-                   ) -> dict[UnitContest, tuple[int, int, list[int]] | None]:
+                   ) -> dict[UnitContest, _Children | None]:
     """For every unit above a station and contest: (children, ballots, votes) summed over the announced protocols
     one level below that count the contest; None when a child's result is missing or malformed (V7.2 names it).
     Built in one pass over the covers and the announced results, like the sums."""
-    covering: Counter = Counter()
+    covering: Counter[UnitContest] = Counter()
     for _, below in BELOW:
         for k in _covers_at(covers, below):
             covering[(*h.parent[(below, k[1])], k[2])] += 1
-    acc: dict[UnitContest, list] = {}
+    acc: dict[UnitContest, _Children] = {}
     for (level, unit, cid), r in announced.items():
         if level == "nation":
             continue
         key = (*h.parent[(level, unit)], cid)
         a = acc.get(key)
         if a is None:
-            acc[key] = [1, r.ballots, [v for _, v in r.votes]]
+            acc[key] = (1, r.ballots, [v for _, v in r.votes])
         else:
-            a[0] += 1
-            a[1] += r.ballots
-            a[2] = [x + v for x, (_, v) in zip(a[2], r.votes)]
-    return {key: (tuple(a) if a[0] == covering[key] else None) for key, a in acc.items()}
+            # well-formed results of one contest list its options, in manifest order (V7.2): equal lengths
+            acc[key] = (a[0] + 1, a[1] + r.ballots, [x + v for x, (_, v) in zip(a[2], r.votes, strict=True)])
+    return {key: (a if a[0] == covering[key] else None) for key, a in acc.items()}
 
 
 def _check_turnout(p: Protocol, registered: int, voted: int, loc: Location, f: Findings) -> None:
@@ -215,7 +249,7 @@ def _check_coverage(ctx: ElectionContext, p: Protocol, expected_contests: dict[K
     return out
 
 
-def _check_counts(level: str, unit: str, r: ContestResult, truth: _Sum | None, children: tuple | None,
+def _check_counts(level: str, unit: str, r: ContestResult, truth: _Sum | None, children: _Children | None,
                   f: Findings) -> bool:
     """V7.3 (a station against its verified tally) or V7.4 (a higher level against the sum of its stations'
     verified tallies): one finding per figure that differs, saying also what the children's protocols sum to.
@@ -227,7 +261,8 @@ def _check_counts(level: str, unit: str, r: ContestResult, truth: _Sum | None, c
         return False  # rests on a tally that did not verify, with nothing announced to stand in: V6.x/V7.2 say why
     check = "V7.3" if level == "polling_station" else "V7.4"
     f.checked(check)  # one item, this protocol's contest: a finding per figure that differs
-    rows = [("ballots", None, r.ballots, truth.ballots, children and children[1])]
+    rows: list[tuple[str, str | None, int, int, int | None]] = [
+        ("ballots", None, r.ballots, truth.ballots, children and children[1])]
     rows += [("votes", option, n, truth.votes[i], children and children[2][i])
              for i, (option, n) in enumerate(r.votes)]
     for what, option, found, expected, summed in rows:
@@ -239,7 +274,7 @@ def _check_counts(level: str, unit: str, r: ContestResult, truth: _Sum | None, c
                          f"{truth.stand_ins} protocol(s) below whose tallies did not verify)")
         else:
             parts.append(f"verified {expected}")
-        if summed is not None:
+        if summed is not None and children is not None:  # summed is None without children
             parts.append(f"the protocols of its {children[0]} children sum to {summed}")
         f.fail(check, Location(file=layout.RESULTS, level=level, unit=unit, contest=r.contest, option=option),
                "; ".join(parts), item=(level, unit, r.contest), expected=expected, found=found)

@@ -4,8 +4,8 @@ from collections import Counter
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings, Location
 from verifier.record import layout
-from verifier.record.model import ListSeatRule, Results
-from verifier.tally.seats import allocate_list, compare_announced, plurality
+from verifier.record.model import Contest, ListSeatRule, Results
+from verifier.tally.seats import ListAllocation, PluralityResult, allocate_list, compare_announced, plurality
 
 
 def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[int, ...]],
@@ -31,19 +31,16 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
             unchecked.append(contest.id)  # its counts did not verify: V6.x/V7.x say why
             continue
         f.checked("V8.1")
-        votes = list(zip(contest.options, totals[contest.id]))
+        # the verified totals have one count per option of the contest (decode_counts)
+        votes = list(zip(contest.options, totals[contest.id], strict=True))
         rule = contest.seat_rule
-        outcome = allocate_list(votes, rule) if isinstance(rule, ListSeatRule) else plurality(votes, rule)
+        outcome: ListAllocation | PluralityResult
         if isinstance(rule, ListSeatRule):
-            if outcome.tie_note:
-                notes.append(f"{contest.id}: {outcome.tie_note}")
-            if not outcome.allocated:
-                notes.append(f"{contest.id}: no seats allocated: {outcome.no_allocation_reason}")
-        elif outcome.undecided:
-            notes.append(f"{contest.id}: UNDECIDED: tie for first between {', '.join(o.id for o in outcome.tied)}")
-        if not isinstance(rule, ListSeatRule) and outcome.against_all_leads:
-            notes.append(f"{contest.id}: 'against all' leads with {outcome.against_all_votes} votes over the top "
-                         f"candidate's {outcome.top_votes}; the top candidate is taken as elected")
+            outcome = allocate_list(votes, rule)
+            notes += _list_notes(contest.id, outcome)
+        else:
+            outcome = plurality(votes, rule)
+            notes += _plurality_notes(contest.id, outcome)
         if contest.id not in announced:
             f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id), "no seats announced for this contest",
                    item=("allocation", contest.id))
@@ -60,14 +57,33 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
     return notes
 
 
-def _check_list(contest, listed: list[str], f: Findings) -> set[str]:
+def _list_notes(cid: str, outcome: ListAllocation) -> list[str]:
+    notes = []
+    if outcome.tie_note:
+        notes.append(f"{cid}: {outcome.tie_note}")
+    if not outcome.allocated:
+        notes.append(f"{cid}: no seats allocated: {outcome.no_allocation_reason}")
+    return notes
+
+
+def _plurality_notes(cid: str, outcome: PluralityResult) -> list[str]:
+    notes = []
+    if outcome.undecided:
+        notes.append(f"{cid}: UNDECIDED: tie for first between {', '.join(o.id for o in outcome.tied)}")
+    if outcome.against_all_leads:
+        notes.append(f"{cid}: 'against all' leads with {outcome.against_all_votes} votes over the top "
+                     f"candidate's {outcome.top_votes}; the top candidate is taken as elected")
+    return notes
+
+
+def _check_list(contest: Contest, listed: list[str], f: Findings) -> set[str]:
     """A contest's announced seat list names every option of the contest exactly once, in manifest order (SPEC.md
     §2.9), so that a reader of results.json sees every option's seats, zeros included. One finding per option
     listed twice, missing or unknown; a complete list in another order is one finding, at the first option out of
     place. Returns the options named as missing or unknown (the seat comparison does not name them again)."""
     options = [o.id for o in contest.options]
     known, present = set(options), set(listed)  # sets: a hostile list of a million entries stays linear
-    named = set()
+    named: set[str] = set()
 
     def fail(option: str, message: str) -> None:
         f.checked("V8.1")
@@ -84,6 +100,6 @@ def _check_list(contest, listed: list[str], f: Findings) -> set[str]:
             fail(option, "announced seats for an option the contest does not have")
             named.add(option)
     if not named and len(listed) == len(options) and listed != options:
-        i = next(i for i, (a, b) in enumerate(zip(listed, options)) if a != b)
+        i = next(i for i, (a, b) in enumerate(zip(listed, options, strict=True)) if a != b)  # lengths equal (above)
         fail(listed[i], f"announced seats not in manifest order: position {i + 1} is {options[i]}'s")
     return named

@@ -1,11 +1,23 @@
 """V1.x: the spec version, the election key, the manifest's consistency, its authority keys and the anchor."""
 from collections.abc import Sequence
+from typing import Protocol
 
 from verifier.checks.findings import Findings, Location
 from verifier.crypto import keycheck, modulus_proof, signatures, threshold
 from verifier.crypto.paillier import PublicKey, max_options
 from verifier.record import layout
-from verifier.record.model import AuthorityKey, ElectionKey, ListSeatRule, Manifest, PluralitySeatRule
+from verifier.record.model import (
+    AuthorityKey,
+    BallotStyle,
+    Contest,
+    District,
+    ElectionKey,
+    ListSeatRule,
+    Manifest,
+    PluralitySeatRule,
+    PollingStation,
+    Region,
+)
 
 KEY = Location(file=layout.ELECTION_KEY)
 MANIFEST = Location(file=layout.MANIFEST)
@@ -72,21 +84,24 @@ UNPROVEN_PRIME_SIZES = ("ASSUMPTION: the sizes of the election key's two prime f
                         "both exceed 2^256 (SPEC §3.6.3)")
 
 
+class _Fail(Protocol):
+    """Reports one V1.5 finding at the manifest, placed by the Location fields given."""
+
+    def __call__(self, message: str, *, unit: str | None = None, polling_station: str | None = None,
+                 contest: str | None = None) -> None: ...
+
+
 def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
     """V1.5. Returns whether the manifest is consistent enough for any later step to run."""
     before = f.steps["V1.5"].failed
 
-    def fail(message: str, **where) -> None:  # one item, the manifest, however many findings
-        f.fail("V1.5", Location(file=layout.MANIFEST, **where), message, item=MANIFEST)
+    def fail(message: str, *, unit: str | None = None, polling_station: str | None = None,
+             contest: str | None = None) -> None:  # one item, the manifest, however many findings
+        f.fail("V1.5", Location(file=layout.MANIFEST, polling_station=polling_station, contest=contest, unit=unit),
+               message, item=MANIFEST)
 
     f.checked("V1.5")
-    for kind, items in (("region", m.regions), ("district", m.districts), ("polling station", m.polling_stations),
-                        ("contest", m.contests), ("ballot style", m.ballot_styles)):
-        seen = set()
-        for item in items:
-            if item.id in seen:
-                fail(f"{kind} id {item.id} is used twice")
-            seen.add(item.id)
+    _check_unique_ids(m, fail)
     regions = {r.id for r in m.regions}
     districts = {d.id: d for d in m.districts}
     styles = {s.id: s for s in m.ballot_styles}
@@ -95,26 +110,54 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
         if d.region not in regions:
             fail(f"district {d.id} names unknown region {d.region}", unit=d.id)
     for c in m.contests:
-        if c.scope_level == "region" and c.scope_unit not in regions:
-            fail(f"scope names unknown region {c.scope_unit}", contest=c.id)
-        if c.scope_level == "district" and c.scope_unit not in districts:
-            fail(f"scope names unknown district {c.scope_unit}", contest=c.id)
-        if len(c.options) > max_options(n):
-            fail(f"{len(c.options)} options do not fit the key's {max_options(n)} slots", contest=c.id)
-        if len({o.id for o in c.options}) != len(c.options):
-            fail("an option id is used twice", contest=c.id)
-        if sum(o.kind == "against_all" for o in c.options) > 1:
-            fail("more than one 'against all' option", contest=c.id)
-        if isinstance(c.seat_rule, ListSeatRule) and any(o.kind == "candidate" for o in c.options):
-            fail("a party-list seat rule over candidate options", contest=c.id)
-        if isinstance(c.seat_rule, PluralitySeatRule) and all(o.kind == "against_all" for o in c.options):
-            fail("a plurality seat rule with no candidate", contest=c.id)
+        _check_contest(c, n, regions, districts, fail)
     for s in m.ballot_styles:
         if len(set(s.contests)) != len(s.contests):
             fail(f"ballot style {s.id} lists a contest twice")
         for cid in s.contests:
             if cid not in contests:
                 fail(f"ballot style {s.id} names unknown contest {cid}", contest=cid)
+    _check_stations(m, districts, styles, contests, fail)
+    _check_contests_held(m, styles, fail)
+    if not m.voting_start < m.voting_end:
+        fail("the voting period ends before it starts")
+    if not m.voting_end[:10] < m.election_day:
+        fail("e-voting must close before election day (paper votes cancel e-votes)")
+    return f.steps["V1.5"].failed == before
+
+
+def _check_unique_ids(m: Manifest, fail: _Fail) -> None:
+    items: tuple[tuple[str, Sequence[Region | District | PollingStation | Contest | BallotStyle]], ...] = (
+        ("region", m.regions), ("district", m.districts), ("polling station", m.polling_stations),
+        ("contest", m.contests), ("ballot style", m.ballot_styles))
+    for kind, of_kind in items:
+        seen = set()
+        for item in of_kind:
+            if item.id in seen:
+                fail(f"{kind} id {item.id} is used twice")
+            seen.add(item.id)
+
+
+def _check_contest(c: Contest, n: int, regions: set[str], districts: dict[str, District], fail: _Fail) -> None:
+    if c.scope_level == "region" and c.scope_unit not in regions:
+        fail(f"scope names unknown region {c.scope_unit}", contest=c.id)
+    if c.scope_level == "district" and c.scope_unit not in districts:
+        fail(f"scope names unknown district {c.scope_unit}", contest=c.id)
+    if len(c.options) > max_options(n):
+        fail(f"{len(c.options)} options do not fit the key's {max_options(n)} slots", contest=c.id)
+    if len({o.id for o in c.options}) != len(c.options):
+        fail("an option id is used twice", contest=c.id)
+    if sum(o.kind == "against_all" for o in c.options) > 1:
+        fail("more than one 'against all' option", contest=c.id)
+    if isinstance(c.seat_rule, ListSeatRule) and any(o.kind == "candidate" for o in c.options):
+        fail("a party-list seat rule over candidate options", contest=c.id)
+    if isinstance(c.seat_rule, PluralitySeatRule) and all(o.kind == "against_all" for o in c.options):
+        fail("a plurality seat rule with no candidate", contest=c.id)
+
+
+def _check_stations(m: Manifest, districts: dict[str, District], styles: dict[str, BallotStyle],
+                    contests: dict[str, Contest], fail: _Fail) -> None:
+    """Each station's district and ballot style exist, and its style holds only contests of its territory."""
     outside: dict[tuple[str, str], list[str]] = {}
     for p in m.polling_stations:
         d = districts.get(p.district)
@@ -132,6 +175,9 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
         for cid in outside[key]:
             fail(f"ballot style {style.id} gives the station a contest outside its territory", polling_station=p.id,
                  contest=cid)
+
+
+def _check_contests_held(m: Manifest, styles: dict[str, BallotStyle], fail: _Fail) -> None:
     # a contest no station's voters receive would have its results announced nowhere (§2.9 lists a contest at the
     # units above the stations whose style holds it), and its seats could never be recomputed
     used = {p.ballot_style for p in m.polling_stations}  # per style, not per station: stays linear
@@ -141,11 +187,6 @@ def check_manifest(m: Manifest, n: int, f: Findings) -> bool:
             if c.id not in held:
                 fail("no polling station's ballot style holds this contest: its results would be announced nowhere",
                      contest=c.id)
-    if not m.voting_start < m.voting_end:
-        fail("the voting period ends before it starts")
-    if not m.voting_end[:10] < m.election_day:
-        fail("e-voting must close before election day (paper votes cancel e-votes)")
-    return f.steps["V1.5"].failed == before
 
 
 NOT_ANCHORED = "not anchored: compare the fingerprint below with the one the commission published"

@@ -14,11 +14,12 @@ from verifier.checks.ballot_box import EntrySummary, check_entry
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings
 from verifier.checks.proofs import check_proofs
+from verifier.crypto.batch import Coefficients
 from verifier.record.model import BoxEntry
 
 
 def check_ballots(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, batch: bool = True,
-                  rng=None) -> list[EntrySummary]:
+                  rng: Coefficients | None = None) -> list[EntrySummary]:
     """Every check of a chunk of box entries on its own; each summary's `valid` says valid in pass 1. Findings
     come out as before: every entry's individual checks in order, then the proofs (see proofs.py)."""
     summaries = [check_entry(ctx, e, f) for e in entries]

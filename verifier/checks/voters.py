@@ -10,6 +10,7 @@ import struct
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar, overload
 
 from verifier.crypto.encoding import sha256
 
@@ -26,11 +27,12 @@ class RegisteredVoter:
     line: int
 
 
+T = TypeVar("T")
 _ROW = struct.Struct(">IIBB33s")  # station, registry line, algorithm, key length, key (zero-padded)
 
 
-class CompactVoters(Mapping):
-    def __init__(self):
+class CompactVoters(Mapping[str, RegisteredVoter]):
+    def __init__(self) -> None:
         self._stations: list[str] = []
         self._algorithms: list[str] = []
         self._station_index: dict[str, int] = {}
@@ -58,9 +60,10 @@ class CompactVoters(Mapping):
         return self._ids[row]
 
     def station(self, row: int) -> str:
-        return self._stations[_ROW.unpack_from(self._rows, row * _ROW.size)[0]]
+        station: int = _ROW.unpack_from(self._rows, row * _ROW.size)[0]
+        return self._stations[station]
 
-    def station_counts(self) -> Counter:
+    def station_counts(self) -> Counter[str]:
         """Registered voters per polling station, from the station column alone (no voter is built)."""
         counts = Counter(station for station, *_ in _ROW.iter_unpack(self._rows))
         return Counter({self._stations[s]: n for s, n in counts.items()})
@@ -74,11 +77,16 @@ class CompactVoters(Mapping):
     def __getitem__(self, voter_id: str) -> RegisteredVoter:
         return self._voter(self._index[voter_id])
 
-    def get(self, voter_id, default=None):
+    @overload
+    def get(self, voter_id: str, /) -> RegisteredVoter | None: ...
+    @overload
+    def get(self, voter_id: str, /, default: RegisteredVoter | T) -> RegisteredVoter | T: ...
+
+    def get(self, voter_id: str, /, default: object = None) -> object:
         row = self._index.get(voter_id)
         return default if row is None else self._voter(row)
 
-    def __contains__(self, voter_id) -> bool:
+    def __contains__(self, voter_id: object) -> bool:
         return voter_id in self._index
 
     def __iter__(self) -> Iterator[str]:

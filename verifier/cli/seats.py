@@ -86,6 +86,7 @@ def seats_command(ctx: click.Context, counts: Path, seats: int | None, threshold
             raise RecordError(data.file, bad.line,
                               f"option {bad.option.id!r} has kind candidate: party lists take kind party "
                               f"(or use --plurality)")
+        assert seats is not None  # without --plurality, a missing --seats is a usage error (above)
         rule = ListSeatRule(seats=seats, threshold_percent=threshold,
                             base_includes_against_all=BASES[base_name])
         result = allocate_list(data.votes, rule)

@@ -117,9 +117,11 @@ def verify(record: str, json_path: str | None, html_path: str | None, no_color: 
 
 
 @main.command("checks")
-@click.option("--markdown", is_flag=True, help="The check table of SPEC.md, as Markdown (§4, or §7 with --suite protocols).")
+@click.option("--markdown", is_flag=True,
+              help="The check table of SPEC.md, as Markdown (§4, or §7 with --suite protocols).")
 @click.option("--suite", type=click.Choice(list(SUITES)), default=None,
-              help="Only the V-steps of `verify` (record) or the P-steps of `protocols`; --markdown: record unless given.")
+              help="Only the V-steps of `verify` (record) or the P-steps of `protocols`; "
+                   "--markdown: record unless given.")
 def checks(markdown: bool, suite: str | None) -> None:
     """List the numbered checks: the V-steps of `verify`, then the P-steps of `protocols`.
 

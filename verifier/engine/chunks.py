@@ -67,7 +67,7 @@ def check_chunk(ctx: ElectionContext, lines: Lines, batch: bool, coefficients: C
     summaries = check_ballots(ctx, entries, f, batch, coefficients)
     aggregates: Aggregates = {}
     n2 = ctx.key.n2
-    for entry, s in zip(entries, summaries):
+    for entry, s in zip(entries, summaries, strict=True):  # check_ballots: one summary per entry
         if s.valid:
             station = ctx.voters[entry.envelope.voter_id].polling_station
             for cb in entry.envelope.contests:

@@ -281,7 +281,7 @@ def read_protocol_dir(directory: str | os.PathLike) -> ProtocolSet:
     area = {u.id: 1 for u in units}
     for level in LEVELS[:-1]:  # lowest first: each unit's area is known before it is added to its parent's
         for u in units:
-            if u.level == level:
+            if u.level == level and u.parent is not None:  # below the nation always true (read_units)
                 area[u.parent] += area[u.id]
     pairs = sum(area[c.top_unit] for c in contests)
     if pairs > MAX_UNIT_CONTESTS:

@@ -13,12 +13,15 @@ n²; a schema cannot know the key, so those fields say `^([0-9a-f]{2})+$` and na
 """
 import re
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from verifier.crypto.signatures import ALGORITHMS, KEY_LENGTHS
 from verifier.record import layout
 from verifier.record.fields import DATE_PATTERN, ID_PATTERN, MAX_TEXT, TIMESTAMP_PATTERN
 from verifier.record.model import LEVELS, OPTION_KINDS
 from verifier.record.reader import BALLOT_ID, DECISION_REASONS, HASH, PERCENT, SIGNATURE, TURNOUT
+
+T = TypeVar("T")
 
 SCHEMA_ID = "https://tally-verifier.invalid/schemas/"  # a name, never fetched
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -142,7 +145,8 @@ FILES: dict[str, Shape] = {
     layout.BALLOT_BOX_HEAD: Shape({"entries": integer(), "head_hash": hex_bytes(HASH), "closed_at": F("timestamp"),
                                    "collector_signature": hex_bytes(SIGNATURE)}),
     layout.CANCELLATIONS: Shape({"voter_id": ident(), "polling_station": ident(), "paper_voted_at": F("timestamp"),
-                                 "voter_signature": hex_bytes(SIGNATURE), "commission_signature": hex_bytes(SIGNATURE)}),
+                                 "voter_signature": hex_bytes(SIGNATURE),
+                                 "commission_signature": hex_bytes(SIGNATURE)}),
     layout.BALLOT_DECISIONS: Shape({"ballot_id": hex_bytes(BALLOT_ID), "status": choice("counted", "excluded")},
                                    {"reason": choice(*DECISION_REASONS)}),
     layout.TALLY: Shape({
@@ -218,10 +222,16 @@ def _field_only(f: F) -> dict:
         return _hex(2 * length)
     if v == "hex_int":
         return _key_hex(f.args[0])
+    return _composite_field(f)
+
+
+def _composite_field(f: F) -> dict:
+    """The arrays and objects (of _field_only's kinds)."""
+    v = f.via
     if v == "hex_ints":
         (width,) = f.args
         item = _key_hex(width) if width in KEY_WIDTHS else _hex(2 * width)
-        s = {"type": "array", "items": item}
+        s: dict[str, Any] = {"type": "array", "items": item}
         if f.note == "k":
             s.update(minItems=1, maxItems=1000)
         elif f.note:
@@ -230,15 +240,22 @@ def _field_only(f: F) -> dict:
     if v == "bits":
         return {"type": "array", "maxItems": f.args[1], "items": {"enum": [0, 1]}}
     if v == "array":
-        return {"type": "array", "minItems": f.args[0], "items": _field(f.items)}
+        return {"type": "array", "minItems": f.args[0], "items": _field(_part(f.items, f))}
     if v == "obj":
-        return shape_schema(f.obj)
+        return shape_schema(_part(f.obj, f))
     if v == "objs":
-        s = {"type": "array", "items": shape_schema(f.obj)}
+        s = {"type": "array", "items": shape_schema(_part(f.obj, f))}
         if f.args[0]:
             s["minItems"] = f.args[0]
         return s
     raise ValueError(v)
+
+
+def _part(part: T | None, f: F) -> T:
+    """An array's item or an object's shape: array() and obj()/objs() always give it."""
+    if part is None:
+        raise ValueError(f"{f.via} field without its {'item' if f.via == 'array' else 'shape'}")
+    return part
 
 
 def shape_schema(shape: Shape) -> dict:

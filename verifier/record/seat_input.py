@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def _read_bytes(path: str | Path) -> tuple[str, bytes]:
 def _format(file: str) -> str:
     suffix = Path(file).suffix.lower()
     if suffix not in (".csv", ".json"):
-        raise RecordError(file, None, f"unknown format {suffix or '(no extension)'!r}: the name must end in .csv or .json")
+        raise RecordError(file, None,
+                          f"unknown format {suffix or '(no extension)'!r}: the name must end in .csv or .json")
     return suffix[1:]
 
 
@@ -93,7 +95,8 @@ def _count_text(value: str, file: str, line: int, column: str) -> int:
     return int(value)
 
 
-def _csv_rows(text: str, file: str, header: tuple[str, ...], optional: tuple[str, ...] = ()):
+def _csv_rows(text: str, file: str, header: tuple[str, ...], optional: tuple[str, ...] = ()
+              ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yields (line, cells) for the data rows after checking the header; cells as a dict by column name.
 
     Streamed, and refused at the row after MAX_ROWS: a 4 MiB file of short rows must not become a million
@@ -119,10 +122,7 @@ def _csv_rows(text: str, file: str, header: tuple[str, ...], optional: tuple[str
             if header_blanks:  # the first line was blank and something follows: the header is missing
                 line, cells = line - header_blanks, []
             names = cells
-            allowed = [header, header + optional]
-            if tuple(names) not in allowed:
-                want = " or ".join(",".join(h) for h in dict.fromkeys(allowed))
-                raise RecordError(file, line, f"header must be {want}, not {','.join(names)!r}")
+            _check_header(names, file, line, header, optional)
             previous = line
             continue
         if cells == []:
@@ -130,10 +130,7 @@ def _csv_rows(text: str, file: str, header: tuple[str, ...], optional: tuple[str
             if len(blanks) > MAX_ROWS:
                 raise RecordError(file, line, f"more than {MAX_ROWS} blank lines")
             continue
-        for blank in blanks:
-            if blank != previous + 1:
-                raise RecordError(file, previous + 1, "line break inside a quoted field")
-            raise RecordError(file, blank, "blank line")
+        _refuse_blanks(blanks, file, previous)
         if line != previous + 1:
             raise RecordError(file, previous + 1, "line break inside a quoted field")
         previous = line
@@ -142,9 +139,26 @@ def _csv_rows(text: str, file: str, header: tuple[str, ...], optional: tuple[str
             raise RecordError(file, line, f"more than {MAX_ROWS} rows (options)")
         if len(cells) != len(names):
             raise RecordError(file, line, f"{len(cells)} columns, the header has {len(names)}")
-        yield line, dict(zip(names, cells))
+        yield line, dict(zip(names, cells, strict=True))  # lengths equal (above)
     if names is None:
         raise RecordError(file, 1, "empty file")
+
+
+def _check_header(names: list[str], file: str, line: int, header: tuple[str, ...], optional: tuple[str, ...]
+                  ) -> None:
+    allowed = [header, header + optional]
+    if tuple(names) not in allowed:
+        want = " or ".join(",".join(h) for h in dict.fromkeys(allowed))
+        raise RecordError(file, line, f"header must be {want}, not {','.join(names)!r}")
+
+
+def _refuse_blanks(blanks: list[int], file: str, previous: int) -> None:
+    """A row follows blank lines held back: the first of them is a fault (a line break in a quoted field if it
+    does not follow the previous row)."""
+    for blank in blanks:
+        if blank != previous + 1:
+            raise RecordError(file, previous + 1, "line break inside a quoted field")
+        raise RecordError(file, blank, "blank line")
 
 
 def parse_counts(data: bytes, file: str) -> SeatCounts:

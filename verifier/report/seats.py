@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from pathlib import Path
 
 
 def decimal(value: Fraction, places: int = 6) -> str:
@@ -28,10 +29,11 @@ def _percent_text(value: Fraction) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    # every row has one cell per header column (both callers build them so), hence zip(strict=True)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     out = []
     for r in [header, *rows]:
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))]
         out.append("  ".join(cells).rstrip())
     return out
 
@@ -48,7 +50,8 @@ def list_report(counts, a, base_name: str) -> tuple[list[str], dict]:
     lines = [
         f"seats: party-list allocation of {rule.seats} seat(s) from {counts.file}",
         f"base: {a.base} votes ({base_name.replace('-', ' ')}; invalid ballots are never in it)",
-        f"threshold: {_percent_text(Fraction(rule.threshold_percent))}% of the base = {decimal(a.threshold_votes)} votes"
+        f"threshold: {_percent_text(Fraction(rule.threshold_percent))}% of the base = "
+        f"{decimal(a.threshold_votes)} votes"
         + (f": a party passes with at least {a.min_votes_to_pass} votes" if a.base > 0 else ""),
         f"votes of the parties over the threshold: {a.passing_votes}",
         f"quota: {decimal(a.quota)} ({a.quota.numerator}/{a.quota.denominator})" if a.quota is not None
@@ -140,8 +143,9 @@ def plurality_report(counts, r) -> tuple[list[str], dict]:
     lines += _table(["option", "kind", "votes", "share %", ""], rows, right={2, 3})
     lines.append("")
     if r.undecided:
-        tied = ", ".join(o.id for o in r.tied)
-        lines.append(f"undecided: tie for first between {tied} with {r.top_votes} votes each; no winner is decided")
+        tied_text = ", ".join(o.id for o in r.tied)
+        lines.append(f"undecided: tie for first between {tied_text} with {r.top_votes} votes each; "
+                     f"no winner is decided")
     else:
         lines.append(f"winner: {r.winner.id} with {r.top_votes} votes")
     if r.against_all_leads:
@@ -169,7 +173,7 @@ def _mismatch_json(m) -> dict:
             "reason": m.reason}
 
 
-def add_announced(lines: list[str], doc: dict, announced: str | None, announcement: dict | None,
+def add_announced(lines: list[str], doc: dict, announced: str | Path | None, announcement: dict | None,
                   mismatches: list) -> None:
     """Append the comparison with the announced allocation (or its absence) to both outputs."""
     if announcement is None:

@@ -171,13 +171,15 @@ class _Index:
                 self.registered_below[(u.parent, u.level)] += 1
         self.present_below: dict[tuple[str, str, str], int] = defaultdict(int)
         for level, unit, contest in self.present:
-            u = self.units.get(unit)
-            if u is not None and u.level == level and u.parent is not None:
-                self.present_below[(u.parent, level, contest)] += 1
+            registered = self.units.get(unit)
+            if registered is not None and registered.level == level and registered.parent is not None:
+                self.present_below[(registered.parent, level, contest)] += 1
         self.children: dict[tuple[str, str, str], list[PaperProtocol]] = defaultdict(list)
         for p in self.kept:
-            if p.level != "nation":
-                self.children[(LEVELS[LEVELS.index(p.level) + 1], self.parent_of(p), p.contest)].append(p)
+            # below the nation a protocol names its parent and a registered unit has one (the reader requires
+            # both): the parent is never None there
+            if p.level != "nation" and (parent := self.parent_of(p)) is not None:
+                self.children[(LEVELS[LEVELS.index(p.level) + 1], parent, p.contest)].append(p)
 
     def option_rank(self, c: PaperContest) -> dict[str, int]:
         rank = self._ranks.get(c.id)

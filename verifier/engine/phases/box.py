@@ -74,7 +74,8 @@ class BallotLog:
     def ballots(self) -> Iterator[BoxBallot]:
         """Every line as the counting rules see it, in box order."""
         for line, ballot_id, voter_id, flags, *_ in self.replay():
-            yield BoxBallot(line, ballot_id, voter_id, valid_ballot(flags & self.VALID, flags & self.UNIQUE))
+            valid = valid_ballot(bool(flags & self.VALID), bool(flags & self.UNIQUE))
+            yield BoxBallot(line, ballot_id, voter_id, valid)
 
     def close(self) -> None:
         self._file.close()
@@ -150,7 +151,7 @@ def box_phase(run: Run, engine: Engine, registered: Registered) -> Box:
         f.merge(part.findings)
         merge_aggregates(passed, part.aggregates, key.n2)
         done = 0
-        for s, (offset, length) in zip(part.summaries, spans):
+        for s, (offset, length) in zip(part.summaries, spans, strict=True):  # one summary and one span per line
             unique = sequence.feed(s, f)
             row = voters.row(s.voter_id)
             voter_id = s.voter_id if row is None else voters.voter_id(row)  # one string per voter

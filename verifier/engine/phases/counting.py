@@ -39,7 +39,9 @@ def counting_phase(run: Run, engine: Engine, registered: Registered, box: Box) -
     ballots = accounting.watch(box.log.ballots())
     for b in compare_decisions(ballots, decisions, box.last, cancelled, f, box.ballot_lines, box.repeats):
         bits[b.line >> 3] |= 1 << (b.line & 7)
-        voted[voters.station(voters.row(b.voter_id))] += 1
+        row = voters.row(b.voter_id)
+        assert row is not None  # a counted ballot is valid, and a valid ballot's voter is registered (V3.1)
+        voted[voters.station(row)] += 1
         counted += 1
     for name, digest in digests.items():
         run.verdict.inputs[name] = digest.hexdigest()
