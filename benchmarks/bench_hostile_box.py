@@ -31,6 +31,7 @@ sys.path.insert(0, str(HERE))
 
 from verifier.crypto import batch as batching  # noqa: E402
 from verifier.crypto import membership  # noqa: E402
+from verifier.crypto.paillier import PublicKey  # noqa: E402
 from verifier.engine.local import LocalEngine  # noqa: E402
 from verifier.engine.run import verify_record  # noqa: E402
 from verifier.record import layout  # noqa: E402
@@ -70,6 +71,7 @@ def make_records(out: Path, bits: int, voters: int, chunk: int, log) -> dict[str
         start = time.perf_counter()
         forger = Forger(honest, secrets)
         n, n2 = forger.key.n, forger.key.n2
+        verifier_key = PublicKey.from_n(n)  # the same n and widths as the simulator's key, as the verifier's type
         for i, entry in enumerate(forger.box):
             if not bad(i):
                 continue
@@ -81,7 +83,7 @@ def make_records(out: Path, bits: int, voters: int, chunk: int, log) -> dict[str
                 a[0] = a[0] * (1 + n) % n2  # still a unit below n²: only the equation of branch 0 can tell
                 st = membership.Statement(forger.fp, cb["contest"], forger.messages(cb["contest"]), context,
                                           bytes.fromhex(env["ballot_id"]), c)
-                e[0] = (membership.challenge(forger.key, st, tuple(a)) - sum(e[1:])) % membership.CHALLENGE_MOD
+                e[0] = (membership.challenge(verifier_key, st, tuple(a)) - sum(e[1:])) % membership.CHALLENGE_MOD
                 cb.clear()
                 cb.update(publish.contest_ballot(forger.key, st.contest_id, c, a, e, z))
             forger.sign_envelope(env, forger.voter_key(env["voter_id"]))

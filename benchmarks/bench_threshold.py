@@ -52,14 +52,17 @@ def main() -> None:
     print(f"make {count} shares: {1000 * (time.perf_counter() - t0) / count:.1f} ms per share (trustee side)")
     t_key, problems = timed(lambda: th.key_problems(key, tk), 1)
     assert problems == []
-    t_st, _ = timed(lambda: [th.share_statement_problem(key, tk, st, sh) for st, (_, sh) in zip(statements, items)])
+    t_st, _ = timed(lambda: [th.share_statement_problem(key, tk, st, sh)
+                             for st, (_, sh) in zip(statements, items, strict=True)])  # appended together
     t_ind, ok = timed(lambda: all(th.share_equations_hold(key, tk, c, sh) for c, sh in items))
     assert ok
     t_bat, ok = timed(lambda: th.batch_holds(key, tk, items))
     assert ok
     t_comb, _ = timed(lambda: [th.combine(key, tk, {sh.trustee: sh.share for c2, sh in items if c2 == c})
                                for c in {c for c, _ in items}])
-    per = lambda t: 1000 * t / count
+    def per(t: float) -> float:
+        return 1000 * t / count
+
     print(f"V1.10 key material: {1000 * t_key:.1f} ms (once)")
     print(f"statement checks (ranges, units, hash): {per(t_st):.2f} ms per aggregate per share")
     print(f"equations, individual: {per(t_ind):.2f} ms per aggregate per share")

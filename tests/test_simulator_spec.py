@@ -54,7 +54,7 @@ def test_largest_remainder_agrees_with_the_verifier(rows, seats, threshold, with
         options.append({"id": f"o{i}", "name": f"O{i}", "kind": kind})
     if all(o["kind"] == "against_all" for o in options):
         return
-    votes = {o["id"]: n for o, (_, n) in zip(options, rows)}
+    votes = {o["id"]: n for o, (_, n) in zip(options, rows, strict=True)}
     rule = {"method": "largest_remainder", "seats": seats, "threshold_percent": threshold,
             "threshold_base": "parties_and_against_all" if with_against_all else "parties"}
     theirs = allocate_list([(Option(o["id"], o["name"], o["kind"]), votes[o["id"]]) for o in options],
@@ -76,7 +76,7 @@ def test_plurality_agrees_with_the_verifier(rows):
         options.append({"id": f"o{i}", "name": f"O{i}", "kind": kind})
     if all(o["kind"] == "against_all" for o in options):
         return
-    votes = {o["id"]: n for o, (_, n) in zip(options, rows)}
+    votes = {o["id"]: n for o, (_, n) in zip(options, rows, strict=True)}
     theirs = plurality([(Option(o["id"], o["name"], o["kind"]), votes[o["id"]]) for o in options],
                        PluralitySeatRule()).seats_by_option()
     # the verifier says None for an undecided tie; the announcement carries 0 (§2.9)

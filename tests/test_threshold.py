@@ -3,15 +3,22 @@
 The fault kinds of issue 14 live here, not in simulate/faults.py (being rewritten): wrong share, share proof moved
 to another aggregate or trustee, tampered verification key, fewer than w valid shares."""
 import itertools
+import json
 import random
 import secrets
+import shutil
 
 import gmpy2
 import pytest
+from conftest import failing, run_verify
 
 from verifier.crypto import threshold as th
 from verifier.crypto.paillier import PublicKey, encrypt_with
+from verifier.record import layout
 from verifier.simulate import threshold as dealer
+from verifier.simulate.authority import Options, simulate
+from verifier.simulate.publish import sign_object, write_document
+from verifier.simulate.shape import small_shape
 
 FP = bytes(range(32))
 
@@ -163,16 +170,6 @@ def test_batch(setup):
 
 
 # --- whole records: the fault kinds of issue 14 (here, not in simulate/faults.py, which is being rewritten) -------
-
-import json
-import shutil
-
-from conftest import failing, run_verify
-
-from verifier.record import layout
-from verifier.simulate.authority import Options, simulate
-from verifier.simulate.publish import sign_object, write_document
-from verifier.simulate.shape import small_shape
 
 
 @pytest.fixture(scope="module")
@@ -351,7 +348,9 @@ def test_known_answer_vector_a7():
             if " = " in line:
                 name, value = line.split(" = ", 1)
                 values.setdefault(name, value)
-    h = lambda name: int(values[name], 16)
+    def h(name: str) -> int:
+        return int(values[name], 16)
+
     key = PublicKey.from_n(h("n"))
     tk = th.ThresholdKey(3, 2, h("t_v"), (h("t_vk_1"), h("t_vk_2"), h("t_vk_3")))
     assert th.derive_v(key) == tk.v

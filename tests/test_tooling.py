@@ -10,20 +10,11 @@ import socket
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-
-# Files being rewritten on other branches when the tools came in (issue 11): their findings are reported (this
-# test is then xfailed, naming them, and a warning lists them) instead of failing it. Empty this tuple once they
-# are merged and clean; nothing is excluded from the tools themselves.
-PENDING = (
-    "verifier/engine/run.py",
-    "verifier/checks/tally.py",
-)
 
 # ruff: `path:line:col: CODE message`; mypy: `path:line: error: message  [code]` (its notes are not findings)
 FINDING = re.compile(r"^(?P<path>[\w./-]+\.py):\d+:(\d+:)? (?!note:)")
@@ -39,16 +30,10 @@ def _run(tool: str, *args: str) -> tuple[int, str]:
 
 def _judge(tool: str, status: int, output: str) -> None:
     findings = [line for line in output.splitlines() if FINDING.match(line)]
-    pending = [line for line in findings if line.startswith(PENDING)]
-    own = [line for line in findings if not line.startswith(PENDING)]
     assert status in (0, 1), f"{tool} did not run (exit {status}):\n{output}"
     assert status == 0 or findings, f"{tool} failed without a finding:\n{output}"
-    assert not own, f"{tool}: {len(own)} finding(s):\n" + "\n".join(own) + f"\n\n{tool}'s whole output:\n{output}"
-    if pending:
-        listing = "\n".join(pending)
-        warnings.warn(f"{tool}: {len(pending)} finding(s) in files being rewritten (tests/test_tooling.py PENDING):\n"
-                      f"{listing}", stacklevel=1)
-        pytest.xfail(f"{tool}: {len(pending)} finding(s) in the files being rewritten (PENDING)")
+    assert not findings, (f"{tool}: {len(findings)} finding(s):\n" + "\n".join(findings)
+                          + f"\n\n{tool}'s whole output:\n{output}")
 
 
 def test_ruff_is_clean():

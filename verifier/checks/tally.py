@@ -8,7 +8,7 @@ from verifier.crypto import threshold as th
 from verifier.crypto.decryption import randomness_reveal_problem
 from verifier.crypto.paillier import SLOT, decode_counts
 from verifier.record import layout
-from verifier.record.model import Aggregate, Tally
+from verifier.record.model import Aggregate, Option, Tally
 
 Key = tuple[str, str]  # (contest, polling station)
 BadShares = tuple[tuple[int, str], ...]  # (trustee, what is wrong with its share, or "no share published")
@@ -26,8 +26,9 @@ def reveal_problems(ctx: ElectionContext, aggregates: list[Aggregate]) -> list[O
             r = a.proof.r
             out[k] = ("no revealed randomness" if r is None
                       else randomness_reveal_problem(ctx.key, a.ciphertext, a.plaintext, r), ())
-    if threshold:
-        for k, outcome in zip((k for k, _ in threshold), threshold_problems(ctx, [a for _, a in threshold])):
+    if threshold:  # threshold_problems gives one outcome per aggregate it is given
+        for k, outcome in zip((k for k, _ in threshold), threshold_problems(ctx, [a for _, a in threshold]),
+                              strict=True):
             out[k] = outcome
     return out
 
@@ -40,10 +41,10 @@ def threshold_problems(ctx: ElectionContext, aggregates: list[Aggregate]) -> lis
     if tk is None:  # the reader refuses a threshold proof for a key that is not shared
         return [("the election key is not shared", ())] * len(aggregates)
     bad: list[dict[int, str]] = []
-    candidates: list[list] = []
+    candidates: list[list[th.Share]] = []  # one list per aggregate, as `bad`
     for a in aggregates:
         mine: dict[int, str] = {}
-        good = []
+        good: list[th.Share] = []
         for s in a.proof.shares:
             sh = th.Share(s.trustee, s.share, s.a, s.b, s.e, s.z)
             problem = th.share_statement_problem(
@@ -58,10 +59,10 @@ def threshold_problems(ctx: ElectionContext, aggregates: list[Aggregate]) -> lis
                 mine[i] = "no share published"
         bad.append(mine)
         candidates.append(good)
-    items = [(a.ciphertext, sh) for a, good in zip(aggregates, candidates) for sh in good]
+    items = [(a.ciphertext, sh) for a, good in zip(aggregates, candidates, strict=True) for sh in good]
     batch_ok = th.batch_holds(key, tk, items)
     out: list[Outcome] = []
-    for a, good, mine in zip(aggregates, candidates, bad):
+    for a, good, mine in zip(aggregates, candidates, bad, strict=True):
         valid = {}
         for sh in good:
             if batch_ok or th.share_equations_hold(key, tk, a.ciphertext, sh):
@@ -136,34 +137,11 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
             else:
                 f.fail("V6.3", Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station,
                                         trustee=trustee), f"trustee {trustee}: {why}", item=v63)
-        contest = ctx.contests[a.contest]
-        f.checked("V6.4")
-        counts = decode_counts(a.plaintext, len(contest.options))
-        option_ids = [o.id for o in contest.options]
-        if counts is None:
-            f.fail("V6.4", loc, f"plaintext does not fit {len(option_ids)} slots of 2^24 (T >= M^k)", item=i)
-            ok = False
-        else:
-            if ballots >= SLOT or sum(counts) != a.ballots:
-                f.fail("V6.4", loc, f"counts sum to {sum(counts)}, not to the {a.ballots} ballots", item=i)
-                ok = False
-            if [o for o, _ in a.counts] != option_ids:
-                f.fail("V6.4", loc, "published counts do not list the contest's options in manifest order", item=i)
-                ok = False
-            else:
-                for (option, published), decoded in zip(a.counts, counts):
-                    if published != decoded:
-                        f.fail("V6.4", Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station,
-                                                option=option), f"published {published}, decrypted {decoded}", item=i)
-                        ok = False
-        if ok:
+        counts = _check_counts(f, a, ctx.contests[a.contest].options, ballots, loc, i)
+        if ok and counts is not None:
             verified[k] = (a.ballots, tuple(counts))
-    if notes is not None:  # one line per trustee and reason, however many aggregates: a report stays readable
-        for (trustee, why), where in sorted(unused.items(), key=lambda kv: kv[0]):
-            first = f"polling station {where[0].polling_station}, contest {where[0].contest}"
-            at = first if len(where) == 1 else f"{len(where)} aggregates (first: {first})"
-            notes.append(f"V6.3: {layout.TALLY}, {at}: trustee {trustee}'s decryption share is not used: {why} "
-                         f"(enough valid shares remain)")
+    if notes is not None:
+        _note_unused_shares(unused, notes)
     for cid, station in sorted(expected - seen):
         f.check("V6.2", False, Location(file=layout.TALLY, contest=cid, polling_station=station), "aggregate missing")
     return verified
@@ -171,3 +149,37 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
 
 def _where(a: Aggregate) -> Location:
     return Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station)
+
+
+def _check_counts(f: Findings, a: Aggregate, options: tuple[Option, ...], ballots: int, loc: Location,
+                  i: int) -> list[int] | None:
+    """V6.4 for one aggregate: its decoded counts when they hold, None when they do not (the findings say why)."""
+    f.checked("V6.4")
+    counts = decode_counts(a.plaintext, len(options))
+    option_ids = [o.id for o in options]
+    if counts is None:
+        f.fail("V6.4", loc, f"plaintext does not fit {len(option_ids)} slots of 2^24 (T >= M^k)", item=i)
+        return None
+    ok = True
+    if ballots >= SLOT or sum(counts) != a.ballots:
+        f.fail("V6.4", loc, f"counts sum to {sum(counts)}, not to the {a.ballots} ballots", item=i)
+        ok = False
+    if [o for o, _ in a.counts] != option_ids:
+        f.fail("V6.4", loc, "published counts do not list the contest's options in manifest order", item=i)
+        ok = False
+    else:  # the published counts name the options in order, and counts has one per option: equal lengths
+        for (option, published), decoded in zip(a.counts, counts, strict=True):
+            if published != decoded:
+                f.fail("V6.4", Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station,
+                                        option=option), f"published {published}, decrypted {decoded}", item=i)
+                ok = False
+    return counts if ok else None
+
+
+def _note_unused_shares(unused: dict[tuple[int, str], list[Aggregate]], notes: list[str]) -> None:
+    """One line per trustee and reason, however many aggregates: a report stays readable."""
+    for (trustee, why), where in sorted(unused.items(), key=lambda kv: kv[0]):
+        first = f"polling station {where[0].polling_station}, contest {where[0].contest}"
+        at = first if len(where) == 1 else f"{len(where)} aggregates (first: {first})"
+        notes.append(f"V6.3: {layout.TALLY}, {at}: trustee {trustee}'s decryption share is not used: {why} "
+                     f"(enough valid shares remain)")

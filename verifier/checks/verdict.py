@@ -1,6 +1,7 @@
 """Everything a verification run concludes, as data for the report renderers."""
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from verifier.checks.findings import Findings
 from verifier.record import layout
@@ -34,7 +35,7 @@ class Verdict:
     counts: dict[str, int] = field(default_factory=dict)  # ballots, voters, … for the summary line
     seconds: dict[str, float] = field(default_factory=dict)  # phase → wall time
     engine: str = ""
-    result: dict | None = None  # the verified result (checks/summary.py); None when the run stopped before it
+    result: dict[str, Any] | None = None  # the verified result (checks/summary.py); None when the run stopped before it
     until: str | None = None  # verify --until STAGE: a record published before the tally (SPEC.md §12)
 
     @property

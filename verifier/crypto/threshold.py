@@ -25,10 +25,12 @@ import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import gmpy2
 from gmpy2 import mpz
 
+from verifier.crypto.batch import Coefficients, RandomDraws
 from verifier.crypto.encoding import field, hash_fields, int_bytes
 from verifier.crypto.multiexp import multi_exp
 from verifier.crypto.paillier import PublicKey
@@ -198,7 +200,7 @@ def share_equations_hold(key: PublicKey, tk: ThresholdKey, c: int, sh: Share) ->
         return False
     left2 = gmpy2.powmod(tk.v, 2 * sh.z, n2)
     right2 = gmpy2.powmod(sh.b * gmpy2.powmod(vi, sh.e, n2), 2, n2)
-    return left2 == right2
+    return bool(left2 == right2)  # gmpy2 is untyped: its comparison is a bool to mypy only through bool()
 
 
 def verify_share(key: PublicKey, tk: ThresholdKey, st: ShareStatement, sh: Share) -> str | None:
@@ -211,7 +213,7 @@ def verify_share(key: PublicKey, tk: ThresholdKey, st: ShareStatement, sh: Share
 
 
 def batch_holds(key: PublicKey, tk: ThresholdKey, items: Sequence[tuple[int, Share]],
-                coefficient_bits: int = DEFAULT_COEFFICIENT_BITS, rng=secrets) -> bool:
+                coefficient_bits: int = DEFAULT_COEFFICIENT_BITS, rng: Coefficients = secrets) -> bool:
     """The share-proof equations of many (aggregate C, share) pairs at once, each already through
     `share_statement_problem`. Fresh δ_k of `coefficient_bits` bits per item; the two squared batch equations
 
@@ -225,13 +227,16 @@ def batch_holds(key: PublicKey, tk: ThresholdKey, items: Sequence[tuple[int, Sha
     if not items:
         return True
     n2 = key.n2
-    deltas = [rng.randbits(coefficient_bits) for _ in items] if not hasattr(rng, "draw") \
-        else rng.draw(len(items), coefficient_bits)
+    deltas: list[int]
+    if hasattr(rng, "draw"):
+        deltas = cast(RandomDraws, rng).draw(len(items), coefficient_bits)
+    else:
+        deltas = [rng.randbits(coefficient_bits) for _ in items]
     l_bases, l_exp, r_bases, r_exp = [], [], [], []
     vz = 0
     vi_exp: dict[int, int] = {}
     b_bases = []
-    for (c, sh), d in zip(items, deltas):
+    for (c, sh), d in zip(items, deltas, strict=True):  # one coefficient drawn per item
         l_bases.append(c)
         l_exp.append(4 * sh.z * d)
         r_bases += [sh.a, sh.share]
@@ -246,7 +251,7 @@ def batch_holds(key: PublicKey, tk: ThresholdKey, items: Sequence[tuple[int, Sha
     left2 = gmpy2.powmod(tk.v, vz, n2)
     right2 = multi_exp(b_bases + [tk.verification_keys[i - 1] for i in vi_exp],
                        deltas + list(vi_exp.values()), n2)
-    return gmpy2.powmod(left2, 2, n2) == gmpy2.powmod(right2, 2, n2)
+    return bool(gmpy2.powmod(left2, 2, n2) == gmpy2.powmod(right2, 2, n2))  # gmpy2 is untyped (see above)
 
 
 def lagrange_at(subset: Sequence[int], x: int, dlt: int) -> dict[int, int]:

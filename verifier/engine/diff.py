@@ -61,7 +61,8 @@ def _difference(line: int, old: bytes, new: bytes, old_next: bytes | None, new_n
     elif a is not None and b is not None and (b, b2) == (a2, a):
         what = f"lines {line} and {line + 1} were reordered (their ballots swapped)"
     elif b is not None and b == a2:
-        what = f"OLD's line {line} is missing from NEW (removed: NEW's line {line} holds OLD's ballot of line {line + 1})"
+        what = (f"OLD's line {line} is missing from NEW (removed: NEW's line {line} holds OLD's ballot of line "
+                f"{line + 1})")
     else:
         what = f"line {line} holds another entry (replaced)"
     return f"NEW does not extend OLD: first difference at line {line}: {what}. Two snapshots that disagree on a " \
@@ -76,7 +77,7 @@ def _head_kind(head, collector) -> str | None:
     return None
 
 
-def diff_records(old_path, new_path, engine=None, coefficient_seed: bytes | None = None) -> Diff:
+def diff_records(old_path, new_path, engine=None, coefficient_seed: bytes | None = None) -> Diff:  # noqa: C901 one run inside nested context managers; stages share its state
     engine = engine or LocalEngine(1)
     out = Diff()
     v = Verdict(str(new_path), Findings(), engine=engine.name, until="box")

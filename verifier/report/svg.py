@@ -67,7 +67,7 @@ def hemicycle(parties: list[tuple[str, int, int]], radius: int = 140) -> str:
     for k in range(total - sum(per_row)):
         per_row[-1 - k % rows] += 1
     positions = []
-    for r, n in zip(radii, per_row):
+    for r, n in zip(radii, per_row, strict=True):  # both one per row
         for j in range(n):
             angle = math.pi * (1 - (j + 0.5) / n)
             positions.append((angle, r))

@@ -119,7 +119,7 @@ def failure_groups(v: Verdict, limit: int | None = MAX_LISTED) -> list[tuple[str
     return out
 
 
-def render(v: Verdict) -> str:
+def render(v: Verdict) -> str:  # noqa: C901 the report's sections in order, each a short conditional block
     names = v.result["names"] if v.result else None
     out = [f"tally-verifier report for {v.record}", v.anchor[1]]
     if v.result:

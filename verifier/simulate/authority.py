@@ -68,7 +68,7 @@ class Secrets:
                    {v: SigningKey.from_export(k) for v, k in value["voters"].items()})
 
 
-def simulate(out: Path, opts: Options) -> Secrets:
+def simulate(out: Path, opts: Options) -> Secrets:  # noqa: C901 the record's stages in order, sharing the simulation's state
     """Write a complete, valid record to `out`. The expensive part, the voters' envelopes, runs on `opts.workers`
     processes; every envelope draws from its own random stream (a child of the seed named by its sequence
     number), so the same seed gives the same bytes whatever the number of workers."""

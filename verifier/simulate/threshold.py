@@ -131,7 +131,10 @@ def decryption_share(dealt: Dealt, trustee: int, c: int, *, fingerprint: bytes, 
                             _ib(gmpy2.powmod(c, 4, n2), w2), _ib(gmpy2.powmod(ci, 2, n2), w2), _ib(a, w2),
                             _ib(b, w2)), "big")
     z = r + e * x
-    hx = lambda val, width: format(int(val), f"0{2 * width}x")
+
+    def hx(val: int, width: int) -> str:
+        return format(int(val), f"0{2 * width}x")
+
     return {"trustee": trustee, "share": hx(ci, w2),
             "proof": {"a": hx(a, w2), "b": hx(b, w2), "e": hx(e, 32), "z": hx(z, zw)}}
 
