@@ -19,7 +19,7 @@ from verifier.record.schema import FILES, F, Shape, schema_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
-FIXTURES = [ROOT / "fixtures" / "demo-2023", ROOT / "fixtures" / "kz-2023-small"]
+FIXTURES = [ROOT / "fixtures" / "demo-2023", ROOT / "fixtures" / "kz-2023-small", ROOT / "fixtures" / "threshold-small"]
 
 
 def validator(name: str) -> jsonschema.Draft202012Validator:
@@ -185,6 +185,10 @@ def _agrees(f: F, method: str, args: tuple, key: PublicKey) -> bool:
         return args == (key.width,)
     if method != f.via:
         return False
+    if f.note == "trustees":  # a trustee index: 1..ℓ, ℓ the record's (at most 64)
+        return args[0] == 1 and 1 <= args[1] <= f.args[1]
+    if method == "hex_int" and f.args[0] == "z":  # the share proof's z: a width that depends on n and ℓ (§3.9)
+        return args[0] > 0
     if method == "choice":
         return tuple(args[0]) == f.args[0]
     if method == "hex_bytes":
@@ -214,7 +218,7 @@ def test_readers_read_what_the_schema_describes(fixture, monkeypatch):
     reader.read_box_head(fixture, eid)
     list(reader.iter_cancellations(fixture, eid))
     list(reader.iter_decisions(fixture))
-    reader.read_tally(fixture, key, eid)
+    reader.read_tally(fixture, key, eid, trustees=election_key.threshold.trustees if election_key.threshold else 0)
     reader.read_results(fixture, eid)
 
     seen = set()
@@ -240,4 +244,7 @@ def test_readers_read_what_the_schema_describes(fixture, monkeypatch):
         walk(file, shape, "")
     unread = {d for d in described if d not in seen}
     # optional fields a fixture may not hold, and the nation's unit that only a non-nation scope has
-    assert all(k in ("unit", "threshold_percent", "threshold_base", "reason") for _, _, k in unread), unread
+    # and the two decryption kinds: a record holds one of them (threshold-small the shared key's, the others "r")
+    assert all(k in ("unit", "threshold_percent", "threshold_base", "reason", "r", "threshold", "shares")
+               or path.startswith(("threshold", "aggregates[].decryption_proof.shares")) for _, path, k in unread), \
+        unread

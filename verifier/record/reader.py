@@ -444,10 +444,16 @@ def _decryption_proof(a: Obj, key: PublicKey, trustees: int) -> DecryptionProof:
     """{"method": "randomness_reveal", "r": HEX_W1} or, for a shared key only, {"method": "threshold", "shares":
     [{"trustee": i, "share": HEX_W2, "proof": {"a": HEX_W2, "b": HEX_W2, "e": HEX32, "z": HEX_Z}}, ...]}: at most ℓ
     shares, trustees strictly increasing, z of exactly z_width(n, ℓ) bytes (SPEC §3.9)."""
-    method = a.obj("decryption_proof").choice("method", ("randomness_reveal", "threshold"))
+    # one object for both kinds (the published schema describes it so): "method", then exactly the field it needs
+    proof = a.obj("decryption_proof", {"method"}, {"r", "shares"})
+    method = proof.choice("method", ("randomness_reveal", "threshold"))
+    needed, other = ("r", "shares") if method == "randomness_reveal" else ("shares", "r")
+    if not proof.has(needed):
+        proof.fail(f"missing field {needed!r}")
+    if proof.has(other):
+        proof.fail(f"unknown field {other!r}")
     if method == "randomness_reveal":
-        return DecryptionProof(method, a.obj("decryption_proof", {"method", "r"}).hex_int("r", key.width))
-    proof = a.obj("decryption_proof", {"method", "shares"})
+        return DecryptionProof(method, proof.hex_int("r", key.width))
     if not trustees:
         proof.fail("threshold decryption, but election_key.json has no threshold data", "method")
     zw = threshold_crypto.z_width(key, trustees)

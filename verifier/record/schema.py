@@ -125,6 +125,9 @@ FILES: dict[str, Shape] = {
         "key_proof": obj({"sigma": hex_ints("n")}),
         "modulus_proof": obj({"w": hex_int("n"), "x": hex_ints("n"), "a": F("bits", (0, 1000)),
                               "b": F("bits", (0, 1000)), "z": hex_ints("n")}),
+    }, {  # only when the key is shared among trustees (§2.2, §3.9)
+        "threshold": obj({"trustees": integer(1, 64), "threshold": integer(1, 64), "v": hex_int("n2"),
+                          "verification_keys": hex_ints("n2")}),
     }),
     layout.REGISTRY: Shape({
         "voter_id": ident(), "polling_station": ident(), "algorithm": choice(*ALGORITHMS), "public_key": PUBLIC_KEY,
@@ -153,7 +156,16 @@ FILES: dict[str, Shape] = {
         "election_fingerprint": hex_bytes(HASH),
         "aggregates": objs({"contest": ident(), "polling_station": ident(), "ballots": integer(),
                             "ciphertext": hex_int("n2"), "plaintext": hex_int("n"), "counts": COUNTS,
-                            "decryption_proof": obj({"method": choice("randomness_reveal"), "r": hex_int("n")})}),
+                            # "r" for the randomness reveal, "shares" for threshold decryption (§2.8, §3.9)
+                            "decryption_proof": obj({"method": choice("randomness_reveal", "threshold")},
+                                                    {"r": hex_int("n"),
+                                                     "shares": objs({"trustee": F("integer", (1, 64),
+                                                                                  note="trustees"),
+                                                                     "share": hex_int("n2"),
+                                                                     "proof": obj({"a": hex_int("n2"),
+                                                                                   "b": hex_int("n2"),
+                                                                                   "e": F("hex_int", (HASH,)),
+                                                                                   "z": hex_int("z")})})})}),
         "commission_signature": hex_bytes(SIGNATURE),
     }),
     layout.RESULTS: Shape({
@@ -176,7 +188,13 @@ def _hex(digits: int) -> dict:
     return {"type": "string", "pattern": f"^[0-9a-f]{{{digits}}}$"}
 
 
-def _key_hex(width: str) -> dict:
+def _key_hex(width: str | int) -> dict:
+    if isinstance(width, int):  # a fixed width (a 256-bit challenge)
+        return _hex(2 * width)
+    if width == "z":
+        return {"type": "string", "pattern": "^([0-9a-f]{2})+$",
+                "description": "lowercase hex of the share proof's z, of the width SPEC.md §3.9 fixes from n and the "
+                               "number of trustees"}
     what = "n" if width == "n" else "n²"
     return {"type": "string", "pattern": "^([0-9a-f]{2})+$",
             "description": f"lowercase hex, exactly twice as many digits as {what} has bytes (fixed by the key: "

@@ -39,7 +39,13 @@ STEP = _object({
     "not_run_reason": _nullable({"type": "string"}),
     "optional": {"type": "boolean"},
     "unlisted_failures": COUNT,
-    "failures": {"type": "array", "items": _object({"location": LOCATION, "message": {"type": "string"}})},
+    "failures": {"type": "array", "items": _object({
+        "location": LOCATION, "message": {"type": "string"},
+        "code": {"enum": [c.id for c in CHECKS]},  # the check id
+        "place": {"type": "string"},  # the location in words, with the manifest's names
+        "detail": {"type": "string"},  # the check's own words (formula, values)
+        "expected": {}, "found": {},  # the values compared, where the check has them (V7.3–V7.5)
+    }, optional=("expected", "found"))},
 })
 
 
@@ -65,6 +71,10 @@ def report_schema() -> dict:
             "counts": {"type": "object", "additionalProperties": COUNT},
             "verified": {"type": "boolean"},
             "verdict": {"type": "string"},
+            "root_causes": {"type": "array", "items": {"type": "string"}},
+            # the verified result in plain figures (SPEC.md §5): contests, options, votes, shares, seats or winner,
+            # turnout, the ballot accounting, the drill-down; null when the run stopped before the results
+            "result": _nullable({"type": "object"}),
             "steps": {"type": "array", "items": STEP, "minItems": len(CHECKS), "maxItems": len(CHECKS)},
         }),
     }
