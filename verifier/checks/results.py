@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from verifier.checks.context import ElectionContext
+from verifier.checks.documents import check_commission_document
 from verifier.checks.findings import Findings, Location
-from verifier.crypto import signatures
 from verifier.record import layout
 from verifier.record.model import ContestResult, Protocol, Results
 from verifier.tally.hierarchy import Hierarchy, announced_at, turnout_percent
@@ -39,7 +39,7 @@ def check_results(ctx: ElectionContext, results: Results, verified: Mapping[Key,
                   voted_by_station: Counter[str], f: Findings) -> dict[str, tuple[int, ...]]:
     """Returns the verified totals per contest at its scope's top unit (for the seat check), for the contests
     every station of whose scope verified."""
-    _check_document(ctx, results, f)
+    check_commission_document(ctx, "V7.1", layout.RESULTS, results, f)
     h = Hierarchy(ctx.manifest)
     registered, voted = _registered_and_voted(ctx, h, voted_by_station)
     # which units count which contests: every unit above a station whose ballot style has the contest
@@ -49,18 +49,6 @@ def check_results(ctx: ElectionContext, results: Results, verified: Mapping[Key,
     sums = _verified_sums(ctx, h, verified, covers, announced)
     _compare_counts(announced, sums, _children_sums(h, covers, announced), f)
     return _seat_totals(ctx, sums)
-
-
-def _check_document(ctx: ElectionContext, results: Results, f: Findings) -> None:
-    """V7.1: the results document's fingerprint and signature."""
-    commission = ctx.manifest.authority("commission")
-    top = Location(file=layout.RESULTS)
-    f.checked("V7.1")  # one item, the results document: its fingerprint and its signature
-    if results.election_fingerprint != ctx.fingerprint:
-        f.fail("V7.1", top, "election fingerprint of another election")
-    if not signatures.verify(commission.algorithm, commission.public_key, results.signed_bytes,
-                             results.commission_signature):
-        f.fail("V7.1", top, "commission signature is invalid")
 
 
 def _registered_and_voted(ctx: ElectionContext, h: Hierarchy, voted_by_station: Counter[str]

@@ -2,8 +2,8 @@
 from collections.abc import Callable
 
 from verifier.checks.context import ElectionContext
+from verifier.checks.documents import check_commission_document
 from verifier.checks.findings import Findings, Location
-from verifier.crypto import signatures
 from verifier.crypto import threshold as th
 from verifier.crypto.decryption import randomness_reveal_problem
 from verifier.crypto.paillier import SLOT, decode_counts
@@ -93,14 +93,7 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
     with at least w valid shares a bad or missing share does not fail V6.3 but is said in `notes` (the report's
     warnings), naming the trustee; with fewer, V6.3 fails with one finding per bad or missing share (the trustee
     as place) and one for the aggregate."""
-    commission = ctx.manifest.authority("commission")
-    top = Location(file=layout.TALLY)
-    f.checked("V6.1")  # one item, the tally document: its fingerprint and its signature
-    if tally.election_fingerprint != ctx.fingerprint:
-        f.fail("V6.1", top, "election fingerprint of another election")
-    if not signatures.verify(commission.algorithm, commission.public_key, tally.signed_bytes,
-                             tally.commission_signature):
-        f.fail("V6.1", top, "commission signature is invalid")
+    check_commission_document(ctx, "V6.1", layout.TALLY, tally, f)
     expected = {(cid, station) for station, contests in ctx.station_contests.items() for cid in contests}
     verified: dict[Key, tuple[int, tuple[int, ...]]] = {}
     seen: set[Key] = set()
