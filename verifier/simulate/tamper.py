@@ -1,16 +1,5 @@
-"""The dishonest authority's workbench: a valid record as data, every private key of the simulation, and the
-authority's own pipeline to publish again what it changed.
-
-`Forger` holds the record's files and `Secrets`. A fault (verifier.simulate.faults) changes one thing, as the actor
-that would do it; then everything downstream that the authority can re-sign with its own keys is re-derived from
-the changed data with the honest pipeline's arithmetic — the collector's receipts, hash chain and head, the
-commission's list of counted ballots, the tally (aggregates multiplied again, decrypted and proved with the
-Paillier factors) and the results (every level summed again, seats allocated again) — so that every published
-document is consistent with the others and carries valid authority signatures. Redone on a valid record, the
-pipeline gives back every file byte for byte. A voter's signature is never forged: where the actor is a voter's
-client, the voter's own key signs; where it is the authority, its own keys sign and the voter's signature no longer
-matches. The `at_*` methods say where the verifier must report what a fault did.
-"""
+"""The dishonest authority's workbench, `Forger`: its core (forger/core.py says what it is and how a fault is
+re-published consistently) and one mixin per part of the record it re-derives."""
 from verifier.simulate.forger.box import BallotsAndChain
 from verifier.simulate.forger.core import (
     Entry,
