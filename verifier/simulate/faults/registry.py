@@ -3,9 +3,9 @@ from collections import Counter
 
 from verifier.simulate import spec
 from verifier.simulate.forgery import SmallOrderKey, TwinKey, twin_public_key
-from verifier.simulate.keys import SigningKey
+from verifier.simulate.keys import Signer, SigningKey
 from verifier.simulate.publish import sign_object
-from verifier.simulate.tamper import FaultError, Forger, Injected, _where
+from verifier.simulate.tamper import Entry, FaultError, Forger, Injected, _where
 
 
 def ghost_voter(w: Forger, votes: bool = False) -> Injected:
@@ -28,13 +28,8 @@ def double_registration(w: Forger) -> Injected:
     original = w.voter(w.single_voter())
     vid = w.new_voter_id()
     station = w.pick(sorted(s for s in w.stations if s != original["polling_station"]), "other polling station")
-    w.register(vid, station, original["algorithm"], bytes.fromhex(original["public_key"]))
-    w.secrets.voters[vid] = w.voter_key(original["voter_id"])
-    w.commit_registry()
-    w.rebuild()
-    entry = w.cast(vid)
-    w.rechain()
-    w.recount()
+    entry = _registered_and_voting(w, vid, station, original["algorithm"], bytes.fromhex(original["public_key"]),
+                                   w.voter_key(original["voter_id"]))
     return Injected(f"voter {original['voter_id']}'s signing key registered again as {vid} at {station} before the "
                     f"election (the manifest commits to it); {vid} votes too (ballot {entry.ballot_id}), counted",
                     [_where("V2.4", file=spec.REGISTRY, line=len(w.registry), voter_id=vid, polling_station=station),
@@ -46,13 +41,7 @@ def small_order_key(w: Forger) -> Injected:
     vid = w.new_voter_id()
     station = w.pick(sorted(w.stations), "polling station")
     key = SmallOrderKey()
-    w.register(vid, station, "ed25519", key.public_bytes)
-    w.secrets.voters[vid] = key
-    w.commit_registry()
-    w.rebuild()
-    entry = w.cast(vid)
-    w.rechain()
-    w.recount()
+    entry = _registered_and_voting(w, vid, station, "ed25519", key.public_bytes, key)
     return Injected(f"voter {vid} registered at {station} with the Ed25519 identity point as key (the manifest "
                     f"commits to it); ballot {entry.ballot_id} cast in its name with the signature R = identity, "
                     f"S = 0, which the cofactorless equation accepts under that key; counted",
@@ -75,19 +64,26 @@ def twin_key(w: Forger) -> Injected:
     if not isinstance(holder, SigningKey):  # a registered voter of the valid record holds a real key
         raise FaultError(f"voter {original['voter_id']} holds no Ed25519 seed")
     key = TwinKey(holder.private.seed, twin)
-    w.register(vid, station, "ed25519", key.public_bytes)
-    w.secrets.voters[vid] = key
-    w.commit_registry()
-    w.rebuild()
-    entry = w.cast(vid)
-    w.rechain()
-    w.recount()
+    entry = _registered_and_voting(w, vid, station, "ed25519", key.public_bytes, key)
     return Injected(f"voter {original['voter_id']}'s key A registered again as {vid} at {station} in the form A + T "
                     f"(T of order 8: another key for V2.4; the manifest commits to it); {vid}'s ballot "
                     f"{entry.ballot_id} is signed with A's secret, the nonce ground until k ≡ 0 (mod 8) so that "
                     f"libsodium's cofactorless verification accepts it under A + T; both ballots counted",
                     [_where("V2.5", file=spec.REGISTRY, line=len(w.registry), voter_id=vid, polling_station=station),
                      *w.counted_though_unregistered(entry, station)])
+
+
+def _registered_and_voting(w: Forger, vid: str, station: str, algorithm: str, public_key: bytes,
+                           signer: Signer) -> Entry:
+    """`vid` registered (the manifest committing to it, everything set up again), then casting a ballot signed by
+    `signer`, chained and counted: the ballot's entry."""
+    w.register(vid, station, algorithm, public_key)
+    w.secrets.voters[vid] = signer
+    _registry_changed(w)
+    entry = w.cast(vid)
+    w.rechain()
+    w.recount()
+    return entry
 
 
 def _registry_changed(w: Forger) -> None:
