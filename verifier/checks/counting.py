@@ -1,5 +1,6 @@
 """V5.x: the counting rules, recomputed — last valid e-vote per voter, paper-vote cancellations — and compared
 in both directions with the authority's list of counted and excluded ballots."""
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -93,7 +94,8 @@ RULE_CHECK = {"superseded": "V5.3", "cancelled": "V5.4"}  # the rule a wrongly c
 
 def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDecision], last: LastVote,
                       cancelled: set[str], f: Findings, box_lines: Mapping[bytes, int] | None = None,
-                      repeats: Mapping[bytes, int] | None = None) -> Iterator[BoxBallot]:
+                      repeats: Mapping[bytes, int] | None = None,
+                      decided: Counter[str | None] | None = None) -> Iterator[BoxBallot]:
     """V5.3–V5.5: the authority's list against the recomputed decisions, both ways. Yields, in box order, the
     ballots that count by the recomputed rules, whatever the authority says.
 
@@ -106,8 +108,11 @@ def compare_decisions(ballots: Iterable[BoxBallot], decisions: Iterable[BallotDe
     `box_lines` (ballot id → its first box line, the index pass 1 built) and `repeats` (ballot id → box lines
     after the first) tell at once when a line can never match: its ballot is not in the box, or every box line of
     it still ahead already has a line waiting for it. Such a line (a ghost, or a ballot listed twice) is reported
-    there and then, so memory follows the box, not the list: a million ghost lines are not kept to the end."""
-    matcher = _DecisionMatcher(last, cancelled, f, box_lines, repeats or {})
+    there and then, so memory follows the box, not the list: a million ghost lines are not kept to the end.
+
+    `decided`, if given, counts every box ballot by the verifier's own decision: its exclusion reason, None for
+    counted (the report's ballot accounting)."""
+    matcher = _DecisionMatcher(last, cancelled, f, box_lines, repeats or {}, decided)
     decisions = iter(decisions)
     for b in ballots:
         if matcher.box_ballot(b, next(decisions, None)):
@@ -137,8 +142,9 @@ class _DecisionMatcher:
     reported as it goes."""
 
     def __init__(self, last: LastVote, cancelled: set[str], f: Findings, box_lines: Mapping[bytes, int] | None,
-                 repeats: Mapping[bytes, int]) -> None:
+                 repeats: Mapping[bytes, int], decided: Counter[str | None] | None) -> None:
         self.last = last
+        self.decided = decided
         self.cancelled = cancelled
         self.f = f
         self.box_lines = box_lines
@@ -158,6 +164,8 @@ class _DecisionMatcher:
         if b.ballot_id in self.repeats:
             self.passed_repeats[b.ballot_id] = self.passed_repeats.get(b.ballot_id, 0) + 1
         status, reason = expected_decision(b, self.last, self.cancelled)
+        if self.decided is not None:
+            self.decided[reason] += 1
         self.f.checked("V5.5")
         if reason in RULE_CHECK:
             self.f.checked(RULE_CHECK[reason])

@@ -5,13 +5,11 @@ authority's announcement. A pure function of data the run already has; the rende
 A contest whose counts did not verify has no votes here (`verified: False`): the report says so rather than print
 numbers nobody checked."""
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from verifier.checks.context import ElectionContext
-from verifier.checks.counting import BoxBallot, LastVote, expected_decision
 from verifier.record.model import District, ListSeatRule, Manifest, Option, PollingStation, SeatRule
 from verifier.tally.hierarchy import Hierarchy, turnout_percent
 from verifier.tally.seats import allocate_list, plurality
@@ -23,29 +21,16 @@ REASON_WORDS = {"superseded": "superseded by a later e-vote", "cancelled": "canc
 
 @dataclass
 class BallotAccounting:
-    """Every ballot in the box, by the verifier's own decision (not the authority's list): counted or excluded and
-    why. Fed by watching the ballots as the counting rules read them (`watch`)."""
+    """Every ballot in the box, by the verifier's own decision (not the authority's list): `decided` counts them by
+    exclusion reason, None for counted; compare_decisions fills it as it judges each ballot."""
 
-    last: LastVote
-    cancelled: set[str]
-    in_box: int = 0
-    counted: int = 0
-    excluded: Counter[str | None] = field(default_factory=Counter)
-
-    def watch(self, ballots: Iterable[BoxBallot]) -> Iterator[BoxBallot]:
-        for b in ballots:
-            status, reason = expected_decision(b, self.last, self.cancelled)
-            self.in_box += 1
-            if status == "counted":
-                self.counted += 1
-            else:
-                self.excluded[reason] += 1
-            yield b
+    decided: Counter[str | None] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"in_box": self.in_box, "counted": self.counted,
-                "excluded": {r: self.excluded.get(r, 0) for r in REASONS},
-                "balanced": self.in_box == self.counted + sum(self.excluded.values())}
+        in_box, counted = sum(self.decided.values()), self.decided[None]
+        excluded = {r: self.decided.get(r, 0) for r in REASONS}
+        return {"in_box": in_box, "counted": counted, "excluded": excluded,
+                "balanced": in_box == counted + sum(excluded.values())}
 
 
 def _share(votes: int, total: int) -> str:

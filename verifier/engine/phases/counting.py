@@ -35,9 +35,9 @@ def counting_phase(run: Run, engine: Engine, registered: Registered, box: Box) -
     lines = hashed(reader.iter_file_lines(run.root, layout.BALLOT_DECISIONS), digests[layout.BALLOT_DECISIONS])
     parsed = each_line(engine, read_decision_chunk, lines, DECISION_LINES, f)
     decisions = (d for part in parsed for d in part)
-    accounting = BallotAccounting(box.last, cancelled)
-    ballots = accounting.watch(box.log.ballots())
-    for b in compare_decisions(ballots, decisions, box.last, cancelled, f, box.ballot_lines, box.repeats):
+    accounting = BallotAccounting()
+    for b in compare_decisions(box.log.ballots(), decisions, box.last, cancelled, f, box.ballot_lines, box.repeats,
+                               accounting.decided):
         bits[b.line >> 3] |= 1 << (b.line & 7)
         row = voters.row(b.voter_id)
         assert row is not None  # a counted ballot is valid, and a valid ballot's voter is registered (V3.1)
