@@ -1,5 +1,6 @@
 """Shared fixtures: one small simulated record per test session (640-bit test key), copied per test to tamper."""
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from verifier.simulate.authority import Options, Secrets, simulate
 from verifier.simulate.shape import small_shape
 
 TEST_KEY_BITS = 640
-VOTERS = 150
+VOTERS = int(os.environ.get("TALLY_TEST_VOTERS", "150"))  # fewer for the mutation run (tests/MUTATION.md)
 SEED = "tests-1"
 
 

@@ -1,12 +1,14 @@
 """The fault matrix: every kind of verifier.simulate.faults.FAULTS injected into the simulated record must make
 exactly its checks fail, each finding at exactly the place the injector names, and no other check fail."""
 import json
+import os
+import pickle
 import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import cli, run_verify
+from conftest import VOTERS, cli, run_verify
 
 from verifier.checks.catalog import BY_ID, CHECKS
 from verifier.record import layout
@@ -92,10 +94,25 @@ def _assert_caught(fault, injected, verdict):
                          f"missing {Counter(want) - Counter(got)}")
 
 
+def _inject_once(request, tmp_path, kind: str):
+    """The injected record, kept across test sessions in TALLY_FAULT_CACHE if set: the mutation run (tests/
+    MUTATION.md) verifies the same records once per mutant. Sound because the simulator imports nothing from the
+    verifier (test_layers), so no mutant of the verifier can change what is injected."""
+    cache = os.environ.get("TALLY_FAULT_CACHE")
+    if not cache:
+        return _inject(request.getfixturevalue("simulated"), tmp_path, kind)
+    kept = Path(cache) / f"{VOTERS}-{kind}"
+    if not (kept / "injected.pickle").exists():
+        out, injected = _inject(request.getfixturevalue("simulated"), tmp_path, kind)
+        shutil.copytree(out, kept / "record", dirs_exist_ok=True)
+        (kept / "injected.pickle").write_bytes(pickle.dumps(injected))
+    return kept / "record", pickle.loads((kept / "injected.pickle").read_bytes())
+
+
 @pytest.mark.parametrize("kind", [f.kind for f in faults.FAULTS])
-def test_fault_is_caught_exactly_where_it_is(simulated, tmp_path, kind):
+def test_fault_is_caught_exactly_where_it_is(request, tmp_path, kind):
     fault = faults.BY_KIND[kind]
-    out, injected = _inject(simulated, tmp_path, kind)
+    out, injected = _inject_once(request, tmp_path, kind)
     if fault.receipts or fault.anchored:
         alone = run_verify(out)
         assert alone.verified, "the record alone is consistent: only what voters or the commission kept shows it"
