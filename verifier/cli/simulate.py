@@ -23,10 +23,11 @@ PRESET_NAMES = ("kz-2023",)  # verifier.simulate.presets.PRESETS; listed here so
                    "2023: Mazhilis list (69 seats, 5%) and 29 SMDs, oblast and district maslikhats, 20 regions, "
                    "polling stations scaled to --voters, the 2023 turnout and vote shares.")
 @click.option("--secrets", "secrets_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the private keys (authority's and voters') to this file, outside the record: "
-                   "what `tamper` needs to act as a dishonest authority or voter.")
+              help="Also write the private keys (authority's and voters', and with --trustees the trustees' key "
+                   "shares) to this file, outside the record: what `tamper` needs to act as a dishonest "
+                   "authority, trustee or voter.")
 @click.option("--trustees", type=click.IntRange(1, 64), default=None,
-              help="Share the key among this many trustees (safe primes; threshold decryption, SPEC §3.7).")
+              help="Share the key among this many trustees (safe primes; threshold decryption, SPEC §3.9).")
 @click.option("--threshold", type=click.IntRange(1, 64), default=None,
               help="How many trustees must cooperate to decrypt (with --trustees; default: a majority).")
 @click.pass_context

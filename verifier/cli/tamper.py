@@ -45,7 +45,8 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
             return
         width = max(len(f.kind) for f in faults.FAULTS)
         for f in faults.FAULTS:
-            click.echo(f"{f.kind:<{width}}  {', '.join(f.checks):<28} {f.actor}: {f.title}")
+            checks = ", ".join(f.checks) + (" (warning)" if f.noted else "")
+            click.echo(f"{f.kind:<{width}}  {checks:<28} {f.actor}: {f.title}")
         return
     if record is None or out is None or kind is None:
         raise click.UsageError("give RECORD, OUT and --fault KIND (or --list)")
@@ -78,7 +79,12 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
                    f"{injected.published_fingerprint} (check V1.9: verify with --expect-fingerprint "
                    f"{injected.published_fingerprint})")
     verb = "fails" if len(fault.checks) == 1 else "fail"
-    click.echo(f"expected: {', '.join(fault.checks)} {verb}, and no other check; {len(injected.expected)} finding(s):")
+    if fault.noted:  # a bad share with w valid ones left: no check fails, the report's warnings name it
+        click.echo(f"expected: the record verifies; {', '.join(fault.checks)} names it among the report's warnings, "
+                   f"{len(injected.expected)} place(s):")
+    else:
+        click.echo(f"expected: {', '.join(fault.checks)} {verb}, and no other check; {len(injected.expected)} "
+                   f"finding(s):")
     for finding in injected.expected:
         fields = {k: v for k, v in finding.items() if k != "check"}
         if receipts_name and fields.get("file") == faults.HELD_RECEIPTS:

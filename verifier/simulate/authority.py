@@ -49,23 +49,29 @@ class Options:
 
 @dataclass
 class Secrets:
-    """What the authority and voters keep private; returned to tests and the fault injector, never written."""
+    """What the authority, voters and trustees keep private; returned to tests and the fault injector, never written
+    into the record."""
 
     paillier_p: int = 0
     paillier_q: int = 0
     authorities: dict[str, SigningKey] = field(default_factory=dict)
     voters: dict[str, SigningKey] = field(default_factory=dict)
+    trustee_shares: dict[int, int] = field(default_factory=dict)  # shared key (SPEC §3.9): trustee i → s_i
 
     def to_json(self) -> dict:
-        return {"paillier": {"p": f"{self.paillier_p:x}", "q": f"{self.paillier_q:x}"},
-                "authorities": {r: k.export() for r, k in self.authorities.items()},
-                "voters": {v: k.export() for v, k in self.voters.items()}}
+        out = {"paillier": {"p": f"{self.paillier_p:x}", "q": f"{self.paillier_q:x}"},
+               "authorities": {r: k.export() for r, k in self.authorities.items()},
+               "voters": {v: k.export() for v, k in self.voters.items()}}
+        if self.trustee_shares:  # only for a shared key: the secrets file of a single holder's key is unchanged
+            out["trustees"] = {str(i): f"{s:x}" for i, s in sorted(self.trustee_shares.items())}
+        return out
 
     @classmethod
     def from_json(cls, value: dict) -> "Secrets":
         return cls(int(value["paillier"]["p"], 16), int(value["paillier"]["q"], 16),
                    {r: SigningKey.from_export(k) for r, k in value["authorities"].items()},
-                   {v: SigningKey.from_export(k) for v, k in value["voters"].items()})
+                   {v: SigningKey.from_export(k) for v, k in value["voters"].items()},
+                   {int(i): int(s, 16) for i, s in value.get("trustees", {}).items()})
 
 
 def simulate(out: Path, opts: Options) -> Secrets:  # noqa: C901 the record's stages in order, sharing the simulation's state
@@ -86,6 +92,8 @@ def simulate(out: Path, opts: Options) -> Secrets:  # noqa: C901 the record's st
     else:
         public, private = generate_paillier(opts.key_bits, rng.child("paillier"))
     secrets.paillier_p, secrets.paillier_q = private.p, private.q
+    if dealt is not None:
+        secrets.trustee_shares = {i: int(s) for i, s in dealt.shares.items()}
     key = spec.PaillierKey.of(public.n)
     for role in ("registrar", "collector", "commission"):
         secrets.authorities[role] = SigningKey.generate("ed25519", rng.child(f"authority-{role}"))
