@@ -127,6 +127,26 @@ def test_tampered_verification_key(setup):
         ["verification key of trustee 1 is not a unit in 1..n²−1"]
 
 
+def test_order_two_factor_in_a_verification_key_changes_no_verdict(setup):
+    """SPEC §3.9: the v_i are not tested to be squares, and need not be. −v_5 (−1 is no square, and its Jacobi
+    symbol is +1, so nothing without the factors tells it from v_5) passes V1.10 as v_5 does, and trustee 5's honest
+    proof holds under it, because the share equations square v_i; a share proof made for another exponent does not."""
+    d, key, tk = setup
+    assert gmpy2.jacobi(key.n - 1, key.n) == 1
+    negated = th.ThresholdKey(5, 3, tk.v, tk.verification_keys[:4] + (key.n2 - tk.verification_keys[4],))
+    assert th.key_problems(key, negated) == []
+    c = _agg(key, 6)
+    st = th.ShareStatement(FP, "c1", "s1", 5, c)
+    honest = _share(dealer.decryption_share(dealer.Dealt(d.n, d.p, d.q, 5, 3, d.v, d.shares,
+                                                         list(negated.verification_keys)),
+                                            5, c, fingerprint=FP, contest_id="c1", station_id="s1"))
+    assert th.verify_share(key, negated, st, honest) is None
+    shifted = dealer.Dealt(d.n, d.p, d.q, 5, 3, d.v, {**d.shares, 5: d.shares[5] + 1},
+                           list(negated.verification_keys))
+    wrong = _share(dealer.decryption_share(shifted, 5, c, fingerprint=FP, contest_id="c1", station_id="s1"))
+    assert th.verify_share(key, negated, st, wrong) == "share proof equations do not hold"
+
+
 def test_fewer_than_w_valid_shares(setup):
     d, key, tk = setup
     c = _agg(key, 11)
