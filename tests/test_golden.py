@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import run_verify
+from conftest import RECORD_FIXTURES, run_verify
 from test_faults import _inject, _verify_with_receipts
 
 from verifier.report import json_report, text
@@ -58,10 +58,12 @@ def _fault_report(simulated, tmp_path, kind: str) -> str:
 
 
 @pytest.mark.slow
-def test_fault_matrix_reports_are_unchanged(simulated, tmp_path):
-    """One verification per kind (about a minute): slow, run with -m slow or -m ''."""
-    got = {kind: hashlib.sha256(_fault_report(simulated, tmp_path, kind).encode()).hexdigest()
-           for kind in (f.kind for f in faults.FAULTS)}
+def test_fault_matrix_reports_are_unchanged(request, tmp_path):
+    """One verification per kind, each in the simulated record of its Fault.record (about a minute): slow, run
+    with -m slow or -m ''."""
+    got = {f.kind: hashlib.sha256(_fault_report(request.getfixturevalue(RECORD_FIXTURES[f.record]), tmp_path,
+                                                f.kind).encode()).hexdigest()
+           for f in faults.FAULTS}
     _compare("faults.json", json.dumps(got, indent=1, sort_keys=True) + "\n")
 
 
