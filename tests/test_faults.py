@@ -12,6 +12,7 @@ from conftest import VOTERS, cli, run_verify
 
 from verifier.checks.catalog import BY_ID, CHECKS
 from verifier.record import layout
+from verifier.report import json_report
 from verifier.simulate import faults, tamper
 
 # the kinds the issue names, each with the kind(s) of the matrix that stand for it
@@ -328,3 +329,24 @@ def test_twin_key_ballot_passes_libsodium_alone_but_not_the_verifier(simulated, 
     assert not signatures.verify("ed25519", key, env.signed_bytes, env.signature)
     assert {"check": "V3.1", "file": layout.BALLOT_BOX, "line": line, "ballot_id": env.ballot_id.hex(),
             "voter_id": twin["voter_id"]} in injected.expected
+
+
+# a fault per check that compares a recomputed value with the one the record holds or announces
+COMPARED = {"record-replaced": "V1.9", "ghost-voter": "V2.1", "ballot-dropped": "V3.7", "head-entries-wrong": "V3.8",
+            "head-hash-wrong": "V3.8", "aggregate-altered": "V6.2", "tally-counts-wrong": "V6.4",
+            "tally-other-election": "V6.1", "results-other-election": "V7.1", "turnout-wrong": "V7.5",
+            "seats-wrong": "V8.1"}
+
+
+@pytest.mark.parametrize("kind", list(COMPARED))
+def test_compared_values_are_fields_of_the_json_report(request, tmp_path, kind):
+    """Every check that compares a count, a hash, a fingerprint, turnout or seats gives the JSON report the value
+    it expected and the one it found as fields, apart from its words (the text report is unchanged: test_golden)."""
+    check = COMPARED[kind]
+    fault = faults.BY_KIND[kind]
+    out, injected = _inject_once(request, tmp_path, kind)
+    verdict = _verify(out, fault, injected, tmp_path)
+    compared = [f for f in json_report.as_dict(verdict)["findings"] if f["code"] == check and "expected" in f]
+    assert compared, kind
+    assert all(f["expected"] is not None and f["found"] is not None and f["expected"] != f["found"]
+               for f in compared), compared
