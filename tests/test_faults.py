@@ -335,7 +335,7 @@ def test_twin_key_ballot_passes_libsodium_alone_but_not_the_verifier(simulated, 
 COMPARED = {"record-replaced": "V1.9", "ghost-voter": "V2.1", "ballot-dropped": "V3.7", "head-entries-wrong": "V3.8",
             "head-hash-wrong": "V3.8", "aggregate-altered": "V6.2", "tally-counts-wrong": "V6.4",
             "tally-other-election": "V6.1", "results-other-election": "V7.1", "turnout-wrong": "V7.5",
-            "seats-wrong": "V8.1"}
+            "seats-wrong": "V8.1", "superseded-counted": "V5.3", "valid-ballot-excluded": "V5.5"}
 
 
 @pytest.mark.parametrize("kind", list(COMPARED))
