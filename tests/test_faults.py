@@ -13,6 +13,7 @@ from conftest import RECORD_FIXTURES, VOTERS, cli, run_verify
 
 from verifier.checks.catalog import BY_ID, CHECKS
 from verifier.record import layout
+from verifier.report import json_report
 from verifier.simulate import faults, tamper
 
 # the kinds the issue names, each with the kind(s) of the matrix that stand for it
@@ -420,3 +421,24 @@ def test_tamper_as_a_trustee_needs_the_shares_of_this_record(simulated_threshold
 def test_shared_key_faults_refuse_an_unshared_record(simulated, tmp_path):
     with pytest.raises(faults.FaultError, match="not shared among trustees"):
         faults.inject(simulated[0], tmp_path / "out", "share-proof-other-trustee", simulated[1])
+
+
+# a fault per check that compares a recomputed value with the one the record holds or announces
+COMPARED = {"record-replaced": "V1.9", "ghost-voter": "V2.1", "ballot-dropped": "V3.7", "head-entries-wrong": "V3.8",
+            "head-hash-wrong": "V3.8", "aggregate-altered": "V6.2", "tally-counts-wrong": "V6.4",
+            "tally-other-election": "V6.1", "results-other-election": "V7.1", "turnout-wrong": "V7.5",
+            "seats-wrong": "V8.1", "superseded-counted": "V5.3", "valid-ballot-excluded": "V5.5"}
+
+
+@pytest.mark.parametrize("kind", list(COMPARED))
+def test_compared_values_are_fields_of_the_json_report(request, tmp_path, kind):
+    """Every check that compares a count, a hash, a fingerprint, turnout or seats gives the JSON report the value
+    it expected and the one it found as fields, apart from its words (the text report is unchanged: test_golden)."""
+    check = COMPARED[kind]
+    fault = faults.BY_KIND[kind]
+    out, injected = _inject_once(request, tmp_path, kind)
+    verdict = _verify(out, fault, injected, tmp_path)
+    compared = [f for f in json_report.as_dict(verdict)["findings"] if f["code"] == check and "expected" in f]
+    assert compared, kind
+    assert all(f["expected"] is not None and f["found"] is not None and f["expected"] != f["found"]
+               for f in compared), compared

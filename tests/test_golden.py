@@ -3,7 +3,8 @@ report of every fault kind of the matrix, as they were when these files were wri
 must leave every one of them the same.
 
 Only what legitimately varies from run to run is normalised: the record's and the receipts' paths (temporary
-directories), and the text report's timing line (wall times, engine name and workers). The JSON report holds
+directories), the text report's timing line (wall times, engine name and workers), and the JSON report's verifier
+version (a release changes it, not the content). The JSON report holds
 neither timings nor the engine.
 
 Regenerate (only after a deliberate change of the reports): GOLDEN_UPDATE=1 pytest tests/test_golden.py -m ''
@@ -17,7 +18,7 @@ import pytest
 from conftest import RECORD_FIXTURES, run_verify
 from test_faults import _inject, _verify_with_receipts
 
-from verifier.report import json_report, text
+from verifier.report import envelope, json_report, text
 from verifier.simulate import faults
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,8 @@ UPDATE = os.environ.get("GOLDEN_UPDATE") == "1"
 
 def _normalise(report: str, record: Path, tmp: Path | None = None) -> str:
     report = report.replace(str(record), "<record>")
+    # the JSON report names the verifier's version: a release changes it, not the report's content
+    report = report.replace(f'"verifier_version": "{envelope.verifier_version()}"', '"verifier_version": "<version>"')
     if tmp is not None:
         report = report.replace(str(tmp), "<tmp>")
     # the text report's timing line: wall times and "local ×N" vary; the JSON report has no such line

@@ -6,6 +6,7 @@ import click
 from click.core import ParameterSource
 
 from verifier.cli.common import main
+from verifier.engine.progress import for_terminal
 
 PRESET_NAMES = ("kz-2023",)  # verifier.simulate.presets.PRESETS; listed here so that --help needs no import
 
@@ -30,9 +31,11 @@ PRESET_NAMES = ("kz-2023",)  # verifier.simulate.presets.PRESETS; listed here so
               help="Share the key among this many trustees (safe primes; threshold decryption, SPEC §3.9).")
 @click.option("--threshold", type=click.IntRange(1, 64), default=None,
               help="How many trustees must cooperate to decrypt (with --trustees; default: a majority).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
 @click.pass_context
 def simulate(ctx: click.Context, out: Path, voters: int, seed: str | None, key_bits: int, seats: int,
-             preset: str | None, secrets_path: Path | None, trustees: int | None, threshold: int | None) -> None:
+             preset: str | None, secrets_path: Path | None, trustees: int | None, threshold: int | None,
+             quiet: bool) -> None:
     """Write a complete, valid election record to OUT (simulated authority and voters).
 
     \b
@@ -66,7 +69,7 @@ def simulate(ctx: click.Context, out: Path, voters: int, seed: str | None, key_b
     widest = max_contest_options(shape)
     if SLOT_BITS * widest >= key_bits:
         raise click.UsageError(f"a contest has {widest} options: the key needs more than {SLOT_BITS * widest} bits")
-    secrets = run(out, opts)
+    secrets = run(out, opts, progress=for_terminal(quiet))  # a bar per stage on a terminal
     if secrets_path:
         secrets_path.write_text(json.dumps(secrets.to_json(), indent=1))
     what = f", preset {preset}: {len(shape.stations)} polling stations, {len(shape.contests)} contests" \
