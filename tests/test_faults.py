@@ -1,5 +1,6 @@
 """The fault matrix: every kind of verifier.simulate.faults.FAULTS injected into the simulated record must make
 exactly its checks fail, each finding at exactly the place the injector names, and no other check fail."""
+import hashlib
 import json
 import os
 import pickle
@@ -127,6 +128,18 @@ def _assert_caught(fault, injected, verdict):
                          f"missing {Counter(want) - Counter(got)}")
 
 
+def _simulator_version() -> str:
+    """A digest of the simulator's sources: a cache made by another version of the simulator is not reused."""
+    root = Path(faults.__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_SIMULATOR_VERSION = _simulator_version()
+
+
 def _inject_once(request, tmp_path, kind: str):
     """The injected record, kept across test sessions in TALLY_FAULT_CACHE if set: the mutation run (tests/
     MUTATION.md) verifies the same records once per mutant. Sound because the simulator imports nothing from the
@@ -135,7 +148,7 @@ def _inject_once(request, tmp_path, kind: str):
     fixture = RECORD_FIXTURES[faults.BY_KIND[kind].record]  # the simulated record this kind is injected into
     if not cache:
         return _inject(request.getfixturevalue(fixture), tmp_path, kind)
-    kept = Path(cache) / f"{VOTERS}-{kind}"
+    kept = Path(cache) / _SIMULATOR_VERSION / f"{VOTERS}-{kind}"
     if not (kept / "injected.pickle").exists():
         out, injected = _inject(request.getfixturevalue(fixture), tmp_path, kind)
         shutil.copytree(out, kept / "record", dirs_exist_ok=True)
