@@ -374,3 +374,17 @@ def test_compact_voters_is_the_registry_index(simulated):
         compact["nobody"]
     row = compact.row("V0000002")
     assert compact.voter_id(row) == "V0000002" and compact.station(row) == parsed[1].polling_station
+
+
+def test_dask_scheduler_without_workers_fails_instead_of_waiting(monkeypatch, simulated):
+    """A scheduler that answers but has no worker is an error within WORKER_TIMEOUT, not a verification that waits
+    forever."""
+    distributed = pytest.importorskip("distributed")
+    from verifier.engine import dask as dask_engine
+
+    monkeypatch.setattr(dask_engine, "WORKER_TIMEOUT", 1)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        engine = dask_engine.DaskEngine(cluster.scheduler_address)
+        with pytest.raises(dask_engine.SchedulerUnreachable, match="has no worker after 1 s"):
+            verify_record(simulated[0], engine)
+        assert engine._client is None  # the client it opened is closed

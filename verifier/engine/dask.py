@@ -22,6 +22,7 @@ from typing import Any
 from verifier.engine.ordered import in_order
 
 CONNECT_TIMEOUT = 5  # seconds to reach the scheduler: an address that does not answer fails at once, not in 30 s
+WORKER_TIMEOUT = 60  # seconds for a first worker to join: a scheduler with none fails, it does not wait forever
 MISSING = "--scheduler needs the Dask extra: pip install 'tally-verifier[cluster]'"
 
 
@@ -30,7 +31,8 @@ class DaskMissing(ImportError):
 
 
 class SchedulerUnreachable(OSError):
-    """The scheduler address is not one, or nothing answers there within CONNECT_TIMEOUT."""
+    """The scheduler address is not one, nothing answers there within CONNECT_TIMEOUT, or no worker joins it
+    within WORKER_TIMEOUT."""
 
 
 def _distributed() -> Any:
@@ -117,7 +119,12 @@ class DaskEngine:
                 raise SchedulerUnreachable(f"cannot connect to the Dask scheduler at {target} "
                                            f"({type(e).__name__}: {e})") from None
             self._own_client = True
-        self._client.wait_for_workers(1)
+        try:
+            self._client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
+        except Exception as e:  # distributed raises its own TimeoutError; any failure here is one line
+            self.close()
+            raise SchedulerUnreachable(f"the Dask scheduler at {target} has no worker after {WORKER_TIMEOUT} s: start "
+                                       f"workers with `dask worker ADDRESS` ({type(e).__name__})") from None
         self.workers = max(1, sum(self._client.nthreads().values()))
         return self._client
 
