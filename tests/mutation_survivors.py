@@ -82,7 +82,9 @@ def main(*args: str) -> None:
     messages, others = [], []
     for name in survivors(prefix):
         diff = subprocess.run(["mutmut", "show", name], capture_output=True, text=True).stdout
-        (messages if message_only(diff) else others).append((name, diff))
+        # the catalog's words are SPEC.md's check table (test_spec), not a failure message
+        words = message_only(diff) and not name.startswith("verifier.checks.catalog.")
+        (messages if words else others).append((name, diff))
     print(f"# {len(messages)} message-only survivors (no verdict can change)")
     for name, _ in messages:
         print(name)

@@ -297,7 +297,7 @@ box_strategy = st.lists(st.tuples(st.integers(0, 4), st.booleans()), min_size=1,
 
 @settings(max_examples=400, deadline=None)
 @given(box_strategy, st.sets(st.integers(0, 4)),
-       st.sampled_from(["none", "drop", "ghost", "repeat", "swap", "change"]), st.data())
+       st.sampled_from(["none", "drop", "ghost", "repeat", "swap", "shuffle", "change"]), st.data())
 def test_the_list_is_matched_so_that_one_fault_is_named_once(box, cancelled_ids, perturbation, data):
     ballots = [BoxBallot(i + 1, i.to_bytes(16, "big"), f"V{v}", valid) for i, (v, valid) in enumerate(box)]
     last = LastVote()
@@ -317,6 +317,11 @@ def test_the_list_is_matched_so_that_one_fault_is_named_once(box, cancelled_ids,
     elif perturbation == "swap":
         assume(n > 1 and k < n - 1)
         listed[k], listed[k + 1] = listed[k + 1], listed[k]
+    elif perturbation == "shuffle":  # any order: named once, at the first line out of place
+        order = data.draw(st.permutations(range(n)))
+        assume(order != list(range(n)))
+        listed = [listed[i] for i in order]
+        k = next(i for i, j in enumerate(order) if i != j)
     elif perturbation == "change":
         old = listed[k][1:]
         new = data.draw(st.sampled_from([x for x in [("counted", None), ("excluded", "invalid"),
@@ -342,7 +347,7 @@ def test_the_list_is_matched_so_that_one_fault_is_named_once(box, cancelled_ids,
         assert (x.check, loc.ballot_id, loc.line) == ("V5.5", "ff" * 16, k + 1) and "not in the ballot box" in x.message
     elif perturbation == "repeat":
         assert (x.check, loc.ballot_id, loc.line) == ("V5.5", listed[k][0].hex(), k + 2)
-    elif perturbation == "swap":
+    elif perturbation in ("swap", "shuffle"):
         assert (x.check, loc.line) == ("V5.5", k + 1) and "not in box order" in x.message
     else:
         should = expected_decision(ballots[k], last, cancelled)[1]

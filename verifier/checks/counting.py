@@ -155,7 +155,9 @@ class _DecisionMatcher:
         self.passed_repeats: dict[bytes, int] = {}
         self.unlisted: dict[bytes, list[BoxBallot]] = {}  # box ballots whose line in the list has not come yet
         self.unmatched: dict[bytes, list[BallotDecision]] = {}  # lines whose ballot has not come yet from the box
-        self.out_of_step: list[BallotDecision] = []  # the first line matched out of its position
+        # the lowest list line matched out of its position (always matched by box_ballot: the list line at the
+        # position of a box ballot left waiting lies before the line that lists that ballot)
+        self.first_out_of_place: int | None = None
 
     def box_ballot(self, b: BoxBallot, d: BallotDecision | None) -> bool:
         """The next box ballot with the list's line at the same position (None past the list's end). Returns
@@ -203,8 +205,8 @@ class _DecisionMatcher:
                    f"ballot on box line {b.line} is missing from the authority's list", item=("box line", b.line))
         for d in sorted((d for items in self.unmatched.values() for d in items), key=lambda d: d.line):
             self._report_ghost(d)
-        if self.out_of_step and not self.unlisted and not self.unmatched and not self.ghosts:
-            f.check("V5.5", False, Location(file=layout.BALLOT_DECISIONS, line=self.out_of_step[0].line),
+        if self.first_out_of_place is not None and not self.unlisted and not self.unmatched and not self.ghosts:
+            f.check("V5.5", False, Location(file=layout.BALLOT_DECISIONS, line=self.first_out_of_place),
                     "the list holds the box's ballots, but not in box order (first out of place here)")
 
     def _never_matches(self, d: BallotDecision) -> bool:
@@ -230,8 +232,8 @@ class _DecisionMatcher:
                     f"{d.status} ballot that is not in the ballot box (a ghost ballot), or a ballot listed twice")
 
     def _match(self, b: BoxBallot, d: BallotDecision, in_step: bool) -> None:
-        if not in_step and not self.out_of_step:
-            self.out_of_step.append(d)
+        if not in_step and (self.first_out_of_place is None or d.line < self.first_out_of_place):
+            self.first_out_of_place = d.line
         status, reason = expected_decision(b, self.last, self.cancelled)
         if (d.status, d.reason) != (status, reason):
             said = d.status if d.reason is None else f"excluded as {d.reason}"
