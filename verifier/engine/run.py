@@ -26,18 +26,19 @@ from verifier.engine.phases.aggregation import aggregation_phase
 from verifier.engine.phases.base import Options, Run
 from verifier.engine.phases.box import box_phase
 from verifier.engine.phases.counting import counting_phase
-from verifier.engine.phases.registry import registry_phase
+from verifier.engine.phases.registry import registry_phase, restored_registry
 from verifier.engine.phases.results import results_phase, seats_phase
 from verifier.engine.phases.setup import check_files, read_auditor_inputs, setup_phase
 from verifier.engine.phases.tally import tally_phase
 from verifier.engine.progress import as_progress
-from verifier.record import layout
+from verifier.engine.state import REGISTRY_STEPS, Saved, StateFile, max_state_bytes
+from verifier.record import layout, reader
 from verifier.record.source import open_record
 
 
 def verify_record(path, engine=None, batch: bool = True, chunk: int | None = None, progress=None,
                   coefficient_seed: bytes | None = None, receipts=None, expect_fingerprints: Sequence[str] = (),
-                  trusted_keys=None, until: str | None = None, inspect=None) -> Verdict:
+                  trusted_keys=None, until: str | None = None, inspect=None, state=None) -> Verdict:
     """Verify the record at `path` with `engine` (default: this process). `progress` is a `Progress` (or a
     callable given the number of ballots done). `coefficient_seed` fixes the batch coefficients (tests only: by
     default a fresh secret seed is drawn for every run, see phases/box.py). `receipts`: a file of receipts voters
@@ -46,14 +47,18 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
     published before the vote (`verify --trusted-keys`). `until`: a record published before the tally, verified up
     to that stage (layout.STAGES, `verify --until`); the later steps are not run, as not published yet.
     `inspect(box, counted)`: called once the counting rules are known (counted None with until="box"), while the
-    ballot log is still open (`tally-verifier receipt`, engine/fate.py)."""
+    ballot log is still open (`tally-verifier receipt`, engine/fate.py). `state`: a file of what earlier runs
+    verified of this record's box (`verify --state`, engine/state.py): only the lines added since are verified,
+    and the file is updated (SPEC.md §12.4)."""
+    if state is not None and until not in (None, "box"):
+        raise ValueError("a state is kept of the ballot box: not with until setup or registry")
     engine = engine or LocalEngine(1)
     progress = as_progress(progress)
     v = Verdict(str(path), Findings(), engine=engine.name, expected_fingerprints=tuple(expect_fingerprints),
                 until=until)
     trusted = read_auditor_inputs(v, receipts, trusted_keys)
     with open_record(path) as root, ExitStack() as cleanup:
-        run = Run(root, Options(batch, chunk, coefficient_seed, receipts, until), v, progress, cleanup)
+        run = Run(root, Options(batch, chunk, coefficient_seed, receipts, until, state), v, progress, cleanup)
         check_files(run)
         setup = run.phase("setup", setup_phase, engine, trusted)
         if setup is None:  # the manifest is inconsistent (V1.5): nothing else can be checked
@@ -62,10 +67,18 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
         cleanup.callback(engine.close)
         if _stop(run, "setup"):
             return _finish(v)
-        registered = run.phase("registry", registry_phase, engine, setup)
+        state, saved = _open_state(run, setup)
+        if saved is not None:
+            registered = run.phase("registry", restored_registry, engine, setup, saved.voters, saved.registry_steps)
+        else:
+            registered = run.phase("registry", registry_phase, engine, setup)
         if _stop(run, "registry"):
             return _finish(v, registered)
-        box = run.phase("ballot box", box_phase, engine, registered)
+        box = run.phase("ballot box", box_phase, engine, registered, saved.box if saved else None)
+        if state is not None:
+            assert box.checkpoint is not None
+            state.save(v.fingerprint, v.inputs, None if saved else registered.voters,
+                       {c: run.findings.steps[c] for c in REGISTRY_STEPS}, box.checkpoint)
         if _stop(run, "box"):
             if inspect:
                 inspect(box, None)
@@ -81,6 +94,18 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
         # the verified result in plain figures, for the reports (nothing here is checked again)
         v.result = verified_result(registered.ctx, announced.totals, counted.voted, counted.accounting)
         return _finish(v, registered)
+
+
+def _open_state(run: Run, setup) -> tuple[StateFile | None, Saved | None]:
+    """`verify --state FILE`: the state file, and what it holds for this record (None: a new state). Refused
+    (RecordError, exit 2) if it was written by another verifier, for another record, or with other fixed inputs."""
+    if run.options.state is None:
+        return None, None
+    run.verdict.inputs[layout.REGISTRY] = reader.file_digest(run.root / layout.REGISTRY)[0].hex()
+    box_bytes = (run.root / layout.BALLOT_BOX).stat().st_size
+    state = StateFile(run.options.state, max_state_bytes(setup.manifest.registry_voters, box_bytes))
+    run.cleanup.callback(state.close)
+    return state, state.load(run.verdict.fingerprint, run.verdict.inputs, setup.key.n2, box_bytes)
 
 
 def _stop(run: Run, stage: str) -> bool:
