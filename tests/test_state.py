@@ -75,7 +75,9 @@ def test_snapshots_then_final_equal_full_runs(simulated, secrets, tmp_path):
 
 
 def test_only_new_lines_are_verified(simulated, secrets, tmp_path, monkeypatch):
-    from verifier.engine.phases import box
+    """The next snapshot's run checks the new lines only; the key's proofs and the registry's signatures (their
+    files unchanged) not again."""
+    from verifier.engine.phases import box, registry, setup
 
     state = tmp_path / "state.sqlite"
     run_verify(_snapshot(simulated, secrets, tmp_path / "a", 40), until="box", state=state)
@@ -83,6 +85,8 @@ def test_only_new_lines_are_verified(simulated, secrets, tmp_path, monkeypatch):
     original = box.check_chunk
     monkeypatch.setattr(box, "check_chunk", lambda ctx, lines, *a: seen.extend(n for n, _ in lines) or
                         original(ctx, lines, *a))
+    monkeypatch.setattr(setup, "check_key", None)
+    monkeypatch.setattr(registry, "check_registry_chunk", None)
     v = run_verify(_snapshot(simulated, secrets, tmp_path / "b", 70), until="box", state=state)
     assert v.verified and seen == list(range(41, 71))
 

@@ -20,10 +20,13 @@ from verifier.errors import one_line
 @click.option("--receipts-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="For faults only the voters' kept receipts show: where to write them (default: next to OUT, "
                    "named OUT.receipts.jsonl).")
+@click.option("--snapshot-out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="For faults only an earlier snapshot of the box shows: where to write that snapshot (default: "
+                   "next to OUT, named OUT.earlier).")
 @click.option("--list", "list_kinds", is_flag=True, help="List the fault kinds and the checks that catch each.")
 @click.option("--markdown", is_flag=True, help="With --list: the fault matrix of SPEC.md §9 as Markdown.")
 def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path: Path | None, seed: str,
-           receipts_out: Path | None, list_kinds: bool, markdown: bool) -> None:
+           receipts_out: Path | None, snapshot_out: Path | None, list_kinds: bool, markdown: bool) -> None:
     """Write to OUT a copy of RECORD with exactly one fault of KIND, re-signed wherever a dishonest authority
     could re-sign with its own keys, and say which checks must fail and where.
 
@@ -73,6 +76,13 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
         receipts_name = path.name
         click.echo(f"the record alone is consistent: the receipts the voters kept are in {path} "
                    f"(check V3.10: verify with --receipts {path})")
+    if injected.earlier_box:
+        from verifier.simulate.faults.snapshots import write_earlier_snapshot
+
+        earlier = snapshot_out or out.with_name(out.name + ".earlier")
+        write_earlier_snapshot(out, injected, earlier)
+        click.echo(f"the record alone is consistent: the snapshot the collector published earlier is in {earlier} "
+                   f"(check V3.7: tally-verifier diff {earlier} {out})")
     if injected.published_fingerprint:
         click.echo(f"the record alone is consistent: the fingerprint published before the vote was "
                    f"{injected.published_fingerprint} (check V1.9: verify with --expect-fingerprint "

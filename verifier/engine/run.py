@@ -3,7 +3,8 @@
 sequential checks in file order as the chunks come back.
 
 Memory (the ballot box is never held whole; measured figures in benchmarks/RESULTS.md). It grows with the
-number of voters, not with ballot bytes, and everything per voter stays in memory (no SQLite):
+number of voters, not with ballot bytes, and everything per voter stays in memory (SQLite only for `verify
+--state`, engine/state.py):
 * per registered voter: the registry index (`CompactVoters`, ~180 bytes with the voter id; every worker holds a
   copy) and the re-voting index (`LastVote`: voter → line of the last valid e-vote, ~70 bytes). While the
   registry is checked, V2.4's map of keys to voters adds ~130 bytes per voter (dropped at its end);
@@ -31,7 +32,7 @@ from verifier.engine.phases.results import results_phase, seats_phase
 from verifier.engine.phases.setup import check_files, read_auditor_inputs, setup_phase
 from verifier.engine.phases.tally import tally_phase
 from verifier.engine.progress import as_progress
-from verifier.engine.state import REGISTRY_STEPS, Saved, StateFile, max_state_bytes
+from verifier.engine.state import KEY_STEPS, REGISTRY_STEPS, StateFile, max_state_bytes
 from verifier.record import layout, reader
 from verifier.record.source import open_record
 
@@ -60,14 +61,19 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
     with open_record(path) as root, ExitStack() as cleanup:
         run = Run(root, Options(batch, chunk, coefficient_seed, receipts, until, state), v, progress, cleanup)
         check_files(run)
-        setup = run.phase("setup", setup_phase, engine, trusted)
+        state = _open_state(run)
+        known_key = state.key_checks(v.inputs) if state else None
+        setup = run.phase("setup", setup_phase, engine, trusted, known_key)
         if setup is None:  # the manifest is inconsistent (V1.5): nothing else can be checked
             return _finish(v)
         cleanup.callback(progress.close)
         cleanup.callback(engine.close)
         if _stop(run, "setup"):
             return _finish(v)
-        state, saved = _open_state(run, setup)
+        saved = None
+        if state is not None:
+            v.inputs[layout.REGISTRY] = reader.file_digest(root / layout.REGISTRY)[0].hex()
+            saved = state.load(v.fingerprint, v.inputs, setup.key.n2, (root / layout.BALLOT_BOX).stat().st_size)
         if saved is not None:
             registered = run.phase("registry", restored_registry, engine, setup, saved.voters, saved.registry_steps)
         else:
@@ -77,8 +83,8 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
         box = run.phase("ballot box", box_phase, engine, registered, saved.box if saved else None)
         if state is not None:
             assert box.checkpoint is not None
-            state.save(v.fingerprint, v.inputs, None if saved else registered.voters,
-                       {c: run.findings.steps[c] for c in REGISTRY_STEPS}, box.checkpoint)
+            state.save(v.fingerprint, v.inputs, list(setup.key_warnings), None if saved else registered.voters,
+                       {c: run.findings.steps[c] for c in KEY_STEPS + REGISTRY_STEPS}, box.checkpoint)
         if _stop(run, "box"):
             if inspect:
                 inspect(box, None)
@@ -96,16 +102,15 @@ def verify_record(path, engine=None, batch: bool = True, chunk: int | None = Non
         return _finish(v, registered)
 
 
-def _open_state(run: Run, setup) -> tuple[StateFile | None, Saved | None]:
-    """`verify --state FILE`: the state file, and what it holds for this record (None: a new state). Refused
-    (RecordError, exit 2) if it was written by another verifier, for another record, or with other fixed inputs."""
+def _open_state(run: Run) -> StateFile | None:
+    """`verify --state FILE`: the state file (created if absent; sized against the record's registry and box before
+    it is opened). What it holds is checked against the record by `key_checks` and `load`."""
     if run.options.state is None:
-        return None, None
-    run.verdict.inputs[layout.REGISTRY] = reader.file_digest(run.root / layout.REGISTRY)[0].hex()
-    box_bytes = (run.root / layout.BALLOT_BOX).stat().st_size
-    state = StateFile(run.options.state, max_state_bytes(setup.manifest.registry_voters, box_bytes))
+        return None
+    limit = max_state_bytes(*((run.root / n).stat().st_size for n in (layout.REGISTRY, layout.BALLOT_BOX)))
+    state = StateFile(run.options.state, limit)
     run.cleanup.callback(state.close)
-    return state, state.load(run.verdict.fingerprint, run.verdict.inputs, setup.key.n2, box_bytes)
+    return state
 
 
 def _stop(run: Run, stage: str) -> bool:

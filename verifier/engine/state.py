@@ -34,8 +34,10 @@ from verifier.tally.aggregates import Aggregates
 
 STATE_FORMAT = "tally-verifier/state/v1"
 SQLITE_HEADER = b"SQLite format 3\x00"
+KEY_STEPS = ("V1.1", "V1.2", "V1.3", "V1.4", "V1.7", "V1.10")  # check_key's: they depend on manifest and key only
 REGISTRY_STEPS = tuple(c.id for c in CHECKS if c.phase == "registry")
 BOX_STEPS = tuple(c.id for c in CHECKS if c.phase in ("ballot box", "ballot validity"))
+KEPT_STEPS = KEY_STEPS + REGISTRY_STEPS + BOX_STEPS
 FIXED_INPUTS = (layout.MANIFEST, layout.ELECTION_KEY, layout.REGISTRY)  # must not change while the box grows
 VOTERS_PART = 65536  # registry index rows per database row
 PAUSE_HOOK = "TALLY_VERIFIER_STATE_TEST_PAUSE"  # tests only: a file to create, then wait, before the commit
@@ -51,7 +53,7 @@ SCHEMA = (
 )
 META_KEYS = ("format", "verifier_version", "verifier_code_sha256", "fingerprint",
              *(f"sha256 {n}" for n in FIXED_INPUTS), "entries", "bytes", "box_sha256", "sequence", "received_at",
-             "chain_head")
+             "chain_head", "key_warnings")
 
 
 @cache
@@ -159,6 +161,25 @@ class StateFile:
 
     # --- reading -----------------------------------------------------------------------------------------------
 
+    def key_checks(self, inputs: dict[str, str]) -> tuple[dict[str, StepResult], list[str]] | None:
+        """The key's steps and warnings (check_key) as the state's run found them, if this verifier wrote the
+        state for the same manifest and key; else None (they are computed, and `load` then decides)."""
+        try:
+            meta = dict(self.db.execute("SELECT key, value FROM meta"))
+            if set(meta) != set(META_KEYS) or (meta["format"], meta["verifier_code_sha256"]) != (
+                    STATE_FORMAT, code_digest()) or any(meta[f"sha256 {n}"] != inputs[n]
+                                                        for n in (layout.MANIFEST, layout.ELECTION_KEY)):
+                return None
+            warnings = json.loads(meta["key_warnings"])
+            if not (isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
+                raise ValueError("key warnings")
+            steps = self._steps()
+            return {c: steps[c] for c in KEY_STEPS}, warnings
+        except sqlite3.Error as e:
+            raise self.error(f"unreadable state ({e})") from None
+        except (ValueError, TypeError, KeyError, RecursionError) as e:
+            raise self.error(f"malformed state: {str(e)[:200]}") from None
+
     def load(self, fingerprint: str | None, inputs: dict[str, str], n2: int, box_bytes: int) -> Saved | None:
         """The earlier runs' state, or None for a new file. Refused (RecordError, exit 2) unless it was written by
         this verifier's code for this election with these fixed inputs."""
@@ -240,29 +261,31 @@ class StateFile:
     def _steps(self) -> dict[str, StepResult]:
         steps = {}
         for check, text in self.db.execute("SELECT check_id, result FROM steps"):
-            if check not in REGISTRY_STEPS + BOX_STEPS:
+            if check not in KEPT_STEPS:
                 raise ValueError(f"step {str(check)[:20]!r}")
             steps[check] = _step(check, json.loads(text))
-        if set(steps) != set(REGISTRY_STEPS + BOX_STEPS):
+        if set(steps) != set(KEPT_STEPS):
             raise ValueError("steps missing")
         return steps
 
     # --- writing -----------------------------------------------------------------------------------------------
 
-    def save(self, fingerprint: str, inputs: dict[str, str], voters: CompactVoters | None,
-             registry_steps: dict[str, StepResult], box: BoxCheckpoint) -> None:
-        """One transaction: the state after this run's box (voters: the registry index, for a new state)."""
+    def save(self, fingerprint: str, inputs: dict[str, str], key_warnings: list[str], voters: CompactVoters | None,
+             steps: dict[str, StepResult], box: BoxCheckpoint) -> None:
+        """One transaction: the state after this run's box (voters: the registry index, for a new state; steps:
+        the key's and the registry's)."""
         meta = {"format": STATE_FORMAT, "verifier_version": verifier_version(),
                 "verifier_code_sha256": code_digest(), "fingerprint": fingerprint,
                 **{f"sha256 {n}": inputs[n] for n in FIXED_INPUTS},
                 "entries": str(box.entries), "bytes": str(box.size), "box_sha256": box.box_sha256,
-                "sequence": str(box.sequence), "received_at": box.received_at, "chain_head": box.chain_head.hex()}
+                "sequence": str(box.sequence), "received_at": box.received_at, "chain_head": box.chain_head.hex(),
+                "key_warnings": json.dumps(key_warnings)}
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
             db.executemany("INSERT OR REPLACE INTO steps VALUES (?, ?)",
-                           ((c, json.dumps(_step_data(s))) for c, s in {**registry_steps, **box.steps}.items()))
+                           ((c, json.dumps(_step_data(s))) for c, s in {**steps, **box.steps}.items()))
             if voters is not None:
                 db.execute("DELETE FROM voters")
                 stations, algorithms, rows, ids = voters.export()
@@ -285,10 +308,11 @@ class StateFile:
             raise
 
 
-def max_state_bytes(registered_voters: int, box_bytes: int) -> int:
-    """The most a state can need: the registry index (~100 bytes per voter with its JSON id, at most its line),
-    a 65-byte record per box line (every line is longer), the findings (at most MAX_KEPT_PER_CHECK per step)."""
-    return (256 << 20) + 1024 * registered_voters + 2 * box_bytes
+def max_state_bytes(registry_bytes: int, box_bytes: int) -> int:
+    """The most a state can need: the registry index (~100 bytes per voter with its JSON id, less than the
+    voter's registry line), a 65-byte record per box line (every line is longer), the findings (at most
+    MAX_KEPT_PER_CHECK per step)."""
+    return (256 << 20) + 2 * registry_bytes + 2 * box_bytes
 
 
 @cache
