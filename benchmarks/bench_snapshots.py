@@ -1,7 +1,7 @@
 """Incremental verification during the vote (`verify --state`, SPEC.md §12.4): a ballot box verified in 10
 snapshots against one full run of the final record, in the same process. Run by hand, not by the test suite:
 
-    python benchmarks/bench_snapshots.py                  # 3,000 voters, 2048-bit key (a few minutes)
+    python benchmarks/bench_snapshots.py                  # 3,000 voters, 2048-bit key (~8 min, loaded 2 cores)
     python benchmarks/bench_snapshots.py --voters 300 --key-bits 1024   # checks the script (under a minute)
 
 The record is made by the simulator (seeded, cached in benchmarks/out/): one 8-option contest per ballot and a

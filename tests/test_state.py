@@ -15,7 +15,7 @@ import pytest
 from conftest import cli, run_verify
 from test_during_vote import LATER, _rechain, cut_box
 
-from verifier.engine.state import PAUSE_HOOK
+from verifier.engine.state import PAUSE_HOOK, max_state_bytes
 from verifier.record import canonical, layout
 from verifier.report import json_report
 
@@ -171,13 +171,16 @@ def test_other_verifier_version_is_refused(simulated, secrets, tmp_path):
     assert "made by another verifier" in _refused(a, state, "--until", "box")
 
 
-@pytest.mark.parametrize("damage", ["not sqlite", "trigger", "meta", "steps", "log", "symlink"])
+@pytest.mark.parametrize("damage", ["not sqlite", "trigger", "meta", "steps", "log", "symlink", "huge"])
 def test_hostile_state_is_refused(simulated, secrets, tmp_path, damage):
     state = tmp_path / "state.sqlite"
     a = _snapshot(simulated, secrets, tmp_path / "a", 40)
     run_verify(a, until="box", state=state)
     if damage == "not sqlite":
         state.write_bytes(b"\x80\x04pickle? no: nothing here is unpickled\n")
+    elif damage == "huge":  # sparse: its size is refused before a byte of it is read
+        os.truncate(state, max_state_bytes(*((a / n).stat().st_size for n in (layout.REGISTRY, layout.BALLOT_BOX)))
+                    + 1)
     elif damage == "symlink":
         target = tmp_path / "elsewhere.sqlite"
         state.rename(target)
@@ -192,7 +195,9 @@ def test_hostile_state_is_refused(simulated, secrets, tmp_path, damage):
                 db.execute("UPDATE steps SET result = '{\"checked\": \"many\"}' WHERE check_id = 'V3.2'")
             else:
                 db.execute("UPDATE ballot_log SET records = substr(records, 1, 64)")
-    _refused(a, state, "--until", "box")
+    message = _refused(a, state, "--until", "box")
+    if damage == "huge":
+        assert "larger than" in message
 
 
 def test_state_not_with_until_registry(simulated, tmp_path):
