@@ -92,7 +92,7 @@ def report(v) -> dict:
     from verifier.report import json_report
 
     out = json.loads(json_report.render(v))
-    del out["record"]
+    del out["verify"]["record"]
     return out
 
 

@@ -1,4 +1,4 @@
-"""Cost of threshold decryption-share verification (SPEC §3.7): ms per aggregate per share, individual vs batched.
+"""Cost of threshold decryption-share verification (SPEC §3.9): ms per aggregate per share, individual vs batched.
 
     python benchmarks/bench_threshold.py [--bits 2048] [--aggregates 20] [--trustees 5] [--threshold 3]
 

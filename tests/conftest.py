@@ -27,6 +27,20 @@ def simulated(tmp_path_factory) -> tuple[Path, Secrets]:
     return out, secrets
 
 
+@pytest.fixture(scope="session")
+def simulated_threshold(tmp_path_factory) -> tuple[Path, Secrets]:
+    """A valid record whose key is shared 3 of 5 (SPEC §3.9) and its secrets, the trustees' key shares among them:
+    small (24 voters) to stay fast. Do not modify: copy it."""
+    out = tmp_path_factory.mktemp("simulated-threshold") / "record"
+    secrets = simulate(out, Options(voters=24, seed="tests-threshold", key_bits=TEST_KEY_BITS,
+                                    shape=small_shape(24, 10), trustees=5, threshold=3, workers=1))
+    return out, secrets
+
+
+# Fault.record → the session fixture holding that simulated record (tests/test_faults.py)
+RECORD_FIXTURES = {"standard": "simulated", "threshold": "simulated_threshold"}
+
+
 @pytest.fixture
 def record(simulated, tmp_path) -> Path:
     """A fresh copy of the valid record, free to modify."""

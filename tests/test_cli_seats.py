@@ -110,7 +110,9 @@ def test_json_output(tmp_path):
     out = tmp_path / "out.json"
     r = invoke(COUNTS, "--seats", 69, "--announced", ANNOUNCED, "--json", out)
     assert r.exit_code == 0, r.output
-    doc = json.loads(out.read_text())
+    report = json.loads(out.read_text())
+    assert (report["kind"], report["status"], report["findings"]) == ("seats", "matches", [])
+    doc = report["seats"]
     assert doc["mode"] == "list" and doc["allocated"] is True and doc["total_seats"] == 69
     assert doc["quota"] == {"fraction": "1990771/23", "decimal": "86555.260869"}
     assert doc["threshold_votes"] == {"fraction": "1591764/5", "decimal": "318352.800000"}
@@ -119,7 +121,7 @@ def test_json_output(tmp_path):
     assert amanat["remainder_seat"] is True
     against = doc["options"][-1]
     assert against["kind"] == "against_all" and against["total"] == 0 and against["passed"] is None
-    assert doc["announced"]["matches"] is True and doc["announced"]["mismatches"] == []
+    assert doc["announced"]["seats"]["AMANAT"] == 40
 
 
 def test_plurality_win_and_tie(tmp_path):
@@ -131,7 +133,7 @@ def test_plurality_win_and_tie(tmp_path):
     r = invoke(tie, "--plurality", "--json", out)
     assert r.exit_code == 0
     assert "undecided: tie for first between X, Y with 400 votes each" in r.output
-    doc = json.loads(out.read_text())
+    doc = json.loads(out.read_text())["seats"]
     assert doc["undecided"] is True and doc["winner"] is None and doc["tied"] == ["X", "Y"]
     announced = write(tmp_path, "a.csv", "option,seats\nY,1\n")
     r = invoke(tie, "--plurality", "--announced", announced)
@@ -155,3 +157,19 @@ def test_json_counts_input(tmp_path):
     bad = write(tmp_path, "bad.json", '{"options": [{"option": "A", "votes": 4700.0}]}')
     r = invoke(bad, "--seats", 10)
     assert r.exit_code == 2 and f"error: {bad}: non-integer number" in r.output
+
+
+def test_json_to_standard_output_and_mismatch_findings(tmp_path):
+    """`--json -`: standard output is the JSON report alone (before: a file named "-"); a seat that differs is a
+    finding with its code, the announcement's option as its place, the recomputed and the announced seats."""
+    wrong = write(tmp_path, "wrong.csv", ANNOUNCED.read_text().replace("AMANAT,40", "AMANAT,41"))
+    r = CliRunner().invoke(main, ["seats", str(COUNTS), "--seats", "69", "--announced", str(wrong), "--json", "-"],
+                           catch_exceptions=False)
+    assert r.exit_code == 1
+    report = json.loads(r.stdout)  # nothing but the JSON
+    assert not (tmp_path / "-").exists() and not Path("-").exists()
+    assert (report["status"], report["ok"]) == ("differs", False)
+    (f,) = report["findings"]
+    assert (f["code"], f["location"], f["expected"], f["found"]) == (
+        "V8.1", {"file": str(wrong), "option": "AMANAT"}, 40, 41)
+    assert [i["file"] for i in report["inputs"]] == [str(COUNTS), str(wrong)]

@@ -62,7 +62,7 @@ def v42_places(verdict) -> list[tuple[int, str]]:
 def test_honest_record_batched_equals_individual(simulated):
     batched = report(simulated[0], batch=True)
     assert batched == report(simulated[0], batch=False)
-    assert batched["verified"]
+    assert batched["ok"]
 
 
 def test_bad_proofs_named_exactly_by_both_paths(record, secrets):
@@ -100,7 +100,7 @@ def test_order_two_defect_agrees(record, secrets):
         change_proof(entries[i], i % 2, "z", i % 4, lambda z: n - z)
     write_box(record, secrets, entries)
     individual = report(record, batch=False)
-    assert individual["verified"], [s for s in individual["steps"] if s["status"] != "passed"]
+    assert individual["ok"], [s for s in individual["verify"]["steps"] if s["status"] != "passed"]
     for _ in range(6):
         assert report(record, batch=True, coefficient_seed=system_random.token_bytes(32)) == individual
 
@@ -174,7 +174,7 @@ def test_report_independent_of_workers_and_chunks(which, simulated, faulty, smal
     path = simulated[0] if which == "honest" else faulty
     verdict = verify_record(path, LocalEngine(1))
     reference = json_report.as_dict(verdict)
-    assert reference["verified"] == (which == "honest")
+    assert reference["ok"] == (which == "honest")
     if which == "faulty":
         places = {check: [f.location.line for f in found] for check, found in failing(verdict).items()}
         assert places["V2.2"] == [5] and places["V2.3"] == places["V2.4"] == [151] and places["V4.2"] == [8]
@@ -227,7 +227,7 @@ def test_cli_receipts(simulated, tmp_path):
     kept.write_bytes(b"".join(line + b"\n" for line in box_lines[:3]))
     result = cli("verify", simulated[0], "--workers", "1", "--receipts", kept, "--json", tmp_path / "r.json")
     assert result.exit_code == 0, result.output
-    step = next(s for s in json.loads((tmp_path / "r.json").read_text())["steps"] if s["id"] == "V3.10")
+    step = next(s for s in json.loads((tmp_path / "r.json").read_text())["verify"]["steps"] if s["id"] == "V3.10")
     assert (step["status"], step["checked"]) == ("passed", 3)
 
 

@@ -1,20 +1,23 @@
 """The fault matrix: every kind of verifier.simulate.faults.FAULTS injected into the simulated record must make
 exactly its checks fail, each finding at exactly the place the injector names, and no other check fail."""
+import hashlib
 import json
 import os
 import pickle
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import VOTERS, cli, run_verify
+from conftest import RECORD_FIXTURES, VOTERS, cli, run_verify
 
 from verifier.checks.catalog import BY_ID, CHECKS
 from verifier.engine.diff import diff_records
 from verifier.engine.local import LocalEngine
 from verifier.errors import RecordError
 from verifier.record import layout
+from verifier.report import json_report
 from verifier.simulate import faults, tamper
 from verifier.simulate.faults import snapshots
 
@@ -53,6 +56,11 @@ ISSUE_KINDS = {
         "snapshot-entry-removed", "snapshot-entry-altered", "snapshot-entries-reordered", "snapshot-fork"],
     "counted list disagrees with the box in either direction": ["counted-ghost", "counted-missing",
                                                                 "valid-ballot-excluded"],
+    "a wrong decryption share (issue 14)": ["share-wrong"],
+    "a share proof moved to another aggregate or trustee (issue 14)": ["share-proof-other-aggregate",
+                                                                       "share-proof-other-trustee"],
+    "a tampered verification key (issue 14)": ["verification-key-off-polynomial"],
+    "fewer than w valid shares (issue 14)": ["shares-below-threshold"],
 }
 
 
@@ -80,7 +88,33 @@ def _inject(simulated, tmp_path, kind: str, seed: str = "tamper"):
     return out, injected
 
 
+# a trustee's share named in the report's warnings (SPEC §4.6): "V6.3: FILE, polling station S, contest C: trustee i's
+# decryption share is not used: …", one line per trustee and reason (several aggregates: "N aggregates (first: …)")
+SHARE_NOTE = re.compile(r"(V6\.3): ([^,]+), polling station ([^,]+), contest ([^:]+): trustee (\d+)'s decryption share")
+
+
+def _noted(verdict) -> list[tuple]:
+    """The places of the warnings that name a trustee's share, as `_expected` gives them; a warning about shares in
+    another form (several aggregates in one line) fails: each noted fault names one aggregate."""
+    out = []
+    for line in verdict.warnings:
+        if line.startswith("V6.3:"):
+            m = SHARE_NOTE.match(line)
+            assert m, line
+            check, file, station, contest, trustee = m.groups()
+            place = {"file": file, "polling_station": station, "contest": contest, "trustee": int(trustee)}
+            out.append((check, tuple(sorted(place.items()))))
+    return sorted(out)
+
+
 def _assert_caught(fault, injected, verdict):
+    if fault.noted:  # at least w valid shares remain: the record verifies, the warnings name exactly these places
+        assert verdict.verified, (fault.kind, injected.description)
+        assert _noted(verdict) == _expected(injected) and injected.expected, fault.kind
+        assert all(s.failed <= s.checked for s in verdict.findings.steps.values()), fault.kind
+        assert sorted(c for c, s in verdict.findings.steps.items() if s.not_run) == ["V1.9", "V3.10"], fault.kind
+        return
+    assert _noted(verdict) == [], fault.kind  # a failing fault leaves no trustee unused by the way
     failed = sorted(c for c, s in verdict.findings.steps.items() if s.failed)
     assert failed == sorted(fault.checks), (fault.kind, injected.description)
     not_run = {c: s.optional for c, s in verdict.findings.steps.items() if s.not_run}
@@ -100,16 +134,29 @@ def _assert_caught(fault, injected, verdict):
                          f"missing {Counter(want) - Counter(got)}")
 
 
+def _simulator_version() -> str:
+    """A digest of the simulator's sources: a cache made by another version of the simulator is not reused."""
+    root = Path(faults.__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_SIMULATOR_VERSION = _simulator_version()
+
+
 def _inject_once(request, tmp_path, kind: str):
     """The injected record, kept across test sessions in TALLY_FAULT_CACHE if set: the mutation run (tests/
     MUTATION.md) verifies the same records once per mutant. Sound because the simulator imports nothing from the
     verifier (test_layers), so no mutant of the verifier can change what is injected."""
     cache = os.environ.get("TALLY_FAULT_CACHE")
+    fixture = RECORD_FIXTURES[faults.BY_KIND[kind].record]  # the simulated record this kind is injected into
     if not cache:
-        return _inject(request.getfixturevalue("simulated"), tmp_path, kind)
-    kept = Path(cache) / f"{VOTERS}-{kind}"
+        return _inject(request.getfixturevalue(fixture), tmp_path, kind)
+    kept = Path(cache) / _SIMULATOR_VERSION / f"{VOTERS}-{kind}"
     if not (kept / "injected.pickle").exists():
-        out, injected = _inject(request.getfixturevalue("simulated"), tmp_path, kind)
+        out, injected = _inject(request.getfixturevalue(fixture), tmp_path, kind)
         shutil.copytree(out, kept / "record", dirs_exist_ok=True)
         (kept / "injected.pickle").write_bytes(pickle.dumps(injected))
     return kept / "record", pickle.loads((kept / "injected.pickle").read_bytes())
@@ -158,9 +205,11 @@ def _verify(out: Path, fault, injected, tmp: Path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", ["a", "b", "c"])
-def test_matrix_with_other_victims(simulated, tmp_path, seed):
-    """Other seeds hit other ballots, voters and units: the expectations follow the fault, not the victim."""
+def test_matrix_with_other_victims(request, tmp_path, seed):
+    """Other seeds hit other ballots, voters, units and trustees: the expectations follow the fault, not the
+    victim."""
     for fault in faults.FAULTS:
+        simulated = request.getfixturevalue(RECORD_FIXTURES[fault.record])
         out, injected = _inject(simulated, tmp_path / seed, fault.kind, seed)
         if fault.snapshot:
             _assert_caught_between_snapshots(fault, injected, out, tmp_path / seed / f"{fault.kind}-snapshots")
@@ -181,13 +230,16 @@ def test_matrix_data_is_consistent():
         assert set(f.needs) <= set(faults.SECRET_PARTS), f.kind
         assert (len(f.checks) > 1) <= bool(f.why), f"{f.kind}: say why more than one check fails"
         assert f.receipts == (f.checks == ("V3.10",)), f.kind
+        assert f.record in faults.RECORDS and f.record in RECORD_FIXTURES, f.kind
+        assert not f.noted or (f.record == "threshold" and f.checks == ("V6.3",)), f.kind  # only shares are noted
 
 
 def test_matrix_is_data_and_every_kind_has_one_injector():
     """matrix.py holds only data (the injector is looked up by kind), and the kinds are those injected."""
     from verifier.simulate.faults import matrix
 
-    fields = {"kind", "actor", "title", "checks", "needs", "why", "receipts", "anchored", "snapshot"}
+    fields = {"kind", "actor", "title", "checks", "needs", "why", "receipts", "anchored", "snapshot", "record",
+              "noted"}
     for row in matrix.ROWS:
         assert {"kind", "actor", "title", "checks", "needs"} <= row.keys() <= fields, row.get("kind")
         assert all(isinstance(v, (str, tuple, bool)) for v in row.values()), row["kind"]
@@ -196,9 +248,12 @@ def test_matrix_is_data_and_every_kind_has_one_injector():
     assert [f.kind for f in faults.FAULTS] == kinds  # §9 lists the kinds in the matrix's order
 
 
-def test_rederiving_an_untouched_record_changes_no_byte(simulated, tmp_path):
+@pytest.mark.parametrize("record", sorted(RECORD_FIXTURES))
+def test_rederiving_an_untouched_record_changes_no_byte(request, tmp_path, record):
     """The forger's chain, list, tally and results are the honest authority's arithmetic: redone on a valid record
-    they give back the very same files (so every difference a fault makes is the fault's)."""
+    they give back the very same files (so every difference a fault makes is the fault's); a shared key's
+    decryption proofs are kept where their statement is unchanged."""
+    simulated = request.getfixturevalue(RECORD_FIXTURES[record])
     w = tamper.Forger(simulated[0], simulated[1])
     w.rechain()
     w.recount()
@@ -367,3 +422,76 @@ def test_twin_key_ballot_passes_libsodium_alone_but_not_the_verifier(simulated, 
     assert not signatures.verify("ed25519", key, env.signed_bytes, env.signature)
     assert {"check": "V3.1", "file": layout.BALLOT_BOX, "line": line, "ballot_id": env.ballot_id.hex(),
             "voter_id": twin["voter_id"]} in injected.expected
+
+
+# --- tamper as a trustee (a shared key: the secrets file holds the trustees' key shares) ---------------------------
+
+def _secrets_file(secrets, tmp_path: Path, edit=None) -> Path:
+    value = secrets.to_json()
+    if edit:
+        edit(value)
+    path = tmp_path / "secrets.json"
+    path.write_text(json.dumps(value))
+    return path
+
+
+def test_secrets_file_holds_the_trustees_shares_only_for_a_shared_key(simulated, simulated_threshold):
+    from verifier.simulate.authority import Secrets
+
+    shared = simulated_threshold[1]
+    assert sorted(shared.trustee_shares) == [1, 2, 3, 4, 5]
+    assert Secrets.from_json(json.loads(json.dumps(shared.to_json()))).trustee_shares == shared.trustee_shares
+    assert "trustees" not in simulated[1].to_json()  # a single holder's secrets file is as it was
+
+
+def test_tamper_acts_as_a_trustee(simulated_threshold, tmp_path):
+    out = tmp_path / "out"
+    path = _secrets_file(simulated_threshold[1], tmp_path)
+    result = cli("tamper", simulated_threshold[0], out, "--fault", "share-wrong", "--secrets", path)
+    assert result.exit_code == 0, result.output
+    assert "expected: the record verifies; V6.3 names it among the report's warnings, 1 place(s):" in result.output
+    trustee = re.search(r"trustee (\d+) publishes a wrong decryption share", result.output).group(1)
+    assert "  V6.3 tally.json, polling station " in result.output and f"trustee {trustee}\n" in result.output
+    verified = cli("verify", out, "--workers", "1")
+    assert verified.exit_code == 0, verified.output
+    assert f"trustee {trustee}'s decryption share is not used: share proof equations do not hold" in verified.output
+
+
+def test_tamper_as_a_trustee_needs_the_shares_of_this_record(simulated_threshold, tmp_path):
+    record = simulated_threshold[0]
+    without = _secrets_file(simulated_threshold[1], tmp_path, lambda v: v.pop("trustees"))
+    refused = cli("tamper", record, tmp_path / "a", "--fault", "share-wrong", "--secrets", without)
+    assert refused.exit_code == 2 and "needs the trustees' key shares s_i" in refused.output
+
+    def off_by_one(value):
+        value["trustees"]["2"] = f"{int(value['trustees']['2'], 16) + 1:x}"
+    wrong = _secrets_file(simulated_threshold[1], tmp_path, off_by_one)
+    refused = cli("tamper", record, tmp_path / "b", "--fault", "share-wrong", "--secrets", wrong)
+    assert refused.exit_code == 2 and "trustee shares are not this record's shared key" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+
+
+def test_shared_key_faults_refuse_an_unshared_record(simulated, tmp_path):
+    with pytest.raises(faults.FaultError, match="not shared among trustees"):
+        faults.inject(simulated[0], tmp_path / "out", "share-proof-other-trustee", simulated[1])
+
+
+# a fault per check that compares a recomputed value with the one the record holds or announces
+COMPARED = {"record-replaced": "V1.9", "ghost-voter": "V2.1", "ballot-dropped": "V3.7", "head-entries-wrong": "V3.8",
+            "head-hash-wrong": "V3.8", "aggregate-altered": "V6.2", "tally-counts-wrong": "V6.4",
+            "tally-other-election": "V6.1", "results-other-election": "V7.1", "turnout-wrong": "V7.5",
+            "seats-wrong": "V8.1", "superseded-counted": "V5.3", "valid-ballot-excluded": "V5.5"}
+
+
+@pytest.mark.parametrize("kind", list(COMPARED))
+def test_compared_values_are_fields_of_the_json_report(request, tmp_path, kind):
+    """Every check that compares a count, a hash, a fingerprint, turnout or seats gives the JSON report the value
+    it expected and the one it found as fields, apart from its words (the text report is unchanged: test_golden)."""
+    check = COMPARED[kind]
+    fault = faults.BY_KIND[kind]
+    out, injected = _inject_once(request, tmp_path, kind)
+    verdict = _verify(out, fault, injected, tmp_path)
+    compared = [f for f in json_report.as_dict(verdict)["findings"] if f["code"] == check and "expected" in f]
+    assert compared, kind
+    assert all(f["expected"] is not None and f["found"] is not None and f["expected"] != f["found"]
+               for f in compared), compared

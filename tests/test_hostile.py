@@ -393,5 +393,5 @@ def test_receipts_file_is_read_strictly(simulated, tmp_path):
     path = tmp_path / "kept.jsonl"
     path.write_bytes((simulated[0] / layout.BALLOT_BOX).read_bytes().splitlines()[0] + b"\n{}\n")
     key = json.loads((simulated[0] / layout.ELECTION_KEY).read_bytes())
-    with pytest.raises(RecordError, match=r"^kept.jsonl:2: missing field 'envelope'$"):
+    with pytest.raises(RecordError, match=r"^kept.jsonl:2: missing field 'envelope' \(SPEC.md §2.4\)$"):
         reader.read_held_receipts(path, PublicKey.from_n(int(key["n"], 16)), "demo-2023")

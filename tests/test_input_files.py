@@ -104,7 +104,8 @@ def test_file_swapped_for_a_link_after_the_listing_is_refused(record):
     with open_record(record) as root:
         (root / layout.RESULTS).unlink()
         (root / layout.RESULTS).symlink_to(record / layout.TALLY)
-        with pytest.raises(RecordError, match=r"^results.json: is a symbolic link, not a regular file$"):
+        with pytest.raises(RecordError,
+                           match=r"^results.json: is a symbolic link, not a regular file \(SPEC.md §2.9\)$"):
             reader.open_file(root, layout.RESULTS)
 
 

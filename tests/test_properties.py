@@ -1,6 +1,7 @@
 """Properties (hypothesis) of the record readers, the proof verifiers and the counting-rule comparison."""
 import dataclasses
 import json
+from collections import Counter
 
 import gmpy2
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from verifier.checks.counting import (
     BoxBallot,
     LastVote,
+    _DecisionMatcher,
     compare_decisions,
     expected_decision,
 )
@@ -382,3 +384,30 @@ def test_ghost_lines_judged_at_once_give_the_same_findings(box, listed, cancelle
                  for i, (bid, (status, reason)) in enumerate(listed)]
     assert _compare(ballots, decisions, last, cancelled, ()) == \
         _compare(ballots, decisions, last, cancelled, _box_index(ballots))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.booleans()), min_size=1, max_size=20),
+       st.lists(st.integers(0, 7), max_size=25))
+def test_list_lines_kept_waiting_never_outnumber_the_box(box, listed):
+    """Memory follows the box, not the list (hostile input): a list line is kept waiting only while a box line of
+    its ballot is still ahead for it, so the lines waiting for a ballot id never outnumber the box lines holding it
+    (none for a ghost: ids 6 and 7); the others are reported as they are read, the rest at the end."""
+    ballots = [BoxBallot(i + 1, bid.to_bytes(16, "big"), f"V{i}", valid) for i, (bid, valid) in enumerate(box)]
+    decisions = iter([BallotDecision(i + 1, bid.to_bytes(16, "big"), "counted", None) for i, bid in enumerate(listed)])
+    last = LastVote()
+    for b in ballots:
+        last.feed(b)
+    in_box = Counter(b.ballot_id for b in ballots)
+    matcher = _DecisionMatcher(last, set(), Findings(), *_box_index(ballots), None)
+
+    def within_bound() -> bool:
+        return all(len(waiting) <= in_box[bid] for bid, waiting in matcher.unmatched.items())
+
+    for b in ballots:  # compare_decisions' loop, watched after every step
+        matcher.box_ballot(b, next(decisions, None))
+        assert within_bound(), b.line
+    matcher.box_read()
+    for d in decisions:
+        matcher.list_line(d)
+        assert within_bound(), d.line

@@ -89,17 +89,21 @@ def run(d: Path, tmp_path: Path):
 
 
 def failing(report: dict) -> set[str]:
-    return {c["id"] for c in report["checks"] if c["findings"]}
+    return {c["id"] for c in report["protocols"]["checks"] if c["findings"]}
 
 
 def places(report: dict, check: str) -> list[tuple]:
     """(file name, line, unit, contest, item) of every finding of one check, in report order."""
-    return [(Path(f["file"]).name, f["line"], f["unit"], f["contest"], f["item"])
-            for f in report["findings"] if f["check"] == check]
+    return [_place(f) for f in report["findings"] if f["code"] == check]
+
+
+def _place(f: dict) -> tuple:
+    where = f["location"]
+    return (Path(where["file"]).name, where.get("line"), where["unit"], where["contest"], where.get("item"))
 
 
 def finding(report: dict, check: str) -> dict:
-    (f,) = [f for f in report["findings"] if f["check"] == check]
+    (f,) = [f for f in report["findings"] if f["code"] == check]
     return f
 
 
@@ -127,9 +131,9 @@ def test_checks_are_data():
 def test_example_is_consistent(tmp_path):
     result, report = run(EXAMPLE, tmp_path)
     assert result.exit_code == 0, result.output
-    assert report["verdict"] == "consistent"
+    assert report["status"] == "consistent"
     assert report["findings"] == []
-    assert report["protocols"] == 15
+    assert report["protocols"]["protocols"] == 15
     lines = result.stdout.splitlines()
     for c in CHECKS:  # every check printed with its title and counts
         assert any(line.startswith(f"{c.id} ") and c.title in line and "checked" in line and "failed      0" in line
@@ -168,7 +172,7 @@ def test_p1_ballot_balance(tmp_path):
     assert failing(report) == {"P1"}
     assert places(report, "P1") == chain(d, "ps-0101", ML, item="ballots_received")
     f = report["findings"][0]
-    assert (f["expected"], f["found"], f["level"]) == (1537, 1536, "polling_station")
+    assert (f["expected"], f["found"], f["location"]["level"]) == (1537, 1536, "polling_station")
     assert f"P1 {d}/polling_station.jsonl:1: polling_station ps-0101, contest mazhilis-list, ballots_received: " \
            f"expected 1537, found 1536" in result.stdout
 
@@ -345,7 +349,7 @@ def test_p10_parent_protocol_missing(tmp_path):
     assert places(report, "P10") == [("polling_station.jsonl", 3, "ps-0201", ML, "parent"),
                                      ("polling_station.jsonl", 4, "ps-0202", ML, "parent")]
     assert places(report, "P11") == [("district.jsonl", None, "almaty-bostandyk", ML, None)]
-    (p8,) = [c for c in report["checks"] if c["id"] == "P8"]
+    (p8,) = [c for c in report["protocols"]["checks"] if c["id"] == "P8"]
     assert len(p8["not_checked"]) == 1 and "almaty-city" in p8["not_checked"][0]
 
 
@@ -356,9 +360,9 @@ def test_p11_missing_polling_station_protocol(tmp_path):
     assert result.exit_code == 1
     assert failing(report) == {"P11"}
     assert places(report, "P11") == [("polling_station.jsonl", None, "ps-0102", ML, None)]
-    assert "units.jsonl:8" in finding(report, "P11")["message"]
+    assert "units.jsonl:8" in finding(report, "P11")["detail"]
     # the district over an incomplete set of stations is reported as not checked, not as 17 sum failures
-    (p8,) = [c for c in report["checks"] if c["id"] == "P8"]
+    (p8,) = [c for c in report["protocols"]["checks"] if c["id"] == "P8"]
     assert p8["not_checked"] == [f"{d}/district.jsonl:1: district almaty-alatau, contest mazhilis-list: not "
                                  f"compared, no protocol of polling_station ps-0102 (see P11)"]
     assert f"P11 {d}/polling_station.jsonl: polling_station ps-0102, contest mazhilis-list" in result.stdout
@@ -380,7 +384,7 @@ def test_p12_duplicate(tmp_path):
     assert result.exit_code == 1
     assert failing(report) == {"P12"}
     assert places(report, "P12") == [("polling_station.jsonl", 9, "ps-0302", ML, None)]
-    assert finding(report, "P12")["message"] == f"duplicate of {d}/polling_station.jsonl:6"
+    assert finding(report, "P12")["detail"] == f"duplicate of {d}/polling_station.jsonl:6"
 
 
 def test_p12_duplicate_with_other_figures_is_not_summed(tmp_path):
@@ -443,9 +447,9 @@ def test_p13_protocol_outside_the_contest_area(tmp_path):
 def test_all_failures_reported_not_just_the_first(tmp_path):
     result, report = run(BROKEN, tmp_path)
     assert result.exit_code == 1
-    assert report["verdict"] == "inconsistent"
+    assert report["status"] == "inconsistent"
     assert failing(report) == {"P3", "P8", "P11", "P12"}
-    got = [(f["check"], Path(f["file"]).name, f["line"], f["unit"], f["item"]) for f in report["findings"]]
+    got = [(f["code"], *_place(f)[:2], *_place(f)[2:3], _place(f)[4]) for f in report["findings"]]
     assert got == [
         ("P3", "polling_station.jsonl", 2, "ps-0201", "valid"),
         ("P3", "district.jsonl", 2, "almaty-bostandyk", "valid"),
@@ -499,7 +503,9 @@ def run_bad(d: Path):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
     assert "verdict" not in result.stdout
-    return lines[0]
+    # every read error points to the section on paper protocols; the rest of the line is the reader's
+    assert lines[0].endswith(" (SPEC.md §7)"), lines[0]
+    return lines[0].removesuffix(" (SPEC.md §7)")
 
 
 def replace_line(d: Path, level: str, number: int, text: str) -> None:
@@ -670,7 +676,7 @@ def test_maslikhat_list_stopping_at_the_region_is_consistent(tmp_path):
     add_maslikhat(d)
     result, report = run(d, tmp_path)
     assert result.exit_code == 0, result.output
-    assert report["protocols"] == 15 + 4
+    assert report["protocols"]["protocols"] == 15 + 4
 
 
 def test_maslikhat_list_at_the_nation_is_above_its_top_level(tmp_path):

@@ -110,11 +110,11 @@ def test_reports_of_a_tampered_record_name_the_place(station_fault, simulated):
     line = next(line for line in out.splitlines() if line.startswith("  V7.3 results.json"))
     assert f"unit {e['unit']} ({station_name})" in line and f"contest {e['contest']}" in line
     report = json_report.as_dict(verdict)
-    (failure,) = next(s for s in report["steps"] if s["id"] == "V7.3")["failures"]
-    assert failure["code"] == "V7.3" and failure["location"]["unit"] == e["unit"]
-    assert f"({station_name})" in failure["place"] and failure["detail"] == failure["message"]
-    assert f"announced {failure['found']}" in failure["message"]
-    assert f"verified {failure['expected']}" in failure["message"]
+    (failure,) = [f for f in report["findings"] if f["code"] == "V7.3"]
+    assert failure["location"]["unit"] == e["unit"]
+    assert f"({station_name})" in failure["place"]
+    assert f"announced {failure['found']}" in failure["detail"]
+    assert f"verified {failure['expected']}" in failure["detail"]
     assert failure["found"] != failure["expected"]
     page = html.render(verdict)
     assert 'href="#failures-V7.3"' in page and 'id="failures-V7.3"' in page
@@ -176,8 +176,8 @@ def test_root_cause_when_the_manifest_changed_after_the_voters_signed(record):
     assert len(v33) == text.MAX_LISTED  # capped in the text …
     assert f"  V3.3: {step.failed - text.MAX_LISTED} more failures not listed" in out
     report = json_report.as_dict(verdict)  # … all in the JSON
-    assert len(next(s for s in report["steps"] if s["id"] == "V3.3")["failures"]) == step.failed
-    assert any(cause in c for c in report["root_causes"])
+    assert len([f for f in report["findings"] if f["code"] == "V3.3"]) == step.failed
+    assert any(cause in c for c in report["verify"]["root_causes"])
     page = html.render(verdict)
     assert f"Root cause: {cause}" in page
     assert re.search(rf'<a href="#failures-V3.3">V3.3</a> [^<]*</td><td class="n">{step.failed}</td>', page)
@@ -187,7 +187,7 @@ def test_exit_status_verified_and_json_to_stdout(simulated):
     result = cli("verify", simulated[0], "--workers", "1", "--json", "-")
     assert result.exit_code == 0
     report = json.loads(result.output)  # the JSON alone: no text report mixed in
-    assert report["verified"] and report["result"]["turnout"]["registered"] > 0
+    assert report["ok"] and report["verify"]["result"]["turnout"]["registered"] > 0
 
 
 def test_exit_status_failed_and_html_file(station_fault, simulated, tmp_path):

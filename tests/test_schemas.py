@@ -4,11 +4,13 @@ import copy
 import inspect
 import json
 import re
+import shutil
 from pathlib import Path
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from conftest import edit_document
 
 from verifier.cli import main
 from verifier.cli.schemas import all_schemas
@@ -59,13 +61,85 @@ def test_fixture_files_validate(fixture):
             assert errors == [], f"{file}:{i}: {errors[:1]}"
 
 
+def _report_errors(report: dict) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator("report.schema.json").iter_errors(report)]
+
+
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
 def test_fixture_report_validates(fixture, tmp_path):
     out = tmp_path / "report.json"
     result = CliRunner().invoke(main, ["verify", str(fixture), "--json", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
-    assert [e.message for e in validator("report.schema.json").iter_errors(report)] == []
+    assert (report["kind"], report["status"], report["ok"]) == ("verify", "verified", True)
+    assert _report_errors(report) == []
+
+
+SEATS = ROOT / "fixtures" / "seats"
+PROTOCOLS = ROOT / "fixtures" / "protocols" / "example"
+
+
+def _json_stdout(*args) -> tuple[int, dict]:
+    """Run a command with `--json -`: standard output is the JSON report alone."""
+    result = CliRunner().invoke(main, [*map(str, args), "--json", "-"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def _wrong_seats(tmp_path) -> Path:
+    announced = (SEATS / "mazhilis-2023-announced.csv").read_text().splitlines()
+    option, seats = announced[1].split(",")
+    announced[1] = f"{option},{int(seats) + 1}"
+    out = tmp_path / "wrong.csv"
+    out.write_text("\n".join(announced) + "\n")
+    return out
+
+
+@pytest.mark.parametrize("case", ["verify-faulty", "seats", "seats-announced", "seats-wrong", "seats-plurality",
+                                  "protocols", "protocols-faulty"])
+def test_every_command_report_validates(case, tmp_path):
+    """The real output of each command, honest and faulty, in the one schema: its kind, status and findings."""
+    counts = SEATS / "mazhilis-2023-counts.csv"
+    if case == "verify-faulty":
+        record = tmp_path / "record"
+        shutil.copytree(FIXTURES[0], record)
+        # V7.5 (and the signature, V7.1)
+        edit_document(record / layout.RESULTS, lambda r: r["protocols"][0].update(
+            registered_voters=r["protocols"][0]["registered_voters"] + 1))
+        status, report = _json_stdout("verify", record, "-q")
+        want = ("verify", "not verified", 1)
+    elif case.startswith("seats"):
+        extra = {"seats": [], "seats-announced": ["--announced", SEATS / "mazhilis-2023-announced.csv"],
+                 "seats-wrong": ["--announced", _wrong_seats(tmp_path)], "seats-plurality": ["--plurality"]}[case]
+        if case == "seats-plurality":
+            smd = tmp_path / "smd.csv"
+            smd.write_text("option,votes,kind\nX,400,candidate\nY,350,candidate\nnone,100,against_all\n")
+            status, report = _json_stdout("seats", smd, *extra)
+        else:
+            status, report = _json_stdout("seats", counts, "--seats", 69, *extra)
+        want = ("seats", {"seats-announced": "matches", "seats-wrong": "differs"}.get(case, "computed"),
+                1 if case == "seats-wrong" else 0)
+    else:
+        directory = PROTOCOLS
+        if case == "protocols-faulty":
+            directory = tmp_path / "protocols"
+            shutil.copytree(PROTOCOLS, directory)
+            lines = (directory / "polling_station.jsonl").read_text().splitlines()
+            first = json.loads(lines[0])
+            first["valid"] += 1
+            lines[0] = json.dumps(first)
+            (directory / "polling_station.jsonl").write_text("\n".join(lines) + "\n")
+        status, report = _json_stdout("protocols", directory)
+        want = ("protocols", "inconsistent" if case == "protocols-faulty" else "consistent",
+                1 if case == "protocols-faulty" else 0)
+    assert (report["kind"], report["status"], status) == want
+    assert report["ok"] is (status == 0)
+    assert _report_errors(report) == []
+    assert all(len(i["sha256"]) == 64 for i in report["inputs"]) and report["inputs"]
+    assert bool(report["findings"]) is (status == 1)
+    for f in report["findings"]:  # a code, a place as fields and in words; expected and found where compared
+        assert f["code"] and f["location"].get("file") and f["place"]
+    if case in ("verify-faulty", "seats-wrong", "protocols-faulty"):
+        assert any("expected" in f and "found" in f and f["expected"] != f["found"] for f in report["findings"])
 
 
 def _demo(file: str):
@@ -115,10 +189,15 @@ def test_malformed_report_fails(tmp_path):
     CliRunner().invoke(main, ["verify", str(FIXTURES[0]), "--json", str(out)])
     report = json.loads(out.read_text())
     v = validator("report.schema.json")
-    for change in (lambda r: r.update(format="tally-verifier/report/v2"),
-                   lambda r: r["steps"][0].update(status="ok"),
-                   lambda r: r["steps"].pop(),
-                   lambda r: r.update(extra=1)):
+    assert _report_errors(report) == []
+    for change in (lambda r: r.update(schema_version=1),
+                   lambda r: r["verify"]["steps"][0].update(status="ok"),
+                   lambda r: r["verify"]["steps"].pop(),
+                   lambda r: r.update(extra=1),
+                   lambda r: r.update(status="consistent"),  # another command's status
+                   lambda r: r.update(ok=False),  # ok and status disagree
+                   lambda r: r.update(protocols=r.pop("verify")),  # the body under another command's name
+                   lambda r: r["findings"].append({"code": "V9.9", "location": {}, "place": "", "detail": ""})):
         bad = copy.deepcopy(report)
         change(bad)
         assert list(v.iter_errors(bad)) != []

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _report(verdict) -> dict:
     report = json.loads(json_report.render(verdict))
-    del report["record"]  # the path of the copy
+    del report["verify"]["record"]  # the path of the copy
     return report
 
 

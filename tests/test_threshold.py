@@ -1,7 +1,8 @@
-"""Threshold decryption (verifier/crypto/threshold.py) against the simulator's dealer (simulate/threshold.py).
-
-The fault kinds of issue 14 live here, not in simulate/faults.py (being rewritten): wrong share, share proof moved
-to another aggregate or trustee, tampered verification key, fewer than w valid shares."""
+"""Threshold decryption (verifier/crypto/threshold.py) against the simulator's dealer (simulate/threshold.py): the
+functions' results and messages, and whole records where the fault matrix (tests/test_faults.py, the kinds of a
+shared key: wrong share, share proof moved to another aggregate or trustee, verification key off the polynomial,
+fewer than w valid shares) does not reach: the honest record, a trustee absent from every aggregate, the committed
+fixture, a threshold proof for a key that is not shared."""
 import itertools
 import json
 import random
@@ -16,9 +17,7 @@ from verifier.crypto import threshold as th
 from verifier.crypto.paillier import PublicKey, encrypt_with
 from verifier.record import layout
 from verifier.simulate import threshold as dealer
-from verifier.simulate.authority import Options, simulate
 from verifier.simulate.publish import sign_object, write_document
-from verifier.simulate.shape import small_shape
 
 FP = bytes(range(32))
 
@@ -128,6 +127,26 @@ def test_tampered_verification_key(setup):
         ["verification key of trustee 1 is not a unit in 1..n²−1"]
 
 
+def test_order_two_factor_in_a_verification_key_changes_no_verdict(setup):
+    """SPEC §3.9: the v_i are not tested to be squares, and need not be. −v_5 (−1 is no square, and its Jacobi
+    symbol is +1, so nothing without the factors tells it from v_5) passes V1.10 as v_5 does, and trustee 5's honest
+    proof holds under it, because the share equations square v_i; a share proof made for another exponent does not."""
+    d, key, tk = setup
+    assert gmpy2.jacobi(key.n - 1, key.n) == 1
+    negated = th.ThresholdKey(5, 3, tk.v, tk.verification_keys[:4] + (key.n2 - tk.verification_keys[4],))
+    assert th.key_problems(key, negated) == []
+    c = _agg(key, 6)
+    st = th.ShareStatement(FP, "c1", "s1", 5, c)
+    honest = _share(dealer.decryption_share(dealer.Dealt(d.n, d.p, d.q, 5, 3, d.v, d.shares,
+                                                         list(negated.verification_keys)),
+                                            5, c, fingerprint=FP, contest_id="c1", station_id="s1"))
+    assert th.verify_share(key, negated, st, honest) is None
+    shifted = dealer.Dealt(d.n, d.p, d.q, 5, 3, d.v, {**d.shares, 5: d.shares[5] + 1},
+                           list(negated.verification_keys))
+    wrong = _share(dealer.decryption_share(shifted, 5, c, fingerprint=FP, contest_id="c1", station_id="s1"))
+    assert th.verify_share(key, negated, st, wrong) == "share proof equations do not hold"
+
+
 def test_fewer_than_w_valid_shares(setup):
     d, key, tk = setup
     c = _agg(key, 11)
@@ -169,15 +188,13 @@ def test_batch(setup):
     assert th.batch_holds(key, tk, [], rng=random.Random(1))
 
 
-# --- whole records: the fault kinds of issue 14 (here, not in simulate/faults.py, which is being rewritten) -------
+# --- whole records (the shared key's fault kinds are in the fault matrix, tests/test_faults.py) -----------------
 
 
-@pytest.fixture(scope="module")
-def shared_record(tmp_path_factory):
-    out = tmp_path_factory.mktemp("threshold") / "record"
-    secrets_ = simulate(out, Options(voters=24, seed="i14", key_bits=640, shape=small_shape(24, 10), trustees=5,
-                                     threshold=3, workers=1))
-    return out, secrets_
+@pytest.fixture
+def shared_record(simulated_threshold):
+    """The session's record with a key shared 3 of 5 (conftest), and its secrets."""
+    return simulated_threshold
 
 
 def _copy(shared_record, tmp_path):
@@ -205,92 +222,14 @@ def test_honest_shared_record_verifies(shared_record):
     assert _notes(v) == []
 
 
-def test_wrong_share_is_a_note_naming_the_trustee(shared_record, tmp_path):
-    out = _copy(shared_record, tmp_path)
-    where = {}
-
-    def edit(aggs):
-        a = aggs[0]
-        where.update(contest=a["contest"], station=a["polling_station"])
-        s = a["decryption_proof"]["shares"][1]  # trustee 2
-        n2 = int(s["share"], 16).bit_length()  # any change: the challenge no longer matches
-        s["share"] = format(int(s["share"], 16) ^ 1, f"0{len(s['share'])}x")
-        assert n2
-    _edit_tally(out, shared_record[1], edit)
-    v = run_verify(out)
-    assert v.verified, failing(v)
-    (note,) = _notes(v)
-    assert f"polling station {where['station']}, contest {where['contest']}: trustee 2's" in note
-    assert "share proof challenge is not the hash of its statement" in note
 
 
-def test_share_moved_to_another_aggregate(shared_record, tmp_path):
-    out = _copy(shared_record, tmp_path)
-    where = {}
-
-    def edit(aggs):
-        a, b = aggs[0], aggs[1]
-        where.update(contest=b["contest"], station=b["polling_station"])
-        b["decryption_proof"]["shares"][0] = a["decryption_proof"]["shares"][0]  # trustee 1's proof for a, at b
-    _edit_tally(out, shared_record[1], edit)
-    v = run_verify(out)
-    assert v.verified
-    (note,) = _notes(v)
-    assert f"polling station {where['station']}, contest {where['contest']}: trustee 1's" in note
 
 
-def test_share_moved_to_another_trustee(shared_record, tmp_path):
-    out = _copy(shared_record, tmp_path)
-
-    def edit(aggs):
-        shares = aggs[0]["decryption_proof"]["shares"]
-        moved = dict(shares[0], trustee=4)  # trustee 1's share and proof, claimed by trustee 4
-        aggs[0]["decryption_proof"]["shares"] = [shares[1], shares[2], moved, shares[4]]
-    _edit_tally(out, shared_record[1], edit)
-    v = run_verify(out)
-    assert v.verified
-    notes = _notes(v)
-    assert len(notes) == 2
-    assert "trustee 1's decryption share is not used: no share published" in notes[0]
-    assert "trustee 4's decryption share is not used: share proof challenge is not the hash" in notes[1]
 
 
-def test_only_w_minus_one_valid_shares_fails_v63(shared_record, tmp_path):
-    out = _copy(shared_record, tmp_path)
-    where = {}
-
-    def edit(aggs):
-        a = aggs[2]
-        where.update(contest=a["contest"], station=a["polling_station"])
-        shares = a["decryption_proof"]["shares"]
-        bad = dict(shares[2], share=shares[3]["share"])  # trustee 3 with trustee 4's share: proof fails
-        a["decryption_proof"]["shares"] = [shares[0], shares[1], bad]
-    _edit_tally(out, shared_record[1], edit)
-    v = run_verify(out)
-    assert not v.verified
-    found = failing(v)
-    assert set(found) == {"V6.3"} | ({"V7.3", "V7.4", "V7.5", "V8.1"} & set(found))
-    assert v.findings.steps["V6.3"].failed == 1
-    places = {(f.location.contest, f.location.polling_station, f.location.trustee): f.message for f in found["V6.3"]}
-    c, s = where["contest"], where["station"]
-    assert places[(c, s, None)] == "only 2 valid decryption shares, 3 needed"
-    assert places[(c, s, 3)].startswith("trustee 3: share proof")
-    assert places[(c, s, 4)] == "trustee 4: no share published"
-    assert places[(c, s, 5)] == "trustee 5: no share published"
 
 
-def test_tampered_verification_key_fails_v110(shared_record, tmp_path):
-    out = _copy(shared_record, tmp_path)
-    doc = json.loads((out / layout.ELECTION_KEY).read_text())
-    vk = doc["threshold"]["verification_keys"]
-    n2 = int(doc["n"], 16) ** 2
-    vk[4] = format(int(vk[4], 16) * int(doc["threshold"]["v"], 16) % n2, f"0{len(vk[4])}x")
-    write_document(out / layout.ELECTION_KEY, doc)
-    v = run_verify(out)
-    assert not v.verified
-    (finding,) = v.findings.steps["V1.10"].findings
-    assert finding.location.file == layout.ELECTION_KEY
-    assert finding.message == "verification key of trustee 5 is not on the polynomial of trustees 1..3"
 
 
 def test_threshold_proof_for_unshared_key_is_unreadable(shared_record, tmp_path):

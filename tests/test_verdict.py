@@ -130,10 +130,11 @@ def test_record_verifies_and_says_what_was_not_checked(simulated, tmp_path):
     assert "NOT ANCHORED: compare the fingerprint below" in result.output.splitlines()[1]
     fingerprint = run_verify(simulated[0]).fingerprint
     assert result.output.splitlines()[-1] == f"election fingerprint {fingerprint}"  # "below" the verdict too
-    report = json.loads(out.read_text())
+    doc = json.loads(out.read_text())
+    report = doc["verify"]
     v19 = next(s for s in report["steps"] if s["id"] == "V1.9")
     assert (v19["status"], v19["optional"], v19["not_run_reason"]) == ("not run", True, NOT_ANCHORED)
-    assert report["verdict"] == verdict_line(result.output) and report["verified"] is True
+    assert report["verdict"] == verdict_line(result.output) and doc["ok"] is True
     assert report["anchor"]["status"] == "not anchored"
 
 
@@ -338,7 +339,7 @@ def test_record_digest_is_the_spec_definition_and_the_same_for_an_archive(simula
     archive = tmp_path / "record.zip"
     pack(simulated[0], archive)
     assert run_verify(archive).record_digest == h.hexdigest()  # the same bytes, however they travel
-    assert json_report.as_dict(v)["record_digest"] == h.hexdigest()
+    assert json_report.as_dict(v)["verify"]["record_digest"] == h.hexdigest()
 
 
 def test_record_digest_changes_with_any_byte(record):

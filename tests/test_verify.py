@@ -58,10 +58,11 @@ def test_json_report_matches_text(simulated, tmp_path):
     out = tmp_path / "report.json"
     result = cli("verify", simulated[0], "--workers", "1", "--json", out)
     assert result.exit_code == 0
-    report = json.loads(out.read_text())
-    assert report["verified"] is True
+    doc = json.loads(out.read_text())
+    assert (doc["kind"], doc["status"], doc["ok"]) == ("verify", "verified", True)
+    assert [i["file"] for i in doc["inputs"]] == list(layout.ALL_FILES)
+    report = doc["verify"]
     assert [s["id"] for s in report["steps"]][:3] == ["V1.1", "V1.2", "V1.3"]
-    assert set(report["inputs_sha256"]) == set(layout.ALL_FILES)
     not_run = {s["id"]: s for s in report["steps"] if s["status"] != "passed"}
     assert sorted(not_run) == ["V1.9", "V3.10"]  # nothing given to check them against
     assert all(s["status"] == "not run" and s["optional"] and s["not_run_reason"] and s["checked"] == 0
@@ -93,7 +94,7 @@ def test_missing_file_is_unreadable(record):
     result = cli("verify", record, "--workers", "1")
     assert result.exit_code == 2
     assert result.output.strip() == ("error: tally.json: missing from the record (a record holds "
-                                     + ", ".join(layout.ALL_FILES) + ")")
+                                     + ", ".join(layout.ALL_FILES) + ") (SPEC.md §2.8)")
 
 
 def test_changed_ciphertext(record):
@@ -188,7 +189,7 @@ def test_batch_and_individual_reports_agree(record):
     batched = json_report.as_dict(run_verify(record, batch=True))
     individual = json_report.as_dict(run_verify(record, batch=False))
     assert batched == individual
-    assert not batched["verified"]
+    assert not batched["ok"]
 
 
 def test_report_names_every_failure_not_just_the_first(record):

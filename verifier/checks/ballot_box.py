@@ -128,9 +128,11 @@ class BoxSequence:
         self.entries += 1
         f.checked("V3.7")
         if s.sequence != self.sequence + 1:
-            f.fail("V3.7", loc, f"sequence number {s.sequence} follows {self.sequence}")
+            f.fail("V3.7", loc, f"sequence number {s.sequence} follows {self.sequence}", expected=self.sequence + 1,
+                   found=s.sequence)
         if s.previous_hash != self.previous_hash:
-            f.fail("V3.7", loc, "previous-entry hash does not match the entry before it")
+            f.fail("V3.7", loc, "previous-entry hash does not match the entry before it",
+                   expected=self.previous_hash.hex(), found=s.previous_hash.hex())
         if s.received_at < self.received_at:
             f.fail("V3.7", loc, f"received at {s.received_at}, before the entry before it ({self.received_at})")
         self.sequence, self.previous_hash = s.sequence, s.entry_hash
@@ -171,9 +173,11 @@ class BoxSequence:
         elif not final and not snapshot:
             f.fail("V3.8", loc, "collector signature on the head is invalid")
         if head.entries != self.entries:
-            f.fail("V3.8", loc, f"head says {head.entries} entries, the box has {self.entries}")
+            f.fail("V3.8", loc, f"head says {head.entries} entries, the box has {self.entries}", expected=self.entries,
+                   found=head.entries)
         if head.head_hash != self.previous_hash:
-            f.fail("V3.8", loc, "head hash is not the hash of the last entry")
+            f.fail("V3.8", loc, "head hash is not the hash of the last entry", expected=self.previous_hash.hex(),
+                   found=head.head_hash.hex())
         # the box closes when e-voting ends (not before: voters still had time) and before paper voting starts (the
         # cancellations of election day presuppose a closed box); times are fixed-width UTC text, so text order is
         # time order. A snapshot is taken while the box is open: only its order with the receipts is checked.

@@ -240,4 +240,4 @@ class _DecisionMatcher:
             check = RULE_CHECK.get(reason, "V5.5") if d.status == "counted" and reason is not None else "V5.5"
             self.f.fail(check, Location(file=layout.BALLOT_DECISIONS, line=d.line, ballot_id=b.ballot_id.hex(),
                                         voter_id=b.voter_id), f"{said}; by the rules it is {should}",
-                        item=("box line", b.line))
+                        item=("box line", b.line), expected=should, found=said)

@@ -24,7 +24,8 @@ def check_commission_document(ctx: ElectionContext, check: str, file: str, docum
     where = Location(file=file)
     f.checked(check)  # one item, the document: its fingerprint and its signature
     if document.election_fingerprint != ctx.fingerprint:
-        f.fail(check, where, "election fingerprint of another election")
+        f.fail(check, where, "election fingerprint of another election", expected=ctx.fingerprint.hex(),
+               found=document.election_fingerprint.hex())
     if not signatures.verify(commission.algorithm, commission.public_key, document.signed_bytes,
                              document.commission_signature):
         f.fail(check, where, "commission signature is invalid")

@@ -102,12 +102,14 @@ class Findings:
         else:
             step.unlisted += 1
 
-    def check(self, check: str, ok: bool, location: Location, message: str, item: object = None) -> bool:
-        """Count one item; record a failure if not ok. Returns ok."""
+    def check(self, check: str, ok: bool, location: Location, message: str, item: object = None,
+              expected: object = None, found: object = None) -> bool:
+        """Count one item; record a failure if not ok (with the values compared, if given). Returns ok."""
         self.checked(check)
         if not ok:
             # the item just counted: a failure of its own even if the item before failed at the same place
-            self.fail(check, location, message, item=object() if item is None else item)
+            self.fail(check, location, message, item=object() if item is None else item, expected=expected,
+                      found=found)
         return ok
 
     def not_run(self, check: str, reason: str, optional: bool = False) -> None:

@@ -100,9 +100,11 @@ class RegistryIndex:
         f.checked("V2.1")  # one item, the commitment: its hash and its number of lines
         if registry_sha256 != manifest.registry_sha256:
             f.fail("V2.1", where, "SHA-256 of the registry differs from the manifest's commitment (voters added, "
-                                  "removed or changed)")
+                                  "removed or changed)", expected=manifest.registry_sha256.hex(),
+                   found=registry_sha256.hex())
         if self.lines != manifest.registry_voters:
-            f.fail("V2.1", where, f"{self.lines} registry lines; the manifest commits to {manifest.registry_voters}")
+            f.fail("V2.1", where, f"{self.lines} registry lines; the manifest commits to {manifest.registry_voters}",
+                   expected=manifest.registry_voters, found=self.lines)
         return self.voters
 
 

@@ -206,7 +206,8 @@ def _check_turnout(p: Protocol, registered: int, voted: int, loc: Location, f: F
                found=p.voters_voted)
     if p.turnout_percent != turnout_percent(p.voters_voted, p.registered_voters):
         f.fail("V7.5", loc, f"turnout {p.turnout_percent}% is not {p.voters_voted}/{p.registered_voters} "
-                            f"= {turnout_percent(p.voters_voted, p.registered_voters)}%")
+                            f"= {turnout_percent(p.voters_voted, p.registered_voters)}%",
+               expected=turnout_percent(p.voters_voted, p.registered_voters), found=p.turnout_percent)
 
 
 def _check_coverage(ctx: ElectionContext, p: Protocol, expected_contests: dict[Key, list[str]],

@@ -49,7 +49,7 @@ def check_seats(ctx: ElectionContext, results: Results, totals: dict[str, tuple[
             if m.option in named[contest.id]:
                 continue  # missing or unknown: named once, by the list check
             f.fail("V8.1", Location(file=layout.RESULTS, contest=contest.id, option=m.option), m.reason,
-                   item=("allocation", contest.id))
+                   item=("allocation", contest.id), expected=m.expected, found=m.announced)
     if unchecked and not f.steps["V8.1"].checked:
         f.not_run("V8.1", f"the counts of {', '.join(unchecked)} did not verify")
     elif unchecked:

@@ -206,13 +206,16 @@ def check_anchor(manifest: Manifest, fingerprint: str, expected: Sequence[str],
         # the fingerprint is the hash of manifest.json and election_key.json together (§2.2): named at the manifest
         f.check("V1.9", want == fingerprint, Location(file=layout.MANIFEST),
                 f"the election fingerprint is {fingerprint}, not {want} as given (--expect-fingerprint): this is not "
-                f"the record with the published fingerprint", item=("fingerprint", i))
+                f"the record with the published fingerprint", item=("fingerprint", i), expected=want,
+                found=fingerprint)
     if trusted is not None:
         for role in ROLES:
             mine, theirs = manifest.authority(role), trusted[role]
             f.check("V1.9", (mine.algorithm, mine.public_key) == (theirs.algorithm, theirs.public_key), MANIFEST,
                     f"the {role}'s key in the manifest ({mine.algorithm} {mine.public_key.hex()}) is not the one in "
-                    f"{trusted_file} ({theirs.algorithm} {theirs.public_key.hex()})", item=("key", role))
+                    f"{trusted_file} ({theirs.algorithm} {theirs.public_key.hex()})", item=("key", role),
+                    expected=f"{theirs.algorithm} {theirs.public_key.hex()}",
+                    found=f"{mine.algorithm} {mine.public_key.hex()}")
 
 
 def _in_scope(level: str, unit: str | None, district: str, region: str) -> bool:

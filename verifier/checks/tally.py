@@ -117,10 +117,12 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
         ballots, product = recomputed.get(k, (0, 1))
         ok = True
         if a.ciphertext != product:
-            f.fail("V6.2", loc, "aggregate is not the product of the counted ballots' ciphertexts", item=i)
+            f.fail("V6.2", loc, "aggregate is not the product of the counted ballots' ciphertexts", item=i,
+                   expected=_hex2(ctx, product), found=_hex2(ctx, a.ciphertext))
             ok = False
         if a.ballots != ballots:
-            f.fail("V6.2", loc, f"says {a.ballots} ballots; {ballots} ballots count here", item=i)
+            f.fail("V6.2", loc, f"says {a.ballots} ballots; {ballots} ballots count here", item=i, expected=ballots,
+                   found=a.ballots)
             ok = False
         v63 = ("V6.3", i)  # the item of V6.3: this aggregate, whatever its findings' places
         ok &= f.check("V6.3", problem is None, loc, problem or "", item=v63)
@@ -140,6 +142,11 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
     return verified
 
 
+def _hex2(ctx: ElectionContext, value: int) -> str:
+    """A value mod n² as the record writes it (SPEC.md §2.2): fixed-width lowercase hex."""
+    return format(value, f"0{2 * ctx.key.width2}x")
+
+
 def _where(a: Aggregate) -> Location:
     return Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station)
 
@@ -155,7 +162,8 @@ def _check_counts(f: Findings, a: Aggregate, options: tuple[Option, ...], ballot
         return None
     ok = True
     if ballots >= SLOT or sum(counts) != a.ballots:
-        f.fail("V6.4", loc, f"counts sum to {sum(counts)}, not to the {a.ballots} ballots", item=i)
+        f.fail("V6.4", loc, f"counts sum to {sum(counts)}, not to the {a.ballots} ballots", item=i,
+               expected=a.ballots, found=sum(counts))
         ok = False
     if [o for o, _ in a.counts] != option_ids:
         f.fail("V6.4", loc, "published counts do not list the contest's options in manifest order", item=i)
@@ -164,7 +172,8 @@ def _check_counts(f: Findings, a: Aggregate, options: tuple[Option, ...], ballot
         for (option, published), decoded in zip(a.counts, counts, strict=True):
             if published != decoded:
                 f.fail("V6.4", Location(file=layout.TALLY, contest=a.contest, polling_station=a.polling_station,
-                                        option=option), f"published {published}, decrypted {decoded}", item=i)
+                                        option=option), f"published {published}, decrypted {decoded}", item=i,
+                       expected=decoded, found=published)
                 ok = False
     return counts if ok else None
 

@@ -13,7 +13,11 @@ from verifier.engine.local import LocalEngine
 def diff(old: str, new: str, workers: int | None) -> None:
     """Check that the ballot box of NEW (a later snapshot, or the final record) extends that of OLD exactly:
     OLD's lines are NEW's first lines byte for byte, the chain continues, both heads are the collector's for the
-    same election; verify only NEW's added entries. Exit 0 it does and they pass, 1 not, 2 unreadable."""
+    same election; verify only NEW's added entries. Exit 0 it does and they pass, 1 not, 2 unreadable.
+
+    \b
+    Example:
+      tally-verifier diff snapshot-0900 snapshot-1200"""
     d = diff_records(old, new, LocalEngine(workers))
     v = d.verdict
     if d.new_entries:

@@ -14,7 +14,8 @@ from verifier.report.protocols import render_json, render_text
 @main.command("protocols")
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=str))
 @click.option("--json", "json_out", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
-              help="Also write the machine-readable report to FILE ('-' for standard output).")
+              help="Also write the machine-readable report to FILE; '-' writes it to standard output (the text report "
+                   "is then not printed).")
 def protocols(directory: str, json_out: str | None) -> None:
     """Check the paper result protocols in DIR: each protocol's own arithmetic, and every level the sum of the
     level below (polling station -> district -> region -> nation).
@@ -35,7 +36,8 @@ def protocols(directory: str, json_out: str | None) -> None:
         if out:
             out.discard()
 
-    click.echo(render_text(directory, ps, results, ok), nl=False)
-    if json_out == "-":
+    if json_out == "-":  # the JSON alone is the output, as with `verify --json -`
         click.echo(render_json(directory, ps, results, ok), nl=False)
+    else:
+        click.echo(render_text(directory, ps, results, ok), nl=False)
     exit_with(EXIT_VERIFIED if ok else EXIT_FAILED)

@@ -44,7 +44,11 @@ def receipt(record: str, code: str, until: str | None, workers: int | None, quie
     """Look up the ballot with tracking CODE (as the voting app showed it, e.g. YIRG-Z7LF-X62A-MNI6) or ballot id
     (32 hex digits) in RECORD: is it in the ballot box, at which position, and was it counted, superseded by a
     later e-vote, cancelled by a paper vote or excluded (and why). Exit 0 found and the record verified, 1 not in
-    the box or the record not verified, 2 unreadable."""
+    the box or the record not verified, 2 unreadable.
+
+    \b
+    Example:
+      tally-verifier receipt fixtures/demo-2023 WOKC-IZ3A-QDUX-JT2R"""
     try:
         kind, value = parse_query(code)
     except ValueError as e:

@@ -20,7 +20,12 @@ def all_schemas() -> dict[str, str]:
 @main.command("schemas")
 @click.argument("directory", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 def schemas(directory: Path) -> None:
-    """Write the JSON Schemas of every record file and of the JSON report into DIR (created if missing)."""
+    """Write the JSON Schemas of every record file and of the JSON report (of verify, seats and protocols) into DIR
+    (created if missing).
+
+    \b
+    Example:
+      tally-verifier schemas schemas"""
     directory.mkdir(parents=True, exist_ok=True)
     for name, text in all_schemas().items():
         (directory / name).write_text(text, encoding="utf-8")

@@ -15,9 +15,9 @@ from click.core import ParameterSource
 from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, InputFile, exit_with, main
 from verifier.errors import RecordError
 from verifier.record.model import ListSeatRule, PluralitySeatRule
-from verifier.record.seat_input import read_announced, read_counts
+from verifier.record.seat_input import parse_announced, parse_counts, read_digested
 from verifier.report.output import OutputFile
-from verifier.report.seats import add_announced, list_report, plurality_report, render_json, render_text
+from verifier.report.seats import add_announced, list_report, plurality_report, render_json, render_text, report
 from verifier.tally.seats import ListAllocation, PluralityResult, allocate_list, compare_announced
 from verifier.tally.seats import plurality as plurality_winner
 
@@ -51,8 +51,9 @@ class _Percent(click.ParamType):
 @click.option("--plurality", is_flag=True, help="Single-member plurality instead of party lists.")
 @click.option("--announced", type=InputFile(Path),
               help="Announced allocation (CSV option,seats or JSON) to compare with.")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Also write the result as JSON to this file.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+              help="Also write the result as JSON to this file; '-' writes it to standard output (the text is then "
+                   "not printed).")
 @click.pass_context
 def seats_command(ctx: click.Context, counts: Path, seats: int | None, threshold: Fraction, base_name: str,
                   plurality: bool, announced: Path | None, json_out: Path | None) -> None:
@@ -71,11 +72,17 @@ def seats_command(ctx: click.Context, counts: Path, seats: int | None, threshold
     elif seats is None:
         raise click.UsageError("Missing option '--seats' (the number of party-list seats).")
 
-    out = OutputFile(json_out) if json_out is not None else None  # an unusable path: an error before any work
+    to_stdout = json_out == Path("-")
+    # an unusable path: an error before any work
+    out = OutputFile(json_out) if json_out is not None and not to_stdout else None
     if out:
         ctx.call_on_close(out.discard)  # whatever ends the command: no temporary file left behind
-    data = read_counts(counts)
-    announcement = read_announced(announced) if announced is not None else None
+    data, counts_sha256 = read_digested(counts, parse_counts)
+    inputs = [(data.file, counts_sha256)]
+    announcement = None
+    if announced is not None:
+        announcement, announced_sha256 = read_digested(announced, parse_announced)
+        inputs.append((str(announced), announced_sha256))
 
     if plurality:
         result: ListAllocation | PluralityResult = plurality_winner(data.votes, PluralitySeatRule(seats=1))
@@ -85,7 +92,7 @@ def seats_command(ctx: click.Context, counts: Path, seats: int | None, threshold
         if bad is not None:
             raise RecordError(data.file, bad.line,
                               f"option {bad.option.id!r} has kind candidate: party lists take kind party "
-                              f"(or use --plurality)")
+                              f"(or use --plurality)", input="seat counts")
         assert seats is not None  # without --plurality, a missing --seats is a usage error (above)
         rule = ListSeatRule(seats=seats, threshold_percent=threshold,
                             base_includes_against_all=BASES[base_name])
@@ -94,10 +101,11 @@ def seats_command(ctx: click.Context, counts: Path, seats: int | None, threshold
 
     mismatches = compare_announced(result, announcement) if announcement is not None else []
     add_announced(lines, doc, announced, announcement, mismatches)
+    json_text = render_json(report(doc, inputs, mismatches))
     if out:
-        out.write(render_json(doc))
+        out.write(json_text)
         out.commit()
-    click.echo(render_text(lines))
+    click.echo(json_text if to_stdout else render_text(lines), nl=not to_stdout)
     status = EXIT_FAILED if mismatches else EXIT_VERIFIED
     exit_with(status)
 

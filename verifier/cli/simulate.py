@@ -6,6 +6,7 @@ import click
 from click.core import ParameterSource
 
 from verifier.cli.common import main
+from verifier.engine.progress import for_terminal
 
 PRESET_NAMES = ("kz-2023",)  # verifier.simulate.presets.PRESETS; listed here so that --help needs no import
 
@@ -23,15 +24,18 @@ PRESET_NAMES = ("kz-2023",)  # verifier.simulate.presets.PRESETS; listed here so
                    "2023: Mazhilis list (69 seats, 5%) and 29 SMDs, oblast and district maslikhats, 20 regions, "
                    "polling stations scaled to --voters, the 2023 turnout and vote shares.")
 @click.option("--secrets", "secrets_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the private keys (authority's and voters') to this file, outside the record: "
-                   "what `tamper` needs to act as a dishonest authority or voter.")
+              help="Also write the private keys (authority's and voters', and with --trustees the trustees' key "
+                   "shares) to this file, outside the record: what `tamper` needs to act as a dishonest "
+                   "authority, trustee or voter.")
 @click.option("--trustees", type=click.IntRange(1, 64), default=None,
-              help="Share the key among this many trustees (safe primes; threshold decryption, SPEC §3.7).")
+              help="Share the key among this many trustees (safe primes; threshold decryption, SPEC §3.9).")
 @click.option("--threshold", type=click.IntRange(1, 64), default=None,
               help="How many trustees must cooperate to decrypt (with --trustees; default: a majority).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
 @click.pass_context
 def simulate(ctx: click.Context, out: Path, voters: int, seed: str | None, key_bits: int, seats: int,
-             preset: str | None, secrets_path: Path | None, trustees: int | None, threshold: int | None) -> None:
+             preset: str | None, secrets_path: Path | None, trustees: int | None, threshold: int | None,
+             quiet: bool) -> None:
     """Write a complete, valid election record to OUT (simulated authority and voters).
 
     \b
@@ -65,7 +69,7 @@ def simulate(ctx: click.Context, out: Path, voters: int, seed: str | None, key_b
     widest = max_contest_options(shape)
     if SLOT_BITS * widest >= key_bits:
         raise click.UsageError(f"a contest has {widest} options: the key needs more than {SLOT_BITS * widest} bits")
-    secrets = run(out, opts)
+    secrets = run(out, opts, progress=for_terminal(quiet))  # a bar per stage on a terminal
     if secrets_path:
         secrets_path.write_text(json.dumps(secrets.to_json(), indent=1))
     what = f", preset {preset}: {len(shape.stations)} polling stations, {len(shape.contests)} contests" \

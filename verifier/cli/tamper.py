@@ -48,7 +48,8 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
             return
         width = max(len(f.kind) for f in faults.FAULTS)
         for f in faults.FAULTS:
-            click.echo(f"{f.kind:<{width}}  {', '.join(f.checks):<28} {f.actor}: {f.title}")
+            checks = ", ".join(f.checks) + (" (warning)" if f.noted else "")
+            click.echo(f"{f.kind:<{width}}  {checks:<28} {f.actor}: {f.title}")
         return
     if record is None or out is None or kind is None:
         raise click.UsageError("give RECORD, OUT and --fault KIND (or --list)")
@@ -69,6 +70,26 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
         click.echo(f"error: {one_line(f'{kind}: {e}', 1000)}", err=True)  # may quote a path
         sys.exit(EXIT_UNREADABLE)
     click.echo(f"injected {kind} into {out}: {injected.description}")
+    receipts_name = _write_what_shows_it(out, injected, receipts_out, snapshot_out)
+    verb = "fails" if len(fault.checks) == 1 else "fail"
+    if fault.noted:  # a bad share with w valid ones left: no check fails, the report's warnings name it
+        click.echo(f"expected: the record verifies; {', '.join(fault.checks)} names it among the report's warnings, "
+                   f"{len(injected.expected)} place(s):")
+    else:
+        click.echo(f"expected: {', '.join(fault.checks)} {verb}, and no other check; {len(injected.expected)} "
+                   f"finding(s):")
+    for finding in injected.expected:
+        fields = {k: v for k, v in finding.items() if k != "check"}
+        if receipts_name and fields.get("file") == faults.HELD_RECEIPTS:
+            fields["file"] = receipts_name
+        click.echo(f"  {finding['check']} {Location(**fields).describe()}")
+    if fault.why:
+        click.echo(f"note: {fault.why}")
+
+
+def _write_what_shows_it(out: Path, injected, receipts_out: Path | None, snapshot_out: Path | None) -> str | None:
+    """For a record consistent in itself: write what shows the fault next to OUT (the receipts voters kept, an
+    earlier snapshot of the box) and say how to check it. Returns the receipts file's name, if written."""
     receipts_name = None
     if injected.held_receipts:
         path = receipts_out or out.with_name(out.name + ".receipts.jsonl")
@@ -87,12 +108,4 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
         click.echo(f"the record alone is consistent: the fingerprint published before the vote was "
                    f"{injected.published_fingerprint} (check V1.9: verify with --expect-fingerprint "
                    f"{injected.published_fingerprint})")
-    verb = "fails" if len(fault.checks) == 1 else "fail"
-    click.echo(f"expected: {', '.join(fault.checks)} {verb}, and no other check; {len(injected.expected)} finding(s):")
-    for finding in injected.expected:
-        fields = {k: v for k, v in finding.items() if k != "check"}
-        if receipts_name and fields.get("file") == faults.HELD_RECEIPTS:
-            fields["file"] = receipts_name
-        click.echo(f"  {finding['check']} {Location(**fields).describe()}")
-    if fault.why:
-        click.echo(f"note: {fault.why}")
+    return receipts_name

@@ -1,6 +1,8 @@
-"""Progress of a long run on stderr: ballots per second and time left, per pass over the ballot box.
+"""Progress of a long run on stderr: items (ballots, voters…) per second and time left, per phase.
 
-Shown only when stderr is a terminal and the user did not ask for --quiet; never part of the report."""
+Shown only when stderr is a terminal and the user did not ask for --quiet; never part of the report. `simulate`
+uses it too: the simulator imports nothing from the verifier, so it calls these methods on whatever object it is
+given (verifier.simulate.authority.simulate, `progress`)."""
 import sys
 import time
 
@@ -8,11 +10,12 @@ import time
 class Progress:
     """Silent: what a run reports its progress to when nobody watches."""
 
-    def phase(self, description: str, total: int) -> None:
-        """A new phase: `total` units (registry lines; bytes of the box in pass 1; box lines in pass 2)."""
+    def phase(self, description: str, total: int, unit: str = "ballots") -> None:
+        """A new phase: `total` units (registry lines; bytes of the box in pass 1; box lines in pass 2), its items
+        counted in `unit` (what the items are called: ballots, voters, aggregates)."""
 
     def advance(self, units: int, ballots: int) -> None:
-        """`units` more units done, covering `ballots` more ballots."""
+        """`units` more units done, covering `ballots` more items."""
 
     def close(self) -> None:
         pass
@@ -24,7 +27,7 @@ class _Callback(Progress):
     def __init__(self, fn):
         self.fn, self.active = fn, False
 
-    def phase(self, description: str, total: int) -> None:
+    def phase(self, description: str, total: int, unit: str = "ballots") -> None:
         self.active = description == "ballot box"
 
     def advance(self, units: int, ballots: int) -> None:
@@ -41,7 +44,7 @@ def as_progress(progress) -> Progress:
 
 
 class TerminalProgress(Progress):
-    """A rich progress bar on stderr: pass, bar, ballots done, ballots per second, time left."""
+    """A rich progress bar on stderr: phase, bar, items done, items per second, time left."""
 
     def __init__(self, console=None):
         from rich.console import Console
@@ -55,18 +58,19 @@ class TerminalProgress(Progress):
 
         self.console = console or Console(file=sys.stderr)
         self.bar = Bar(TextColumn("{task.description:<12}"), BarColumn(), TaskProgressColumn(),
-                       TextColumn("{task.fields[ballots]:>10,} ballots  {task.fields[rate]:>8} ballots/s"),
+                       TextColumn("{task.fields[ballots]:>10,} {task.fields[unit]}  {task.fields[rate]:>8} "
+                                  "{task.fields[unit]}/s"),
                        TimeRemainingColumn(), console=self.console, transient=False)
         self.task = None
         self.started = 0.0
         self.ballots = 0
 
-    def phase(self, description: str, total: int) -> None:
+    def phase(self, description: str, total: int, unit: str = "ballots") -> None:
         if self.task is None:
             self.bar.start()
         else:
             self.bar.update(self.task, completed=self.bar.tasks[self.task].total)
-        self.task = self.bar.add_task(description, total=max(1, total), ballots=0, rate="-")
+        self.task = self.bar.add_task(description, total=max(1, total), ballots=0, rate="-", unit=unit)
         self.started, self.ballots = time.perf_counter(), 0
 
     def advance(self, units: int, ballots: int) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from verifier.errors import RecordError
+from verifier.errors import RecordError, reading
 from verifier.record import canonical
 from verifier.record.fields import INT_RANGE, Obj
 from verifier.record.files import kind_of, open_regular
@@ -255,7 +255,11 @@ def read_protocols(lines: Iterable[tuple[int, Any]], file: str, level: str, cont
 
 def read_protocol_dir(directory: str | os.PathLike) -> ProtocolSet:
     """Read a whole protocol directory; RecordError for anything that cannot be interpreted."""
-    directory = os.fspath(directory)
+    with reading("paper protocols"):  # every read error points to SPEC.md §7, the directory's own too
+        return _read_protocol_dir(os.fspath(directory))
+
+
+def _read_protocol_dir(directory: str) -> ProtocolSet:
     try:
         kind = kind_of(os.lstat(directory).st_mode)
     except OSError:

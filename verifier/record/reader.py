@@ -15,7 +15,7 @@ from verifier.crypto import threshold as threshold_crypto
 from verifier.crypto.encoding import sha256, signed_message
 from verifier.crypto.paillier import PublicKey
 from verifier.crypto.signatures import ALGORITHMS, KEY_LENGTHS
-from verifier.errors import RecordError
+from verifier.errors import RecordError, reading
 from verifier.record import canonical, layout
 from verifier.record.fields import Obj, _kind
 from verifier.record.files import open_regular
@@ -319,7 +319,7 @@ def read_held_receipts(path: Path, key: PublicKey, election_id: str) -> list[Hel
     """Receipts voters kept: JSON Lines, each a box line as the voter's client received it (`verify --receipts`)."""
     name = path.name
     out = []
-    with open_regular(path, name) as f:
+    with reading("receipts"), open_regular(path, name) as f:
         for line, raw, value in canonical.iter_lines(f, name):
             if line > MAX_HELD_RECEIPTS:
                 raise RecordError(name, line, f"more than {MAX_HELD_RECEIPTS} receipts")
@@ -507,9 +507,10 @@ def read_trusted_keys(path: Path) -> tuple[dict[str, AuthorityKey], str]:
     like the manifest's `authorities`, parsed as strictly as the record (any formatting: the auditor may have typed
     it). Returns the keys by role and the SHA-256 hex of the file's bytes."""
     name = str(path)
-    with open_regular(path, name) as f:
-        data = canonical.read_bounded(f, name, MAX_TRUSTED_KEYS_BYTES)
-    value = canonical.read_document(io.BytesIO(data), name, require_canonical=False,
-                                    max_bytes=MAX_TRUSTED_KEYS_BYTES)
-    a = Obj(value, name, 1, "", {"registrar", "collector", "commission"})
-    return {role: _authority(a, role) for role in ("registrar", "collector", "commission")}, sha256(data).hex()
+    with reading("trusted keys"):
+        with open_regular(path, name) as f:
+            data = canonical.read_bounded(f, name, MAX_TRUSTED_KEYS_BYTES)
+        value = canonical.read_document(io.BytesIO(data), name, require_canonical=False,
+                                        max_bytes=MAX_TRUSTED_KEYS_BYTES)
+        a = Obj(value, name, 1, "", {"registrar", "collector", "commission"})
+        return {role: _authority(a, role) for role in ("registrar", "collector", "commission")}, sha256(data).hex()

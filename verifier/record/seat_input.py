@@ -14,13 +14,15 @@ place in the document instead). Nothing here judges the allocation.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from verifier.errors import RecordError
+from verifier.errors import RecordError, reading
 from verifier.record import canonical
 from verifier.record.fields import INT_RANGE, Obj
 from verifier.record.files import open_regular
@@ -33,6 +35,7 @@ MAX_DIGITS = canonical.MAX_INT_DIGITS  # 16: counts stay within 2^53 - 1
 MAX_OPTION_CHARS = 200
 COUNT_KINDS = ("party", "candidate", "against_all")
 _DIGITS = re.compile(r"[0-9]+")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -209,8 +212,7 @@ def parse_counts(data: bytes, file: str) -> SeatCounts:
 
 
 def read_counts(path: str | Path) -> SeatCounts:
-    file, data = _read_bytes(path)
-    return parse_counts(data, file)
+    return read_digested(path, parse_counts)[0]
 
 
 def parse_announced(data: bytes, file: str) -> dict[str, int]:
@@ -232,6 +234,16 @@ def parse_announced(data: bytes, file: str) -> dict[str, int]:
     return out
 
 
+INPUTS: dict[Callable, str] = {parse_counts: "seat counts", parse_announced: "announced seats"}  # SPEC_SECTIONS
+
+
 def read_announced(path: str | Path) -> dict[str, int]:
-    file, data = _read_bytes(path)
-    return parse_announced(data, file)
+    return read_digested(path, parse_announced)[0]
+
+
+def read_digested(path: str | Path, parse: Callable[[bytes, str], T]) -> tuple[T, str]:
+    """What `parse` (parse_counts, parse_announced) makes of the file, and the SHA-256 of exactly the bytes it
+    parsed, for the report's inputs (read once: a file changed in between cannot differ from its digest)."""
+    with reading(INPUTS[parse]):
+        file, data = _read_bytes(path)
+        return parse(data, file), hashlib.sha256(data).hexdigest()

@@ -1,19 +1,24 @@
-"""The `protocols` command's output: the text report and the JSON document (format JSON_FORMAT). Pure functions
-over the checks' results; the command (verifier.cli.protocols) only prints and writes them. `ps` is the
-verifier.record.paper_protocols.ProtocolSet that was checked (read by attribute: the report layer imports only the
-checks layer)."""
+"""The `protocols` command's output: the text report and the JSON report (the shared envelope, report/envelope.py,
+kind "protocols"). Pure functions over the checks' results; the command (verifier.cli.protocols) only prints and
+writes them. `ps` is the verifier.record.paper_protocols.ProtocolSet that was checked (read by attribute: the report
+layer imports only the checks layer)."""
 import json
 
 from verifier.checks.protocols import CheckResult
+from verifier.report.envelope import envelope, finding
 
-JSON_FORMAT = "tally-verifier/protocols-report/1"
+
+def _finding(f) -> dict:
+    """A finding of verifier.tally.protocol_checks, in the shared form: its place as fields (`item`: the figure)."""
+    location = {"file": f.file, "line": f.line, "level": f.level, "unit": f.unit, "contest": f.contest,
+                "item": f.item}
+    return finding(f.check, {k: v for k, v in location.items() if v is not None}, f.where(), f.message,
+                   expected=f.expected, found=f.found)
 
 
 def report(directory: str, ps, results: tuple[CheckResult, ...], ok: bool) -> dict:
-    return {
-        "format": JSON_FORMAT,
+    body = {
         "directory": directory,
-        "inputs": [{"file": i.file, "sha256": i.sha256, "size": i.size} for i in ps.inputs],
         "protocols": len(ps.protocols),
         "contests": [c.id for c in ps.contests],
         "checks": [
@@ -22,13 +27,9 @@ def report(directory: str, ps, results: tuple[CheckResult, ...], ok: bool) -> di
              "not_checked": list(r.not_checked)}
             for r in results
         ],
-        "findings": [
-            {"check": f.check, "file": f.file, "line": f.line, "level": f.level, "unit": f.unit,
-             "contest": f.contest, "item": f.item, "expected": f.expected, "found": f.found, "message": f.message}
-            for r in results for f in r.findings
-        ],
-        "verdict": "consistent" if ok else "inconsistent",
     }
+    return envelope("protocols", ok, [(i.file, i.sha256) for i in ps.inputs],
+                    [_finding(f) for r in results for f in r.findings], body)
 
 
 def render_json(directory: str, ps, results: tuple[CheckResult, ...], ok: bool) -> str:

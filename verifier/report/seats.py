@@ -9,6 +9,10 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
+from verifier.report.envelope import envelope, finding
+
+SEAT_CHECK = "V8.1"  # the code of a seat that differs: the comparison of SPEC.md §6, as V8.1 makes it in a record
+
 
 def decimal(value: Fraction, places: int = 6) -> str:
     """Exact decimal, truncated (not rounded) to ``places`` digits; values here are never negative."""
@@ -168,14 +172,9 @@ def plurality_report(counts, r) -> tuple[list[str], dict]:
     return lines, doc
 
 
-def _mismatch_json(m) -> dict:
-    return {"option": m.option, "expected": m.expected, "announced": m.announced, "known": m.known,
-            "reason": m.reason}
-
-
 def add_announced(lines: list[str], doc: dict, announced: str | Path | None, announcement: dict | None,
                   mismatches: list) -> None:
-    """Append the comparison with the announced allocation (or its absence) to both outputs."""
+    """Append the comparison with the announced allocation (or its absence) to the text and the body."""
     if announcement is None:
         doc["announced"] = None
         return
@@ -187,13 +186,24 @@ def add_announced(lines: list[str], doc: dict, announced: str | Path | None, ann
         lines.append(f"result: {len(mismatches)} mismatch(es) with the announced allocation")
     else:
         lines.append("result: the announced allocation matches")
-    doc["announced"] = {"file": str(announced), "seats": announcement,
-                        "mismatches": [_mismatch_json(m) for m in mismatches], "matches": not mismatches}
+    # each mismatch is a finding of the report (report() below), and its status says whether all match
+    doc["announced"] = {"file": str(announced), "seats": announcement}
 
 
 def render_text(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
-def render_json(doc: dict) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+def report(doc: dict, inputs: list[tuple[str, str]], mismatches: list) -> dict:
+    """The JSON report: the shared envelope (kind "seats"; status "computed" without an announcement, else
+    "matches" or "differs"), `doc` as its body, each mismatch a finding at the announcement's option."""
+    announced = doc["announced"]
+    findings = [finding(SEAT_CHECK, {"file": announced["file"], "option": m.option},
+                        f"{announced['file']}, option {m.option}", m.reason, expected=m.expected, found=m.announced)
+                for m in mismatches]
+    return envelope("seats", not mismatches, inputs, findings, doc,
+                    status="computed" if announced is None else None)
+
+
+def render_json(report: dict) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"

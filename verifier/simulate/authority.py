@@ -49,29 +49,62 @@ class Options:
 
 @dataclass
 class Secrets:
-    """What the authority and voters keep private; returned to tests and the fault injector, never written."""
+    """What the authority, voters and trustees keep private; returned to tests and the fault injector, never written
+    into the record."""
 
     paillier_p: int = 0
     paillier_q: int = 0
     authorities: dict[str, SigningKey] = field(default_factory=dict)
     voters: dict[str, SigningKey] = field(default_factory=dict)
+    trustee_shares: dict[int, int] = field(default_factory=dict)  # shared key (SPEC §3.9): trustee i → s_i
 
     def to_json(self) -> dict:
-        return {"paillier": {"p": f"{self.paillier_p:x}", "q": f"{self.paillier_q:x}"},
-                "authorities": {r: k.export() for r, k in self.authorities.items()},
-                "voters": {v: k.export() for v, k in self.voters.items()}}
+        out = {"paillier": {"p": f"{self.paillier_p:x}", "q": f"{self.paillier_q:x}"},
+               "authorities": {r: k.export() for r, k in self.authorities.items()},
+               "voters": {v: k.export() for v, k in self.voters.items()}}
+        if self.trustee_shares:  # only for a shared key: the secrets file of a single holder's key is unchanged
+            out["trustees"] = {str(i): f"{s:x}" for i, s in sorted(self.trustee_shares.items())}
+        return out
 
     @classmethod
     def from_json(cls, value: dict) -> "Secrets":
         return cls(int(value["paillier"]["p"], 16), int(value["paillier"]["q"], 16),
                    {r: SigningKey.from_export(k) for r, k in value["authorities"].items()},
-                   {v: SigningKey.from_export(k) for v, k in value["voters"].items()})
+                   {v: SigningKey.from_export(k) for v, k in value["voters"].items()},
+                   {int(i): int(s, 16) for i, s in value.get("trustees", {}).items()})
 
 
-def simulate(out: Path, opts: Options) -> Secrets:  # noqa: C901 the record's stages in order, sharing the simulation's state
+class Silent:
+    """Progress nobody watches. An observer given to `simulate` has these methods, those of the verifier's
+    verifier.engine.progress.Progress (a rich bar on a terminal), which the command line passes in: the simulator
+    imports nothing from the verifier."""
+
+    def phase(self, description: str, total: int, unit: str = "ballots") -> None:
+        """A new stage of `total` items called `unit`."""
+
+    def advance(self, units: int, items: int) -> None:
+        """`units` more of the stage's total done, `items` more items."""
+
+    def close(self) -> None:
+        pass
+
+
+PROGRESS_EVERY = 256  # registry lines per progress update: a terminal redraw costs more than a line
+
+
+def simulate(out: Path, opts: Options, progress=None) -> Secrets:
     """Write a complete, valid record to `out`. The expensive part, the voters' envelopes, runs on `opts.workers`
     processes; every envelope draws from its own random stream (a child of the seed named by its sequence
-    number), so the same seed gives the same bytes whatever the number of workers."""
+    number), so the same seed gives the same bytes whatever the number of workers. `progress`: an observer of the
+    stages (keys, registry, ballot box, tally; see Silent), closed at the end."""
+    progress = progress or Silent()
+    try:
+        return _simulate(out, opts, progress)
+    finally:
+        progress.close()
+
+
+def _simulate(out: Path, opts: Options, progress) -> Secrets:  # noqa: C901 the record's stages in order, sharing the simulation's state
     out.mkdir(parents=True, exist_ok=True)
     rng = make_rng(opts.seed)
     shape = opts.shape or small_shape(opts.voters)
@@ -79,6 +112,7 @@ def simulate(out: Path, opts: Options) -> Secrets:  # noqa: C901 the record's st
     eid = opts.election_id
 
     dealt = None
+    progress.phase("keys", 1, "keys")
     if opts.trustees:  # threshold hook (simulate/threshold.py): safe primes dealt to trustees
         from verifier.simulate import threshold as shared_key
         dealt = shared_key.deal(opts.trustees, opts.threshold, bits=opts.key_bits, rng=rng.child("threshold"))
@@ -86,6 +120,8 @@ def simulate(out: Path, opts: Options) -> Secrets:  # noqa: C901 the record's st
     else:
         public, private = generate_paillier(opts.key_bits, rng.child("paillier"))
     secrets.paillier_p, secrets.paillier_q = private.p, private.q
+    if dealt is not None:
+        secrets.trustee_shares = {i: int(s) for i, s in dealt.shares.items()}
     key = spec.PaillierKey.of(public.n)
     for role in ("registrar", "collector", "commission"):
         secrets.authorities[role] = SigningKey.generate("ed25519", rng.child(f"authority-{role}"))
@@ -94,8 +130,12 @@ def simulate(out: Path, opts: Options) -> Secrets:  # noqa: C901 the record's st
     voter_rng = rng.child("voters")
     voter_station = {}
     registry_hash = hashlib.sha256()  # of the lines as written: the file is never read back whole
+    progress.advance(1, 0)
+    progress.phase("registry", opts.voters, "voters")
     with open(out / spec.REGISTRY, "wb") as f:
         for i in range(opts.voters):
+            if i % PROGRESS_EVERY == 0 and i:
+                progress.advance(PROGRESS_EVERY, PROGRESS_EVERY)
             vid = f"V{i + 1:07d}"
             station = shape.stations[i * len(shape.stations) // opts.voters]["id"]
             algorithm = "ecdsa-p256" if voter_rng.randbelow(1000) < opts.ecdsa_share * 1000 else "ed25519"
@@ -108,6 +148,8 @@ def simulate(out: Path, opts: Options) -> Secrets:  # noqa: C901 the record's st
                  "public_key": sk.public_bytes.hex()}, "registrar_signature")) + b"\n"
             f.write(line)
             registry_hash.update(line)
+    done = (opts.voters - 1) // PROGRESS_EVERY * PROGRESS_EVERY  # what the loop reported
+    progress.advance(opts.voters - done, opts.voters - done)
 
     manifest = {
         "spec_version": spec.SPEC_VERSION, "election_id": eid, "title": f"Simulated election {eid}",
@@ -159,6 +201,7 @@ def simulate(out: Path, opts: Options) -> Secrets:  # noqa: C901 the record's st
             for seq, (offset, vid) in enumerate(submissions, start=1))
     collector = secrets.authorities["collector"]
     previous, product, counted_voters, entries = genesis_hash(fp), {}, set(), 0
+    progress.phase("ballot box", len(submissions), "ballots")
     with open(out / spec.BALLOT_BOX, "wb") as box, open(out / spec.BALLOT_DECISIONS, "wb") as decisions:
         for seq, vid, ballot_id, envelope, ciphertexts, received in _parallel_envelopes(setup, jobs, opts.workers):
             signed = publish.receipt(collector, eid, seq, received, sha256(envelope), previous)
@@ -167,6 +210,7 @@ def simulate(out: Path, opts: Options) -> Secrets:  # noqa: C901 the record's st
             box.write(line + b"\n")
             previous = sha256(line)
             entries += 1
+            progress.advance(1, 1)  # an envelope costs milliseconds: a redraw each is cheap beside it
             if last_of[vid] != seq:
                 decision = {"ballot_id": ballot_id.hex(), "status": "excluded", "reason": "superseded"}
             elif vid in paper_set:
@@ -193,8 +237,10 @@ def simulate(out: Path, opts: Options) -> Secrets:  # noqa: C901 the record's st
     write_lines(out / spec.CANCELLATIONS, cancellations)
 
     aggregates, station_counts = [], {}
+    progress.phase("tally", sum(len(station_style[st["id"]]) for st in shape.stations), "aggregates")
     for st in shape.stations:
         for cid in station_style[st["id"]]:
+            progress.advance(1, 1)
             n_ballots, agg = product.get((cid, st["id"]), (0, gmpy2.mpz(1)))
             t = private.raw_decrypt(int(agg))
             counts = decode_counts(t, len(contests[cid]["options"]))

@@ -110,15 +110,25 @@ def deal(trustees: int, threshold: int, *, bits: int = 2048, p=None, q=None, rng
     return Dealt(n, p, q, trustees, threshold, v, shares, vks)
 
 
+def from_record(threshold: dict, n: int, p: int, q: int, shares: dict[int, int]) -> Dealt:
+    """The dealt key as the trustees hold it: the record's published "threshold" object (SPEC §2.2) and the
+    trustees' shares from the secrets (`simulate --secrets`)."""
+    return Dealt(mpz(n), mpz(p), mpz(q), threshold["trustees"], threshold["threshold"], mpz(int(threshold["v"], 16)),
+                 {i: mpz(s) for i, s in shares.items()},
+                 [mpz(int(x, 16)) for x in threshold["verification_keys"]])
+
+
 def decryption_share(dealt: Dealt, trustee: int, c: int, *, fingerprint: bytes, contest_id: str,
-                     station_id: str, rng=secrets) -> dict:
-    """Trustee i's share of aggregate c and its proof, as the record's share object (SPEC §2.8)."""
+                     station_id: str, rng=secrets, claimed: int | None = None) -> dict:
+    """Trustee i's share of aggregate c and its proof, as the record's share object (SPEC §2.8). A dishonest trustee
+    publishes `claimed` instead of its share C^(2Δ·s_i) and proves as it would for the true one, the challenge
+    hashing the claimed share: the hash holds, the equations cannot."""
     n, n2 = dealt.n, dealt.n2
     w1, w2 = (int(n).bit_length() + 7) // 8, (int(n2).bit_length() + 7) // 8
     dl = dealt.delta
     x = dl * dealt.shares[trustee]
     c = mpz(c)
-    ci = gmpy2.powmod(c, 2 * x, n2)
+    ci = gmpy2.powmod(c, 2 * x, n2) if claimed is None else mpz(claimed)
     rbits = 2 * int(n).bit_length() + dl.bit_length() + 256 + 128
     zw = (rbits + 1 + 7) // 8
     r = mpz(rng.randbits(rbits))

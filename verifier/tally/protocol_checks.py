@@ -40,11 +40,13 @@ class Finding:
     def place(self) -> str:
         return self.file if self.line is None else f"{self.file}:{self.line}"
 
+    def where(self) -> str:
+        """The place in words: file and line, protocol, contest and figure."""
+        what = f"{self.place}: {self.level} {self.unit}, contest {self.contest}"
+        return what if self.item is None else f"{what}, {self.item}"
+
     def render(self) -> str:
-        what = f"{self.level} {self.unit}, contest {self.contest}"
-        if self.item is not None:
-            what += f", {self.item}"
-        return f"{self.check} {self.place}: {what}: expected {self.expected}, found {self.found} ({self.message})"
+        return f"{self.check} {self.where()}: expected {self.expected}, found {self.found} ({self.message})"
 
 
 def _finding(check: str, p: PaperProtocol, item: str | None, expected, found, message: str) -> Finding:

@@ -1,7 +1,7 @@
 """The fault matrix: kinds of fault (matrix.py, data only: kind → actor, what it does, the checks expected to fail
 and no other, the secrets it needs) and the functions that inject them into a `Forger`, one module per what the
 fault attacks: keys.py (setup), registry.py, box.py, snapshots.py (the box between snapshots), proofs.py,
-counting.py, tally.py, results.py.
+counting.py, tally.py, results.py, threshold.py (a shared key's verification keys and decryption shares).
 
 `tally-verifier tamper`, SPEC.md §9 (`spec_table`) and tests/test_faults.py all read FAULTS. Each injection returns
 the exact places where the verifier must report it (`Injected.expected`).
@@ -21,6 +21,7 @@ from verifier.simulate.faults import (
     results,
     snapshots,
     tally,
+    threshold,
 )
 from verifier.simulate.faults.common import HELD_RECEIPTS
 from verifier.simulate.faults.matrix import ROWS
@@ -31,12 +32,18 @@ SECRET_PARTS = {
     "authority": "the authorities' signing keys (registrar, collector, commission)",
     "paillier": "the Paillier factors p and q (to decrypt and prove the tally)",
     "voters": "the voters' signing keys",
+    "trustees": "the trustees' key shares s_i (to make decryption shares and their proofs)",
+}
+RECORDS = {  # Fault.record: the simulated record a kind is injected into
+    "standard": "a key with a single holder; aggregates decrypted by randomness reveal (§3.7)",
+    "threshold": "a key shared among trustees (simulate --trustees 5 --threshold 3); aggregates decrypted by "
+                 "their shares (§3.9)",
 }
 
-__all__ = ["FAULTS", "BY_KIND", "Fault", "FaultError", "Injected", "HELD_RECEIPTS", "SECRET_PARTS", "inject",
-           "load_secrets", "missing_secrets", "spec_table"]
+__all__ = ["FAULTS", "BY_KIND", "Fault", "FaultError", "Injected", "HELD_RECEIPTS", "RECORDS", "SECRET_PARTS",
+           "inject", "load_secrets", "missing_secrets", "spec_table"]
 
-AUTH, PAILLIER, VOTERS = "authority", "paillier", "voters"
+AUTH, PAILLIER, VOTERS, TRUSTEES = "authority", "paillier", "voters", "trustees"
 
 
 @dataclass(frozen=True)
@@ -51,11 +58,13 @@ class Fault:
     receipts: bool = False  # shown only by the receipts voters kept (verify with the receipts file)
     anchored: bool = False  # shown only against the fingerprint published before the vote (verify --expect-fingerprint)
     snapshot: bool = False  # shown only against an earlier snapshot of the box (diff EARLIER OUT, verify --state)
+    record: str = "standard"  # the simulated record it is injected into (RECORDS)
+    noted: bool = False  # the record still verifies; the report's warnings name it (Injected.expected: their places)
 
 
 def _injectors() -> dict[str, Callable[[Forger], Injected]]:
     out: dict = {}
-    for module in (keys, registry, box, snapshots, proofs, counting, tally, results):
+    for module in (keys, registry, box, snapshots, proofs, counting, tally, results, threshold):
         if twice := out.keys() & module.INJECTORS.keys():
             raise AssertionError(f"fault kinds injected twice: {sorted(twice)}")
         out.update(module.INJECTORS)
@@ -80,6 +89,8 @@ def missing_secrets(fault: Fault, secrets: Secrets | None) -> list[str]:
             have.add(PAILLIER)
         if secrets.voters:
             have.add(VOTERS)
+        if secrets.trustee_shares:
+            have.add(TRUSTEES)
     return [part for part in fault.needs if part not in have]
 
 
@@ -127,7 +138,9 @@ def spec_table() -> str:
             "(`pytest -m slow`).", "",
             "| kind | actor | fault | fails | note: why more than one check fails |", "|---|---|---|---|---|"]
     for f in FAULTS:
-        rows.append(f"| `{f.kind}` | {f.actor} | {f.title} | {', '.join(f.checks)} | {f.why} |")
+        fails = ', '.join(f.checks) + (" (a warning: the record verifies)" if f.noted else "")
+        where = " (shared key)" if f.record == "threshold" else ""
+        rows.append(f"| `{f.kind}` | {f.actor}{where} | {f.title} | {fails} | {f.why} |")
     rows += ["",
              "Where more than one check fails, each names a different wrong statement of the record, at its own "
              "place. The commonest case: the commission counts (or drops) a ballot against the rules; the verifier "
@@ -147,5 +160,12 @@ def spec_table() -> str:
              "during the vote (its first lines and a signed snapshot head, §12.1) and the later box. The injector "
              "writes the earlier snapshot next to OUT (OUT.earlier); the test suite requires `diff EARLIER OUT` to "
              "fail V3.7 alone, once, at OUT's first line that departs from it (§12.3), and `verify OUT --state FILE` "
-             "with a state made on EARLIER to refuse OUT as a fork (§12.4)."]
+             "with a state made on EARLIER to refuse OUT as a fork (§12.4).",
+             "",
+             "The kinds marked *(shared key)* are injected into a simulated record whose key is shared 3 of 5 "
+             "(`simulate --trustees 5 --threshold 3 --secrets FILE`: the secrets file then also holds the trustees' "
+             "key shares, so that `tamper` can act as a trustee and make decryption shares and their proofs; the "
+             "verifier never reads it). A bad or missing share that leaves at least w valid ones is not a failure "
+             "(§3.9): the record verifies, and the test requires the report's warnings to name exactly the trustee, "
+             "contest and polling station the injector names, and no other."]
     return "\n".join(rows) + "\n"

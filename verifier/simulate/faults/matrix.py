@@ -1,9 +1,12 @@
 """The fault matrix as data, one row per kind: the actor, what the fault is, the checks that fail (and no other),
-the parts of the secrets it needs ("authority", "paillier", "voters"), why more than one check fails (or how the
-fault can be seen at all), and whether only the receipts voters kept (receipts), the fingerprint published before
-the vote (anchored) or an earlier snapshot of the box the collector published (snapshot: `diff EARLIER OUT`) show
-it. Nothing but data: the injector of each kind is looked up by kind (INJECTORS of the modules beside this one);
-SPEC.md §9 is generated from these rows (`tally-verifier tamper --list --markdown`)."""
+the parts of the secrets it needs ("authority", "paillier", "voters", "trustees"), why more than one check fails (or
+how the fault can be seen at all), whether only the receipts voters kept (receipts), the fingerprint published
+before the vote (anchored) or an earlier snapshot of the box the collector published (snapshot: `diff EARLIER OUT`)
+show it, which simulated record it is injected into (record: "standard", decrypted by
+randomness reveal, or "threshold", a key shared among trustees) and whether the verifier names it in the report's
+warnings while the record still verifies (noted). Nothing but data: the injector of each kind is looked up by kind
+(INJECTORS of the modules beside this one); SPEC.md §9 is generated from these rows (`tally-verifier tamper --list
+--markdown`)."""
 
 from typing import Required, TypedDict
 
@@ -31,9 +34,13 @@ class Row(TypedDict, total=False):
     receipts: bool
     anchored: bool
     snapshot: bool
+    record: str
+    noted: bool
 
 
-ALL = ('authority', 'paillier', 'voters')  # every part of the secrets
+ALL = ('authority', 'paillier', 'voters')  # every part of the secrets of a key with a single holder
+NOTED = ("at least w valid shares remain, so the aggregate verifies and the record too: the report's warnings name "
+         "the trustee, contest and polling station (§4.6)")
 
 ROWS: tuple[Row, ...] = (
     Row(kind='key-small-factor', actor='key holder', checks=('V1.2',), needs=ALL,
@@ -283,4 +290,28 @@ ROWS: tuple[Row, ...] = (
         title='a protocol for a polling station the manifest does not have'),
     Row(kind='protocol-contest-twice', actor='commission', checks=('V7.2',), needs=('authority',),
         title='a contest announced twice in one protocol'),
+    Row(kind='share-wrong', actor='trustee', checks=('V6.3',), needs=('authority', 'trustees'), record='threshold',
+        noted=True,
+        title=("a trustee's decryption share of one aggregate multiplied by 1 + n, with a proof made for it (the "
+               'challenge hashes the wrong share)'),
+        why=NOTED),
+    Row(kind='share-proof-other-aggregate', actor='commission', checks=('V6.3',), needs=('authority',),
+        record='threshold', noted=True,
+        title="a trustee's share and proof of one aggregate published for another aggregate",
+        why=NOTED),
+    Row(kind='share-proof-other-trustee', actor='commission', checks=('V6.3',), needs=('authority',),
+        record='threshold', noted=True,
+        title="a trustee's share and proof of an aggregate published again as another trustee's",
+        why=NOTED),
+    Row(kind='shares-below-threshold', actor='commission', checks=('V6.3',), needs=('authority',),
+        record='threshold',
+        title='one aggregate published with the valid shares of only w − 1 trustees',
+        why=('one finding at the aggregate (fewer than w valid shares) and one naming each trustee whose share is '
+             'missing')),
+    Row(kind='verification-key-off-polynomial', actor='dealer', checks=('V1.10',), needs=ALL + ('trustees',),
+        record='threshold',
+        title=('a trustee above the threshold dealt the share s_j + 1 and its verification key v^(Δ·(s_j + 1)) '
+               'published (everything signed again)'),
+        why=('every share proof holds against its own key and the verifier combines the w smallest valid shares, '
+             'so only the key check sees that v_j is off the polynomial of the others')),
 )

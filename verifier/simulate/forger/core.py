@@ -12,6 +12,7 @@ client, the voter's own key signs; where it is the authority, its own keys sign 
 matches. The `at_*` methods say where the verifier must report what a fault did.
 """
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -81,6 +82,7 @@ class Keyring:
     paillier_q: int
     authorities: dict[str, Signer]
     voters: dict[str, Signer]
+    trustee_shares: dict[int, int]  # a shared key's s_i (SPEC §3.9), empty for a single holder's key
 
 
 class ForgerCore:
@@ -88,7 +90,8 @@ class ForgerCore:
     this module add each actor's pipeline."""
 
     def __init__(self, root: Path, secrets: Secrets, seed: str = "tamper"):
-        self.secrets = Keyring(secrets.paillier_p, secrets.paillier_q, dict(secrets.authorities), dict(secrets.voters))
+        self.secrets = Keyring(secrets.paillier_p, secrets.paillier_q, dict(secrets.authorities), dict(secrets.voters),
+                               dict(secrets.trustee_shares))
         self.rng = SeededRandom(seed, "tamper")
         self.manifest = _document(root, spec.MANIFEST)
         self.key_doc = _document(root, spec.ELECTION_KEY)
@@ -107,6 +110,12 @@ class ForgerCore:
         self.p, self.q = secrets.paillier_p, secrets.paillier_q
         self.primes: tuple[int, ...] = (self.p, self.q)  # n's prime factors: a faulty key may have three
         self.fp = self._fingerprint()
+        self.published_fp = self.fp  # what the record was published under (a rebuild changes self.fp)
+        # a shared key's decryption proofs as published, by (contest, station, ciphertext), as JSON text (no fault
+        # can change them in place): forger/trustees.py keeps those of the aggregates no fault changed
+        self.published_proofs = {
+            (a["contest"], a["polling_station"], a["ciphertext"]): json.dumps(a["decryption_proof"])
+            for a in self.tally["aggregates"] if a["decryption_proof"].get("method") == "threshold"}
         self.extra_tally: list[tuple[str, str, int]] = []  # (contest, station, ciphertext) counted from nowhere
         self.extra_voted: Counter = Counter()  # station → voters the commission claims beyond its list
         self._check_secrets()
@@ -120,6 +129,15 @@ class ForgerCore:
                 raise FaultError(f"the secrets' {role} key is not this record's {role} key")
         if s.paillier_p and s.paillier_p * s.paillier_q != self.n:
             raise FaultError("the secrets' Paillier factors are not this record's election key")
+        shared = self.key_doc.get("threshold")
+        if s.trustee_shares:  # each share must give its published verification key v_i = v^(Δ·s_i)
+            if shared is None:
+                raise FaultError("the secrets hold trustees' key shares, but this record's key is not shared")
+            v, dlt, n2 = int(shared["v"], 16), math.factorial(shared["trustees"]), self.key.n2
+            vks = shared["verification_keys"]
+            if sorted(s.trustee_shares) != list(range(1, len(vks) + 1)) or any(
+                    gmpy2.powmod(v, dlt * x, n2) != int(vks[i - 1], 16) for i, x in s.trustee_shares.items()):
+                raise FaultError("the secrets' trustee shares are not this record's shared key")
 
     def authority(self, role: str) -> Signer:
         try:

@@ -1,4 +1,5 @@
-"""The commission's tally: aggregates multiplied, decrypted and proved with the Paillier factors (§2.8)."""
+"""The commission's tally: aggregates multiplied, decrypted and proved with the Paillier factors (§2.8), or, for a
+shared key, by the trustees' shares (forger/trustees.py)."""
 from typing import TYPE_CHECKING
 
 import gmpy2
@@ -14,6 +15,11 @@ class Tally(ForgerCore):
 
     if TYPE_CHECKING:  # from the other mixins of the Forger (verifier.simulate.tamper); declared for mypy only
         def counted_entries(self) -> list[Entry]: ...
+
+        @property
+        def shared(self) -> dict | None: ...
+
+        def threshold_proof(self, cid: str, station: str, c: int) -> dict: ...
 
     def retally(self) -> None:
         """Aggregates of the counted ballots per contest and polling station, decrypted and proved."""
@@ -51,6 +57,10 @@ class Tally(ForgerCore):
         t = self.decrypt(c) if t is None else t
         options = [o["id"] for o in self.contest(cid)["options"]]
         counts = [(t >> (SLOT_BITS * j)) & (M - 1) for j in range(len(options))]  # masked: any t decodes
+        if self.shared is not None and r is None:  # a shared key: the trustees' shares, as the simulator makes them
+            out = publish.aggregate(self.key, cid, station, ballots, c, t, 0, options, counts)
+            out["decryption_proof"] = self.threshold_proof(cid, station, c)
+            return out
         return publish.aggregate(self.key, cid, station, ballots, c, t, self.randomness(c) if r is None else r,
                                  options, counts)
 

@@ -1,0 +1,98 @@
+"""mutmut's surviving mutants by class (tests/MUTATION.md), from the repository root after `mutmut run`:
+
+    python tests/mutation_survivors.py [PREFIX]            # classify
+    python tests/mutation_survivors.py --recheck [PREFIX]  # and run each other survivor against the wider tests
+
+A survivor whose only change is the wording of a failure message (a string literal with a space in it, or an
+f-string, replaced by another string) cannot change a verdict: the fault matrix asserts every failing check id and
+place, never the words. Every other survivor is run again (`--recheck`) with the tests of its module that mutmut's
+fast selection leaves out (RECHECK), and printed with its diff and the outcome, for a test or a written reason."""
+import io
+import os
+import re
+import subprocess
+import sys
+import tokenize
+from pathlib import Path
+
+CHECK_ID = re.compile(r"""^[rbf]*["']V\d""")
+
+
+def _tokens(code: str) -> list[tuple[int, str]]:
+    """The tokens of a diff's lines: a fragment of a statement (an unclosed bracket) keeps the tokens read."""
+    out: list[tuple[int, str]] = []
+    try:
+        for t in tokenize.generate_tokens(io.StringIO(code).readline):
+            if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT,
+                              tokenize.ENDMARKER):
+                out.append((t.type, t.string))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return out
+
+
+def _is_message(s: str) -> bool:
+    return (s.startswith(("f'", 'f"')) or " " in s) and not CHECK_ID.match(s)
+
+
+def message_only(diff: str) -> bool:
+    """The mutant changes only message strings (no check id, no value a rule compares)."""
+    old = "\n".join(line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---"))
+    new = "\n".join(line[1:] for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++"))
+    a, b = _tokens(old.strip()), _tokens(new.strip())
+    if not a or len(a) != len(b):
+        return False
+    changed = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return bool(changed) and all(x[0] == tokenize.STRING and _is_message(x[1]) and y[0] == tokenize.STRING
+                                 for x, y in changed)
+
+
+def survivors(prefix: str) -> list[str]:
+    out = subprocess.run(["mutmut", "results"], capture_output=True, text=True, check=True).stdout
+    return [line.split(":")[0].strip() for line in out.splitlines()
+            if line.strip().endswith(": survived") and line.strip().startswith(prefix)]
+
+
+# module → the tests mutmut's selection (pyproject.toml) leaves out that exercise it; the rest get DEFAULT
+RECHECK = {
+    "verifier.checks.counting": ["tests/test_properties.py", "tests/test_verdict.py"],
+    "verifier.checks.catalog": ["tests/test_spec.py", "tests/test_reports.py"],
+    "verifier.checks.seats": ["tests/test_kz_preset.py", "tests/test_cli_seats.py", "tests/test_results.py"],
+    "verifier.checks.protocols": ["tests/test_protocols.py"],
+    "verifier.checks.findings": ["tests/test_verdict.py", "tests/test_reports.py"],
+    "verifier.checks.verdict": ["tests/test_verdict.py", "tests/test_reports.py"],
+    "verifier.checks.summary": ["tests/test_reports.py", "tests/test_golden.py"],
+}
+DEFAULT = ["tests/test_verdict.py", "tests/test_results.py", "tests/test_settled.py", "tests/test_golden.py",
+           "tests/test_hostile_box.py", "tests/test_threshold.py", "tests/test_during_vote.py"]
+
+
+def recheck(name: str) -> bool:
+    """Whether the wider tests kill the mutant (run in mutants/, as mutmut does)."""
+    module = name.split(".x")[0]
+    env = {**os.environ, "MUTANT_UNDER_TEST": name, "PYTHONPATH": "."}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "",
+                          *RECHECK.get(module, DEFAULT)], cwd=Path("mutants"), env=env, capture_output=True)
+    return run.returncode != 0
+
+
+def main(*args: str) -> None:
+    wider = "--recheck" in args
+    prefix = next((a for a in args if not a.startswith("--")), "verifier.")
+    messages: list[tuple[str, str]] = []
+    others: list[tuple[str, str]] = []
+    for name in survivors(prefix):
+        diff = subprocess.run(["mutmut", "show", name], capture_output=True, text=True).stdout
+        (messages if message_only(diff) else others).append((name, diff))
+    print(f"# {len(messages)} message-only survivors (no verdict can change)")
+    for name, _ in messages:
+        print(name)
+    print(f"\n# {len(others)} other survivors")
+    for name, diff in others:
+        outcome = (" — killed by the wider tests" if recheck(name) else " — SURVIVES the wider tests") if wider else ""
+        print("\n" + "\n".join(line + outcome if line.startswith("#") else line
+                                for line in diff.splitlines() if line.startswith(("#", "-", "+"))), flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
