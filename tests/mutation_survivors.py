@@ -79,7 +79,8 @@ def recheck(name: str) -> bool:
 def main(*args: str) -> None:
     wider = "--recheck" in args
     prefix = next((a for a in args if not a.startswith("--")), "verifier.")
-    messages, others = [], []
+    messages: list[tuple[str, str]] = []
+    others: list[tuple[str, str]] = []
     for name in survivors(prefix):
         diff = subprocess.run(["mutmut", "show", name], capture_output=True, text=True).stdout
         # the catalog's words are SPEC.md's check table (test_spec), not a failure message

@@ -13,9 +13,13 @@ import pytest
 from conftest import RECORD_FIXTURES, VOTERS, cli, run_verify
 
 from verifier.checks.catalog import BY_ID, CHECKS
+from verifier.engine.diff import diff_records
+from verifier.engine.local import LocalEngine
+from verifier.errors import RecordError
 from verifier.record import layout
 from verifier.report import json_report
 from verifier.simulate import faults, tamper
+from verifier.simulate.faults import snapshots
 
 # the kinds the issue names, each with the kind(s) of the matrix that stand for it
 ISSUE_KINDS = {
@@ -48,6 +52,8 @@ ISSUE_KINDS = {
     "levels that do not sum": ["district-count-wrong", "wrong-count-carried-up"],
     "turnout wrong": ["turnout-wrong", "voters-voted-wrong"],
     "Ed25519 key of small or mixed order (issue 9)": ["small-order-key", "twin-key", "authority-key-small-order"],
+    "snapshot: entry removed, altered, reordered relative to an earlier snapshot; a fork (issue 13)": [
+        "snapshot-entry-removed", "snapshot-entry-altered", "snapshot-entries-reordered", "snapshot-fork"],
     "counted list disagrees with the box in either direction": ["counted-ghost", "counted-missing",
                                                                 "valid-ballot-excluded"],
     "a wrong decryption share (issue 14)": ["share-wrong"],
@@ -156,10 +162,31 @@ def _inject_once(request, tmp_path, kind: str):
     return kept / "record", pickle.loads((kept / "injected.pickle").read_bytes())
 
 
+def _assert_caught_between_snapshots(fault, injected, out: Path, tmp: Path):
+    """A snapshot fault: OUT and the earlier snapshot each verify alone; `diff EARLIER OUT` fails exactly the
+    fault's checks at exactly its places; `verify --state` made on EARLIER refuses OUT as a fork."""
+    earlier = tmp / "earlier"
+    snapshots.write_earlier_snapshot(out, injected, earlier)
+    assert run_verify(out).verified and run_verify(earlier, until="box").verified, fault.kind
+    d = diff_records(earlier, out, LocalEngine(1))
+    assert not d.ok and not d.problems and d.verdict is not None, (fault.kind, d.problems)
+    assert sorted(c for c, s in d.verdict.findings.steps.items() if s.failed) == sorted(fault.checks), fault.kind
+    got, want = _findings(d.verdict), _expected(injected)
+    assert got == want, (f"{fault.kind}: unexpected {Counter(got) - Counter(want)}, "
+                         f"missing {Counter(want) - Counter(got)}")
+    state = tmp / "state.sqlite"
+    run_verify(earlier, until="box", state=state)
+    with pytest.raises(RecordError, match="the ballot box forked: its first"):
+        run_verify(out, state=state)
+
+
 @pytest.mark.parametrize("kind", [f.kind for f in faults.FAULTS])
 def test_fault_is_caught_exactly_where_it_is(request, tmp_path, kind):
     fault = faults.BY_KIND[kind]
     out, injected = _inject_once(request, tmp_path, kind)
+    if fault.snapshot:
+        _assert_caught_between_snapshots(fault, injected, out, tmp_path)
+        return
     if fault.receipts or fault.anchored:
         alone = run_verify(out)
         assert alone.verified, "the record alone is consistent: only what voters or the commission kept shows it"
@@ -184,7 +211,10 @@ def test_matrix_with_other_victims(request, tmp_path, seed):
     for fault in faults.FAULTS:
         simulated = request.getfixturevalue(RECORD_FIXTURES[fault.record])
         out, injected = _inject(simulated, tmp_path / seed, fault.kind, seed)
-        _assert_caught(fault, injected, _verify(out, fault, injected, tmp_path))
+        if fault.snapshot:
+            _assert_caught_between_snapshots(fault, injected, out, tmp_path / seed / f"{fault.kind}-snapshots")
+        else:
+            _assert_caught(fault, injected, _verify(out, fault, injected, tmp_path))
 
 
 def test_every_kind_the_issue_names_is_in_the_matrix():
@@ -208,7 +238,8 @@ def test_matrix_is_data_and_every_kind_has_one_injector():
     """matrix.py holds only data (the injector is looked up by kind), and the kinds are those injected."""
     from verifier.simulate.faults import matrix
 
-    fields = {"kind", "actor", "title", "checks", "needs", "why", "receipts", "anchored", "record", "noted"}
+    fields = {"kind", "actor", "title", "checks", "needs", "why", "receipts", "anchored", "snapshot", "record",
+              "noted"}
     for row in matrix.ROWS:
         assert {"kind", "actor", "title", "checks", "needs"} <= row.keys() <= fields, row.get("kind")
         assert all(isinstance(v, (str, tuple, bool)) for v in row.values()), row["kind"]
@@ -287,6 +318,15 @@ def test_tamper_then_verify(simulated, secrets_file, tmp_path):
     verified = cli("verify", out, "--workers", "1")
     assert verified.exit_code == 1
     assert "NOT VERIFIED" in verified.output and "V5.4 tally_ballots.jsonl:" in verified.output
+
+
+def test_tamper_writes_the_earlier_snapshot_where_only_it_shows_the_fault(simulated, secrets_file, tmp_path):
+    out = tmp_path / "out"
+    result = cli("tamper", simulated[0], out, "--fault", "snapshot-fork", "--secrets", secrets_file)
+    assert result.exit_code == 0, result.output
+    assert f"tally-verifier diff {tmp_path / 'out.earlier'} {out}" in result.output
+    diffed = cli("diff", tmp_path / "out.earlier", out)
+    assert diffed.exit_code == 1 and "V3.7 ballot_box.jsonl:" in diffed.output and "fork" in diffed.output
 
 
 def test_tamper_writes_the_kept_receipts_where_only_they_show_the_fault(simulated, secrets_file, tmp_path):

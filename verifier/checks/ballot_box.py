@@ -144,6 +144,20 @@ class BoxSequence:
             self.repeats[s.ballot_id] = self.repeats.get(s.ballot_id, 0) + 1
         return f.check("V3.9", first == s.line, loc, f"ballot id already in the box on line {first}")
 
+    def resume(self, line: int, ballot_id: bytes, entry_hash: bytes) -> None:
+        """A line an earlier run verified and fed (`verify --state`, engine/state.py): its place in the indexes of
+        V3.9 and V3.10 again, without its findings (the state holds them). `carry_on` then sets the chain's state."""
+        self.entries = line
+        if ballot_id in self._held_ids:
+            self._held_found.setdefault(ballot_id, (line, entry_hash))
+        first = self.ballot_lines.setdefault(ballot_id, line)
+        if first != line:
+            self.repeats[ballot_id] = self.repeats.get(ballot_id, 0) + 1
+
+    def carry_on(self, sequence: int, received_at: str, previous_hash: bytes) -> None:
+        """The chain's state after the last line `resume` was given (the earlier run's)."""
+        self.sequence, self.received_at, self.previous_hash = sequence, received_at, previous_hash
+
     def finish(self, head: BoxHead, manifest: Manifest, f: Findings, snapshot_ok: bool = False) -> None:
         """V3.8. `snapshot_ok` (`verify --until box`): the head may also be a snapshot head (SPEC.md §12), signed
         under the snapshot tag while the box is open; the full verification wants the final head."""

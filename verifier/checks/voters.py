@@ -95,6 +95,25 @@ class CompactVoters(Mapping[str, RegisteredVoter]):
     def __len__(self) -> int:
         return len(self._ids)
 
+    def export(self) -> tuple[list[str], list[str], bytes, list[str]]:
+        """(stations, algorithms, rows, voter ids): the index as plain data (`verify --state` keeps it)."""
+        return list(self._stations), list(self._algorithms), bytes(self._rows), list(self._ids)
+
+    @classmethod
+    def restore(cls, stations: list[str], algorithms: list[str], rows: bytes, ids: list[str]) -> "CompactVoters":
+        """The index `export` gave; ValueError if the parts do not fit together (a state file is input too)."""
+        if len(rows) != _ROW.size * len(ids) or len(set(ids)) != len(ids):
+            raise ValueError("registry index rows and voter ids do not match")
+        for station, _, algorithm, length, _ in _ROW.iter_unpack(rows):
+            if station >= len(stations) or algorithm >= len(algorithms) or length > 33:
+                raise ValueError("registry index row out of range")
+        voters = cls()
+        voters._stations, voters._algorithms, voters._rows, voters._ids = stations, algorithms, bytearray(rows), ids
+        voters._station_index = {name: i for i, name in enumerate(stations)}
+        voters._algorithm_index = {name: i for i, name in enumerate(algorithms)}
+        voters._index = {voter_id: row for row, voter_id in enumerate(ids)}
+        return voters
+
 
 def _number(index: dict[str, int], names: list[str], name: str) -> int:
     """The number of a name that many voters share (a polling station, an algorithm), numbering new ones."""

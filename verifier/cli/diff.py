@@ -30,6 +30,8 @@ def diff(old: str, new: str, workers: int | None) -> None:
         click.echo(f"  {f.check} {place}: {f.message}" if place else f"  {f.check}: {f.message}")
     if d.ok:
         click.echo(f"NEW extends OLD: {d.added} entries added, every check on them passed")
+    elif d.departs_at:
+        click.echo("NEW DOES NOT EXTEND OLD")
     elif not d.problems:
         click.echo(f"NEW extends OLD: {d.added} entries added; {len(failures)} failure(s)")
     elif d.new_entries:  # read to its end: the problem is the heads'

@@ -20,10 +20,13 @@ from verifier.errors import one_line
 @click.option("--receipts-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="For faults only the voters' kept receipts show: where to write them (default: next to OUT, "
                    "named OUT.receipts.jsonl).")
+@click.option("--snapshot-out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="For faults only an earlier snapshot of the box shows: where to write that snapshot (default: "
+                   "next to OUT, named OUT.earlier).")
 @click.option("--list", "list_kinds", is_flag=True, help="List the fault kinds and the checks that catch each.")
 @click.option("--markdown", is_flag=True, help="With --list: the fault matrix of SPEC.md §9 as Markdown.")
 def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path: Path | None, seed: str,
-           receipts_out: Path | None, list_kinds: bool, markdown: bool) -> None:
+           receipts_out: Path | None, snapshot_out: Path | None, list_kinds: bool, markdown: bool) -> None:
     """Write to OUT a copy of RECORD with exactly one fault of KIND, re-signed wherever a dishonest authority
     could re-sign with its own keys, and say which checks must fail and where.
 
@@ -67,17 +70,7 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
         click.echo(f"error: {one_line(f'{kind}: {e}', 1000)}", err=True)  # may quote a path
         sys.exit(EXIT_UNREADABLE)
     click.echo(f"injected {kind} into {out}: {injected.description}")
-    receipts_name = None
-    if injected.held_receipts:
-        path = receipts_out or out.with_name(out.name + ".receipts.jsonl")
-        path.write_bytes(b"".join(line + b"\n" for line in injected.held_receipts))
-        receipts_name = path.name
-        click.echo(f"the record alone is consistent: the receipts the voters kept are in {path} "
-                   f"(check V3.10: verify with --receipts {path})")
-    if injected.published_fingerprint:
-        click.echo(f"the record alone is consistent: the fingerprint published before the vote was "
-                   f"{injected.published_fingerprint} (check V1.9: verify with --expect-fingerprint "
-                   f"{injected.published_fingerprint})")
+    receipts_name = _write_what_shows_it(out, injected, receipts_out, snapshot_out)
     verb = "fails" if len(fault.checks) == 1 else "fail"
     if fault.noted:  # a bad share with w valid ones left: no check fails, the report's warnings name it
         click.echo(f"expected: the record verifies; {', '.join(fault.checks)} names it among the report's warnings, "
@@ -92,3 +85,27 @@ def tamper(record: Path | None, out: Path | None, kind: str | None, secrets_path
         click.echo(f"  {finding['check']} {Location(**fields).describe()}")
     if fault.why:
         click.echo(f"note: {fault.why}")
+
+
+def _write_what_shows_it(out: Path, injected, receipts_out: Path | None, snapshot_out: Path | None) -> str | None:
+    """For a record consistent in itself: write what shows the fault next to OUT (the receipts voters kept, an
+    earlier snapshot of the box) and say how to check it. Returns the receipts file's name, if written."""
+    receipts_name = None
+    if injected.held_receipts:
+        path = receipts_out or out.with_name(out.name + ".receipts.jsonl")
+        path.write_bytes(b"".join(line + b"\n" for line in injected.held_receipts))
+        receipts_name = path.name
+        click.echo(f"the record alone is consistent: the receipts the voters kept are in {path} "
+                   f"(check V3.10: verify with --receipts {path})")
+    if injected.earlier_box:
+        from verifier.simulate.faults.snapshots import write_earlier_snapshot
+
+        earlier = snapshot_out or out.with_name(out.name + ".earlier")
+        write_earlier_snapshot(out, injected, earlier)
+        click.echo(f"the record alone is consistent: the snapshot the collector published earlier is in {earlier} "
+                   f"(check V3.7: tally-verifier diff {earlier} {out})")
+    if injected.published_fingerprint:
+        click.echo(f"the record alone is consistent: the fingerprint published before the vote was "
+                   f"{injected.published_fingerprint} (check V1.9: verify with --expect-fingerprint "
+                   f"{injected.published_fingerprint})")
+    return receipts_name

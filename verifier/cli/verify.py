@@ -54,10 +54,16 @@ def _fingerprints(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
               help="A record published before the tally: verify it up to this stage (setup; registry; box: the "
                    "ballot box so far, whose head may be a snapshot head). Later files may be absent; their steps "
                    "are not run (SPEC.md §12).")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False), default=None,
+              help="Incremental verification during the vote: an SQLite file of what earlier runs verified of this "
+                   "record's ballot box (created if absent). Only the lines added since are verified, the file is "
+                   "updated; a state of another verifier, another record or a box that forked is refused "
+                   "(SPEC.md §12.4). With --until box or none.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
 def verify(record: str, json_path: str | None, html_path: str | None, no_color: bool, workers: int | None,
            scheduler: str | None, no_batch: bool, chunk_size: int | None, receipts_path: str | None,
-           expect_fingerprints: tuple[str, ...], trusted_keys: str | None, until: str | None, quiet: bool) -> None:
+           expect_fingerprints: tuple[str, ...], trusted_keys: str | None, until: str | None, state_path: str | None,
+           quiet: bool) -> None:
     """Verify an election RECORD (a directory, .zip or .tar.gz). Exit 0 verified (the verdict names any step not
     run for want of an optional input), 1 not verified, 2 unreadable, 3 internal error (a bug), 130 interrupted.
 
@@ -67,6 +73,8 @@ def verify(record: str, json_path: str | None, html_path: str | None, no_color: 
           --expect-fingerprint HEX"""
     if scheduler and workers:
         raise click.UsageError("--workers and --scheduler exclude each other (the cluster has its own workers)")
+    if state_path and until in ("setup", "registry"):
+        raise click.UsageError("--state keeps what was verified of the ballot box: with --until box or without --until")
     engine: Engine
     if scheduler:
         from verifier.engine.dask import DaskEngine, DaskMissing, SchedulerUnreachable
@@ -92,7 +100,7 @@ def verify(record: str, json_path: str | None, html_path: str | None, no_color: 
     try:
         verdict = verify_record(record, engine, batch=not no_batch, chunk=chunk_size, progress=for_terminal(quiet),
                                 receipts=receipts_path, expect_fingerprints=expect_fingerprints,
-                                trusted_keys=trusted_keys, until=until)
+                                trusted_keys=trusted_keys, until=until, state=state_path)
         if json_out:
             json_out.write(json_report.render(verdict))
             json_out.commit()

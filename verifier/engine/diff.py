@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from verifier.checks.ballot_box import BoxSequence
-from verifier.checks.findings import Findings
+from verifier.checks.findings import Findings, Location
 from verifier.checks.verdict import Verdict
 from verifier.crypto import signatures
 from verifier.crypto.batch import CoefficientStream
@@ -30,7 +30,8 @@ DIFF_CHUNK = 64  # new lines per job: snapshots are small increments; every work
 class Diff:
     old_entries: int = 0
     new_entries: int = 0
-    problems: list[str] = field(default_factory=list)  # the two snapshots' relation: fork, removal, heads
+    problems: list[str] = field(default_factory=list)  # the two snapshots' relation: lines cut off, heads
+    departs_at: int | None = None  # the first line where NEW is not OLD (a V3.7 finding there: a fork)
     verdict: Verdict | None = None  # NEW's setup, registry and new entries (V1.x–V4.x on lines after OLD's)
 
     @property
@@ -48,6 +49,18 @@ def _ballot_id(raw: bytes, line: int) -> bytes | None:
         return bytes.fromhex(canonical.parse(raw, layout.BALLOT_BOX, line)["envelope"]["ballot_id"])
     except (RecordError, KeyError, TypeError, ValueError):
         return None
+
+
+def _place(raw: bytes, line: int) -> Location:
+    """NEW's line where it departs from OLD, with its ballot and voter ids when the line has them."""
+    try:
+        envelope = canonical.parse(raw, layout.BALLOT_BOX, line)["envelope"]
+        ballot_id, voter_id = envelope["ballot_id"], envelope["voter_id"]
+    except (RecordError, KeyError, TypeError):
+        return Location(file=layout.BALLOT_BOX, line=line)
+    ok = isinstance(ballot_id, str) and isinstance(voter_id, str)
+    return Location(file=layout.BALLOT_BOX, line=line, ballot_id=ballot_id if ok else None,
+                    voter_id=voter_id if ok else None)
 
 
 def _difference(line: int, old: bytes, new: bytes, old_next: bytes | None, new_next: bytes | None) -> str:
@@ -121,14 +134,17 @@ def diff_records(old_path, new_path, engine=None, coefficient_seed: bytes | None
                                     f"{line} on were removed")
                 break
             if new[1] != old_raw:
-                out.problems.append(_difference(line, old_raw, new[1], next(old_lines, (0, None))[1],
-                                                next(new_lines, (0, None))[1]))
+                # NEW's chain does not pass through the entries OLD's signed head committed to: V3.7 at NEW's line
+                v.findings.checked("V3.7")
+                v.findings.fail("V3.7", _place(new[1], line), _difference(
+                    line, old_raw, new[1], next(old_lines, (0, None))[1], next(new_lines, (0, None))[1]))
+                out.departs_at = line
                 break
             last_old = old_raw
             ballot_id = _ballot_id(old_raw, line)
             if ballot_id is not None:  # V3.9 spans the whole box
                 sequence.ballot_lines.setdefault(ballot_id, line)
-        if out.problems:
+        if out.problems or out.departs_at:
             return out
         _check_head("OLD", old_head, out.old_entries, last_old, reader.genesis_hash(setup.fingerprint), out)
         if last_old is not None:

@@ -126,11 +126,12 @@ def read_document(stream: BinaryIO, file: str, *, require_canonical: bool = True
     return value
 
 
-def iter_raw_lines(stream: BinaryIO, file: str) -> Iterator[tuple[int, bytes]]:
+def iter_raw_lines(stream: BinaryIO, file: str, start: int = 0) -> Iterator[tuple[int, bytes]]:
     """JSON Lines as (line number, exact bytes without the newline), never more than MAX_LINE_BYTES + 1 in memory.
+    `start`: the lines before the stream's position (numbered from start + 1).
 
     Every line, the last included, ends with a newline; a missing one means the file was truncated."""
-    number = 0
+    number = start
     while True:
         raw = stream.readline(MAX_LINE_BYTES + 1)
         if not raw:

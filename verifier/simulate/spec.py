@@ -42,6 +42,7 @@ REGISTRY_TAG = "tally-verifier/registry-entry/v1"
 ENVELOPE_TAG = "tally-verifier/envelope/v1"
 RECEIPT_TAG = "tally-verifier/receipt/v1"
 HEAD_TAG = "tally-verifier/ballot-box-head/v1"
+SNAPSHOT_TAG = "tally-verifier/ballot-box-snapshot/v1"  # a head signed while the box is open (SPEC.md §12.1)
 PAPER_BALLOT_TAG = "tally-verifier/paper-ballot/v1"
 CANCELLATION_TAG = "tally-verifier/cancellation/v1"
 TALLY_TAG = "tally-verifier/tally/v1"

@@ -37,6 +37,7 @@ class Options:
     coefficient_seed: bytes | None = None  # tests only: fixes the batch coefficients
     receipts: str | Path | None = None
     until: str | None = None  # `verify --until STAGE`: a record published before the tally (layout.STAGES)
+    state: str | Path | None = None  # `verify --state FILE`: the incremental state (engine/state.py)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 with the product of the valid ballots' ciphertexts per contest and polling station; the hash chain, unique ballot
 ids, the voters' kept receipts (V3.7–V3.10) and the re-voting index here, in box order. What the later phases need
 of every line goes to a temporary file (`BallotLog`): the box is never held whole."""
+import copy
 import hashlib
 import secrets
 import struct
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,6 +20,8 @@ from verifier.crypto.batch import CoefficientStream
 from verifier.engine.chunks import check_chunk
 from verifier.engine.phases.base import Engine, Run, hashed, line_chunks
 from verifier.engine.phases.registry import Registered
+from verifier.engine.state import BOX_STEPS, BoxCheckpoint, SavedBox
+from verifier.errors import RecordError
 from verifier.record import canonical, layout, reader
 from verifier.record.files import open_regular
 from verifier.tally.aggregates import Aggregates, merge_aggregates
@@ -71,6 +74,35 @@ class BallotLog:
                 name = self._voter_id(voter - 1) if voter else self.unregistered[line]
                 yield line, ballot_id, name, flags, offset, length, line_hash
 
+    def restore(self, blocks: Iterable[bytes], unregistered: dict[int, str], entries: int, size: int,
+                voters: int) -> None:
+        """The records an earlier run wrote (`verify --state`), each checked: its voter row in the registry index
+        or its id among `unregistered`, its flags, and its line right after the one before, within the box's
+        first `size` bytes. ValueError if a record does not fit."""
+        self.flush()
+        offset = 0
+        for block in blocks:
+            if len(block) % self.RECORD.size:
+                raise ValueError("ballot log block")
+            for _, voter, flags, start, length, _ in self.RECORD.iter_unpack(block):
+                self.entries += 1
+                if (voter > voters or (voter == 0) != (self.entries in unregistered) or flags > 3
+                        or start != offset):
+                    raise ValueError(f"ballot log record {self.entries}")
+                offset = start + length + 1
+            self._file.write(block)
+        if (self.entries, offset) != (entries, size) or len(unregistered) > entries:
+            raise ValueError("ballot log length")
+        self.unregistered = dict(unregistered)
+
+    def records_from(self, entries: int) -> Iterator[bytes]:
+        """The records of the lines after the first `entries`, in blocks of about a megabyte."""
+        self.flush()
+        self._file.seek(entries * self.RECORD.size)
+        while block := self._file.read(self.RECORD.size * 16384):
+            yield block
+        self._file.seek(0, 2)
+
     def ballots(self) -> Iterator[BoxBallot]:
         """Every line as the counting rules see it, in box order."""
         for line, ballot_id, voter_id, flags, *_ in self.replay():
@@ -87,6 +119,7 @@ class Box(NamedTuple):
     last: LastVote  # the re-voting index: voter → line of the last valid ballot
     ballot_lines: dict[bytes, int]  # ballot id → its first box line (V3.9's index)
     repeats: dict[bytes, int]  # ballot id → box lines after its first
+    checkpoint: BoxCheckpoint | None = None  # `verify --state`: what the state keeps of this run's box
 
 
 def chunk_size(ctx: ElectionContext, lines: int, workers: int) -> int:
@@ -102,7 +135,7 @@ def chunk_size(ctx: ElectionContext, lines: int, workers: int) -> int:
     return max(MIN_CHUNK, -(-lines // (workers * rounds)))
 
 
-def box_phase(run: Run, engine: Engine, registered: Registered) -> Box:
+def box_phase(run: Run, engine: Engine, registered: Registered, saved: SavedBox | None = None) -> Box:
     ctx, voters, v, f = registered.ctx, registered.voters, run.verdict, run.findings
     manifest, key, eid = ctx.manifest, ctx.key, ctx.manifest.election_id
     # The batch coefficients (crypto.md §3: drawn after the ballot box is frozen). The box is frozen before
@@ -124,20 +157,28 @@ def box_phase(run: Run, engine: Engine, registered: Registered) -> Box:
     run.cleanup.callback(log.close)
     engine.start(ctx)
     v.engine = f"{engine.name} ×{engine.workers}"
-    size = run.options.chunk or chunk_size(ctx, _estimate_lines(box_path, box_bytes), engine.workers)
     receipts = run.options.receipts
     held = None if receipts is None else reader.read_held_receipts(Path(receipts), key, eid)
     sequence = BoxSequence(reader.genesis_hash(ctx.fingerprint), held)
     last = LastVote()
     passed: Aggregates = {}
+    start_line = start_byte = 0
+    if saved is not None:  # `verify --state`: the lines an earlier run verified are taken as it left them
+        passed = _resume(run, saved, log, sequence, last, len(voters))
+        start_line, start_byte = saved.entries, saved.size
+    size = run.options.chunk or chunk_size(ctx, _estimate_lines(box_path, box_bytes - start_byte), engine.workers)
     pending_offsets: deque = deque()
     digest = hashlib.sha256()
     batch = run.options.batch
     run.progress.phase("ballot box", box_bytes)
+    box_file = run.cleanup.enter_context(reader.open_file(run.root, layout.BALLOT_BOX))
+    if saved is not None:
+        _check_prefix(box_file, saved, digest, str(run.options.state))
+        run.progress.advance(start_byte, start_line)
 
     def jobs():
-        offset = 0
-        box_lines = hashed(reader.iter_file_lines(run.root, layout.BALLOT_BOX), digest)
+        offset = start_byte
+        box_lines = hashed(canonical.iter_raw_lines(box_file, layout.BALLOT_BOX, start_line), digest)
         for index, lines in enumerate(line_chunks(box_lines, size)):
             spans = []
             for _, raw in lines:
@@ -146,6 +187,7 @@ def box_phase(run: Run, engine: Engine, registered: Registered) -> Box:
             pending_offsets.append(spans)
             yield lines, batch, coefficients.child(f"chunk {index}")
 
+    end_byte = start_byte
     for part in engine.map(check_chunk, jobs()):
         spans = pending_offsets.popleft()
         f.merge(part.findings)
@@ -159,12 +201,55 @@ def box_phase(run: Run, engine: Engine, registered: Registered) -> Box:
             log.append(s.ballot_id, s.voter_id, BallotLog.VALID * s.valid + BallotLog.UNIQUE * unique,
                        offset, length, s.entry_hash)
             done += length + 1
+            end_byte = offset + length + 1
         run.progress.advance(done, len(part.summaries))
     v.inputs[layout.BALLOT_BOX] = digest.hexdigest()  # of exactly the bytes pass 1 verified
+    checkpoint = None
+    if run.options.state is not None:  # before the head's check: the state holds the lines' findings only
+        checkpoint = BoxCheckpoint(log.entries, end_byte, digest.hexdigest(), sequence.sequence,
+                                   sequence.received_at, sequence.previous_hash, passed,
+                                   {c: copy.deepcopy(f.steps[c]) for c in BOX_STEPS}, log.records_from(start_line),
+                                   {n: i for n, i in log.unregistered.items() if n > start_line})
     sequence.finish(reader.read_box_head(run.root, eid), manifest, f, snapshot_ok=run.options.until == "box")
     v.warnings += sequence.notes
     v.counts["ballots in the box"] = log.entries
-    return Box(log, passed, last, sequence.ballot_lines, sequence.repeats)
+    return Box(log, passed, last, sequence.ballot_lines, sequence.repeats, checkpoint)
+
+
+def _resume(run: Run, saved: SavedBox, log: BallotLog, sequence: BoxSequence, last: LastVote,
+            voters: int) -> Aggregates:
+    """The state's lines back into this run: the ballot log, the box steps' findings, V3.9's and V3.10's indexes
+    and the re-voting index (rebuilt from the log: one pass, no crypto), the chain's state; returns the
+    aggregates of the valid ballots so far."""
+    try:
+        log.restore(saved.records, saved.unregistered, saved.entries, saved.size, voters)
+    except ValueError as e:
+        raise RecordError(str(run.options.state), None, f"malformed state: {e}") from None
+    for line, ballot_id, voter_id, flags, _, _, line_hash in log.replay():
+        sequence.resume(line, ballot_id, line_hash)
+        last.feed(BoxBallot(line, ballot_id, voter_id, valid_ballot(bool(flags & BallotLog.VALID),
+                                                                     bool(flags & BallotLog.UNIQUE))))
+    sequence.carry_on(saved.sequence, saved.received_at, saved.chain_head)
+    for check, step in saved.steps.items():
+        run.findings.steps[check] = step
+    return saved.passed
+
+
+def _check_prefix(box_file, saved: SavedBox, digest, state: str) -> None:
+    """The box's first `saved.size` bytes are those the state verified (their SHA-256; the file position is left
+    after them, `digest` has them): else the box forked and the state is refused."""
+    left = saved.size
+    while left:
+        block = box_file.read(min(left, 1 << 20))
+        if not block:
+            break
+        digest.update(block)
+        left -= len(block)
+    if left or digest.hexdigest() != saved.box_sha256:
+        raise RecordError(state, None, f"the ballot box forked: its first {saved.entries} lines ({saved.size} "
+                                       f"bytes) are not those the state verified (SHA-256 {saved.box_sha256}, chain "
+                                       f"head {saved.chain_head.hex()}): keep both boxes as evidence (`tally-"
+                                       f"verifier diff` names the first line that differs); the state is not used")
 
 
 def _estimate_lines(box_path, box_bytes: int) -> int:

@@ -5,6 +5,7 @@ import hashlib
 from typing import NamedTuple
 
 from verifier.checks.context import ElectionContext, make_context
+from verifier.checks.findings import StepResult
 from verifier.checks.registry import RegistryIndex, registry_context
 from verifier.checks.voters import CompactVoters
 from verifier.engine.chunks import check_registry_chunk
@@ -38,3 +39,12 @@ def registry_phase(run: Run, engine: Engine, setup: Setup) -> Registered:
     voters = index.finish(manifest, digest.digest(), f)
     return Registered(make_context(manifest, setup.key, setup.fingerprint, voters, setup.threshold), voters,
                       reader.size_limits(manifest, setup.key, setup.threshold.trustees if setup.threshold else 0))
+
+
+def restored_registry(run: Run, engine: Engine, setup: Setup, voters: CompactVoters,
+                      steps: dict[str, StepResult]) -> Registered:
+    """`verify --state`: the registry as the state's run verified it (its file unchanged since: the state checked
+    its SHA-256), instead of every signature again."""
+    run.findings.steps.update(steps)
+    return Registered(make_context(setup.manifest, setup.key, setup.fingerprint, voters, setup.threshold), voters,
+                      reader.size_limits(setup.manifest, setup.key, setup.threshold.trustees if setup.threshold else 0))

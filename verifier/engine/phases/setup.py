@@ -3,6 +3,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from verifier.checks.catalog import CHECKS
+from verifier.checks.findings import StepResult
 from verifier.checks.setup import check_anchor, check_authority_keys, check_key, check_manifest
 from verifier.checks.verdict import Verdict
 from verifier.crypto.paillier import PublicKey
@@ -20,6 +21,7 @@ class Setup(NamedTuple):
     key: PublicKey
     fingerprint: bytes  # the election fingerprint (SPEC §3.5)
     threshold: ThresholdKey | None = None  # the shared key's public data, when the key is shared (V1.10)
+    key_warnings: tuple[str, ...] = ()  # what check_key said for the report (`verify --state` keeps it)
 
 
 def read_auditor_inputs(verdict: Verdict, receipts, trusted_keys) -> dict[str, AuthorityKey] | None:
@@ -47,16 +49,23 @@ def check_files(run: Run) -> None:
             run.verdict.inputs[name] = reader.file_digest(root / name)[0].hex()
 
 
-def setup_phase(run: Run, engine: Engine, trusted: dict[str, AuthorityKey] | None) -> Setup | None:
+def setup_phase(run: Run, engine: Engine, trusted: dict[str, AuthorityKey] | None,
+                known_key: tuple[dict[str, StepResult], list[str]] | None = None) -> Setup | None:
     """V1.x. None when the manifest is inconsistent (V1.5): then no other phase can run, every other step is
-    marked not run, and the streamed files are only hashed, for the report."""
+    marked not run, and the streamed files are only hashed, for the report. `known_key`: the key's steps and
+    warnings as an earlier run found them for the same manifest and key (`verify --state`), not computed again."""
     v, f, root = run.verdict, run.findings, run.root
     manifest, manifest_bytes = reader.read_manifest(root)
     election_key, key_bytes = reader.read_election_key(root)
     fp = reader.fingerprint(manifest_bytes, key_bytes)
     v.election_id, v.fingerprint, v.test_record = manifest.election_id, fp.hex(), manifest.test_record
     check_anchor(manifest, fp.hex(), v.expected_fingerprints, trusted, v.trusted_keys, f)
-    v.warnings += check_key(manifest, election_key, f)
+    if known_key is None:
+        key_warnings = check_key(manifest, election_key, f)
+    else:
+        f.steps.update(known_key[0])
+        key_warnings = known_key[1]
+    v.warnings += key_warnings
     key = PublicKey.from_n(election_key.n)
     check_authority_keys(manifest, f)
     if not check_manifest(manifest, key.n, f):
@@ -69,4 +78,4 @@ def setup_phase(run: Run, engine: Engine, trusted: dict[str, AuthorityKey] | Non
     shared = election_key.threshold
     threshold = None if shared is None else ThresholdKey(shared.trustees, shared.threshold, shared.v,
                                                          shared.verification_keys)
-    return Setup(manifest, key, fp, threshold)
+    return Setup(manifest, key, fp, threshold, tuple(key_warnings))

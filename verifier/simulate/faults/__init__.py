@@ -1,7 +1,7 @@
 """The fault matrix: kinds of fault (matrix.py, data only: kind → actor, what it does, the checks expected to fail
 and no other, the secrets it needs) and the functions that inject them into a `Forger`, one module per what the
-fault attacks: keys.py (setup), registry.py, box.py, proofs.py, counting.py, tally.py, results.py, threshold.py (a
-shared key's verification keys and decryption shares).
+fault attacks: keys.py (setup), registry.py, box.py, snapshots.py (the box between snapshots), proofs.py,
+counting.py, tally.py, results.py, threshold.py (a shared key's verification keys and decryption shares).
 
 `tally-verifier tamper`, SPEC.md §9 (`spec_table`) and tests/test_faults.py all read FAULTS. Each injection returns
 the exact places where the verifier must report it (`Injected.expected`).
@@ -19,6 +19,7 @@ from verifier.simulate.faults import (
     proofs,
     registry,
     results,
+    snapshots,
     tally,
     threshold,
 )
@@ -56,13 +57,14 @@ class Fault:
     why: str = ""  # why more than one check fails, where that is so (or how the fault can be seen at all)
     receipts: bool = False  # shown only by the receipts voters kept (verify with the receipts file)
     anchored: bool = False  # shown only against the fingerprint published before the vote (verify --expect-fingerprint)
+    snapshot: bool = False  # shown only against an earlier snapshot of the box (diff EARLIER OUT, verify --state)
     record: str = "standard"  # the simulated record it is injected into (RECORDS)
     noted: bool = False  # the record still verifies; the report's warnings name it (Injected.expected: their places)
 
 
 def _injectors() -> dict[str, Callable[[Forger], Injected]]:
     out: dict = {}
-    for module in (keys, registry, box, proofs, counting, tally, results, threshold):
+    for module in (keys, registry, box, snapshots, proofs, counting, tally, results, threshold):
         if twice := out.keys() & module.INJECTORS.keys():
             raise AssertionError(f"fault kinds injected twice: {sorted(twice)}")
         out.update(module.INJECTORS)
@@ -153,7 +155,12 @@ def spec_table() -> str:
              "receipts it signed for the voters. The injector writes them (the box lines each voter's client "
              "received) next to OUT; V3.10 compares them with the box: a receipt whose ballot is not in the box is "
              "named by itself; receipts whose lines were rewritten after they were issued are named once, at the "
-             "first.",
+             "first.", "",
+             "The `snapshot-…` kinds leave two boxes each consistent in itself: the snapshot the collector published "
+             "during the vote (its first lines and a signed snapshot head, §12.1) and the later box. The injector "
+             "writes the earlier snapshot next to OUT (OUT.earlier); the test suite requires `diff EARLIER OUT` to "
+             "fail V3.7 alone, once, at OUT's first line that departs from it (§12.3), and `verify OUT --state FILE` "
+             "with a state made on EARLIER to refuse OUT as a fork (§12.4).",
              "",
              "The kinds marked *(shared key)* are injected into a simulated record whose key is shared 3 of 5 "
              "(`simulate --trustees 5 --threshold 3 --secrets FILE`: the secrets file then also holds the trustees' "

@@ -1,7 +1,8 @@
 """The fault matrix as data, one row per kind: the actor, what the fault is, the checks that fail (and no other),
 the parts of the secrets it needs ("authority", "paillier", "voters", "trustees"), why more than one check fails (or
-how the fault can be seen at all), whether only the receipts voters kept (receipts) or the fingerprint published
-before the vote (anchored) show it, which simulated record it is injected into (record: "standard", decrypted by
+how the fault can be seen at all), whether only the receipts voters kept (receipts), the fingerprint published
+before the vote (anchored) or an earlier snapshot of the box the collector published (snapshot: `diff EARLIER OUT`)
+show it, which simulated record it is injected into (record: "standard", decrypted by
 randomness reveal, or "threshold", a key shared among trustees) and whether the verifier names it in the report's
 warnings while the record still verifies (noted). Nothing but data: the injector of each kind is looked up by kind
 (INJECTORS of the modules beside this one); SPEC.md §9 is generated from these rows (`tally-verifier tamper --list
@@ -16,6 +17,9 @@ REGISTERS_NOBODY = "a line that fails it registers nobody (§4.2): the commissio
                    "voter too many at the station and every level above (V7.5)"
 COUNTED = "the commission counts what the rules exclude: its list (V5.5), each aggregate holding it (V6.2, product " \
           "and number of ballots) and voters-voted at the station and every level above (V7.5) are each wrong"
+SNAPSHOT = "each box alone is consistent: only the earlier snapshot shows it (`diff EARLIER OUT` names the " \
+    "first line where OUT departs from it, as a break of the chain the earlier signed head committed to; " \
+    "`verify --state` refuses OUT as a fork)"
 
 
 class Row(TypedDict, total=False):
@@ -29,6 +33,7 @@ class Row(TypedDict, total=False):
     why: str
     receipts: bool
     anchored: bool
+    snapshot: bool
     record: str
     noted: bool
 
@@ -105,6 +110,20 @@ ROWS: tuple[Row, ...] = (
         title='the last ballot cut off the box, head re-signed',
         why="the record alone is consistent; only the voter's receipt shows it",
         receipts=True),
+    Row(kind='snapshot-entry-removed', actor='collector', checks=('V3.7',), needs=('authority', 'paillier'),
+        title=('a ballot in the snapshot the collector published during the vote is missing from the later box '
+               '(re-chained, re-signed, recounted)'),
+        why=SNAPSHOT, snapshot=True),
+    Row(kind='snapshot-entry-altered', actor='collector', checks=('V3.7',), needs=('authority', 'paillier'),
+        title="an entry of the published snapshot altered in the later box (its receipt time, receipt re-signed)",
+        why=SNAPSHOT, snapshot=True),
+    Row(kind='snapshot-entries-reordered', actor='collector', checks=('V3.7',), needs=('authority', 'paillier'),
+        title='two adjacent entries of the published snapshot swapped in the later box (chain re-signed)',
+        why=SNAPSHOT, snapshot=True),
+    Row(kind='snapshot-fork', actor='collector', checks=('V3.7',), needs=('authority',),
+        title=('a fork: one observer was shown a snapshot without a ballot (re-chained, signed), the box published '
+               'holds it'),
+        why=SNAPSHOT, snapshot=True),
     Row(kind='duplicate-ballot', actor='collector', checks=('V3.9', 'V5.5', 'V6.2'), needs=('authority', 'paillier'),
         title='a ballot appears twice in the box, both counted',
         why=("the repeat is not a ballot (V3.9); counting it is the commission's error (V5.5) and puts it twice "

@@ -66,6 +66,8 @@ class Injected:
     expected: list[dict] = field(default_factory=list)
     held_receipts: list[bytes] = field(default_factory=list)  # box lines voters kept (for V3.10)
     published_fingerprint: str | None = None  # the fingerprint published before the vote (for V1.9)
+    earlier_box: list[bytes] = field(default_factory=list)  # an earlier snapshot the collector published (diff)
+    earlier_head: dict | None = None  # … and its signed snapshot head
 
     def checks(self) -> list[str]:
         return sorted({e["check"] for e in self.expected})
