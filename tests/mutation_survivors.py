@@ -2,6 +2,7 @@
 
     python tests/mutation_survivors.py [PREFIX]            # classify
     python tests/mutation_survivors.py --recheck [PREFIX]  # and run each other survivor against the wider tests
+    python tests/mutation_survivors.py --recheck --untested [PREFIX]  # also the mutants no selected test reaches
 
 A survivor whose only change is the wording of a failure message (a string literal with a space in it, or an
 f-string, replaced by another string) cannot change a verdict: the fault matrix asserts every failing check id and
@@ -47,10 +48,11 @@ def message_only(diff: str) -> bool:
                                  for x, y in changed)
 
 
-def survivors(prefix: str) -> list[str]:
+def survivors(prefix: str, status: str = "survived") -> list[str]:
+    """The mutants of `status` ("survived", or "no tests": no test of mutmut's selection calls the function)."""
     out = subprocess.run(["mutmut", "results"], capture_output=True, text=True, check=True).stdout
     return [line.split(":")[0].strip() for line in out.splitlines()
-            if line.strip().endswith(": survived") and line.strip().startswith(prefix)]
+            if line.strip().endswith(f": {status}") and line.strip().startswith(prefix)]
 
 
 # module → the tests mutmut's selection (pyproject.toml) leaves out that exercise it; the rest get DEFAULT
@@ -60,6 +62,7 @@ RECHECK = {
     "verifier.checks.seats": ["tests/test_kz_preset.py", "tests/test_cli_seats.py", "tests/test_results.py"],
     "verifier.checks.protocols": ["tests/test_protocols.py"],
     "verifier.checks.findings": ["tests/test_verdict.py", "tests/test_reports.py"],
+    "verifier.checks.tally": ["tests/test_faults.py", "tests/test_threshold.py"],
     "verifier.checks.verdict": ["tests/test_verdict.py", "tests/test_reports.py"],
     "verifier.checks.summary": ["tests/test_reports.py", "tests/test_golden.py"],
 }
