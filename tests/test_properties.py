@@ -382,3 +382,27 @@ def test_ghost_lines_judged_at_once_give_the_same_findings(box, listed, cancelle
                  for i, (bid, (status, reason)) in enumerate(listed)]
     assert _compare(ballots, decisions, last, cancelled, ()) == \
         _compare(ballots, decisions, last, cancelled, _box_index(ballots))
+
+
+_two = st.integers(min_value=0, max_value=99).map(lambda x: f"{x:02d}")
+
+
+@given(st.integers(min_value=0, max_value=9999).map(lambda x: f"{x:04d}"), _two, _two, _two, _two, _two)
+def test_times_read_by_slicing_as_strptime_reads_them(year, month, day, hour, minute, second):
+    """Obj.timestamp and the receipt delay read times by slicing (issue 15): every string of the fixed form is
+    accepted exactly when strptime accepts it, and gives the same second since the epoch."""
+    from datetime import datetime, timezone
+
+    from verifier.checks.ballot_box import _seconds
+
+    t = f"{year}-{month}-{day}T{hour}:{minute}:{second}Z"
+    try:
+        expected = int(datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+    except ValueError:
+        expected = None
+    try:
+        got = Obj({"t": t}, "f", 1).timestamp("t")
+    except RecordError as e:
+        assert expected is None and str(e) == f"f:1: t: {t!r} is not a valid UTC time"
+    else:
+        assert got == t and _seconds(t) == expected

@@ -2,7 +2,6 @@
 the sequential checks over the whole box (hash chain, head, unique ballot ids, the receipts voters kept)."""
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import gmpy2
 
@@ -11,6 +10,7 @@ from verifier.checks.findings import Findings, Location
 from verifier.crypto import signatures
 from verifier.crypto.encoding import sha256
 from verifier.record import layout
+from verifier.record.fields import utc_time
 from verifier.record.model import AuthorityKey, BoxEntry, BoxHead, HeldReceipt, Manifest, Receipt
 
 
@@ -35,7 +35,7 @@ def where(entry: BoxEntry, voter_station: str | None = None, contest: str | None
 
 def _seconds(t: str) -> int:
     """Seconds since the epoch of a UTC time (never the local time zone: a DST change must not move a delay)."""
-    return int(datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+    return int(utc_time(t).timestamp())
 
 
 def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings) -> EntrySummary:
