@@ -166,6 +166,47 @@ def pycryptodome_signatures() -> None:
     signatures.verify = verify
 
 
+def previous_path() -> None:
+    """The whole path before issue 15, for comparison only (benchmarks/bench_box.py): pycryptodome signatures
+    (above), every line read and every signed body written by the json module (`canonical.strict_parse`, the
+    reader `canonical.parse` was, and `dumps_reference`, the writer `dumps` was), times read by strptime."""
+    from datetime import datetime, timezone
+
+    from verifier.checks import ballot_box
+    from verifier.record import canonical, fields
+
+    pycryptodome_signatures()
+    canonical._fast = lambda data: (False, None)  # type: ignore[assignment]  # every line to the json module
+    canonical.dumps = canonical.dumps_reference  # type: ignore[assignment]
+
+    def strptime_time(t: str) -> datetime:
+        return datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+    fields.utc_time = ballot_box.utc_time = strptime_time  # type: ignore[assignment]
+
+
+class MultiExpClock:
+    """Wall and CPU (thread) seconds spent in the batch test's multi-exponentiations (verifier.crypto.batch)."""
+
+    def __init__(self) -> None:
+        from verifier.crypto import batch
+
+        self.wall = self.cpu = 0.0
+        self.calls = 0
+        inner = batch.multi_exp
+
+        def timed(*args, **kwargs):
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self.wall += time.perf_counter() - wall
+                self.cpu += time.thread_time() - cpu
+                self.calls += 1
+
+        batch.multi_exp = timed  # type: ignore[assignment]  # benchmark instrumentation only
+
+
 def calibrate() -> dict:
     """The machine's speed right now: one multiplication mod a 4096-bit n², one pycryptodome Ed25519
     verification (this machine is shared; figures from a slow moment show here)."""
@@ -198,6 +239,9 @@ def child(spec: dict) -> dict:
         return calibrate()
     if spec.get("pycryptodome_signatures"):
         pycryptodome_signatures()
+    if spec.get("previous_path"):
+        previous_path()
+    clock = MultiExpClock() if spec.get("time_multiexp") else None
     from verifier.engine import Engine
     from verifier.engine.local import LocalEngine
     from verifier.engine.phases.base import Run
@@ -234,8 +278,17 @@ def child(spec: dict) -> dict:
     cpu0 = os.times()
     busy0 = _busy(psutil.cpu_times())
     start = time.perf_counter()
+    profiler = None
+    if spec.get("profile"):  # cProfile of the run, written as pstats to spec["profile"] (bench_box.py --profile)
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     with TreeMemory() as memory:
         verdict = verify_record(spec["record"], engine, batch=spec["batch"])
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(spec["profile"])
     wall = time.perf_counter() - start
     busy1 = _busy(psutil.cpu_times())
     if cluster is not None:
@@ -249,7 +302,8 @@ def child(spec: dict) -> dict:
             "engine": verdict.engine, "cpu_coordinator": own, "cpu_workers": workers, "phase_cpu": phase_cpu,
             "other_cpu": max(0.0, (busy1 - busy0) - own - workers - memory.cpu), "sampler_cpu": memory.cpu,
             "peak_rss_coordinator_mb": _peak_rss_mb(),
-            "peak_tree_mb": max(memory.peak / 2**20, _peak_rss_mb())}  # a short run may end between samples
+            "peak_tree_mb": max(memory.peak / 2**20, _peak_rss_mb()),  # a short run may end between samples
+            "multiexp": None if clock is None else {"wall": clock.wall, "cpu": clock.cpu, "calls": clock.calls}}
 
 
 def _peak_rss_mb() -> float:
@@ -393,7 +447,7 @@ def cpu_rate(r: dict) -> float:
     return r["counts"]["ballots in the box"] / (r["cpu_coordinator"] + r["cpu_workers"])
 
 
-def projection(r1: dict, r2: dict, cores: int) -> dict:
+def projection(r1: dict, r2: dict, cores: int, per: str = "ballots in the box") -> dict:
     """12 million ballots (as many registered voters, polling stations in proportion) on `cores` cores, from a
     1-worker run r1 and a 2-worker run r2 of the same record.
 
@@ -401,7 +455,7 @@ def projection(r1: dict, r2: dict, cores: int) -> dict:
     phase is the part no worker can take (reading, hashing, shipping and reducing the chunks, the sequential
     checks, the counting rules). Every phase but setup grows with the record. In each, the coordinator's part
     runs alongside the rest spread over the cores, so the phase takes the longer of the two."""
-    scale = TWELVE_MILLION / r1["counts"]["ballots in the box"]
+    scale = TWELVE_MILLION / r1["counts"][per]  # 12 million ballots, or voters (per="registered voters")
     phases = {}
     for phase, work in r1["phases"].items():
         if phase == "setup":
