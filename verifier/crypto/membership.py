@@ -63,7 +63,9 @@ def statement_problem(key: PublicKey, st: Statement, a: Sequence[int], e: Sequen
     c = st.ciphertext
     if not 0 < c < key.n2:
         return "ciphertext out of range (0 < c < n²)"
-    for j in range(k):
+    in_range = (k == 0 or (min(a) > 0 and max(a) < key.n2 and min(e) >= 0 and max(e) < CHALLENGE_MOD
+                           and min(z) > 0 and max(z) < key.n))  # every branch at once (C); else find the first
+    for j in range(0 if in_range else k):
         if not 0 < a[j] < key.n2:
             return f"a[{j}] out of range"
         if not 0 <= e[j] < CHALLENGE_MOD:
