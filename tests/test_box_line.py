@@ -38,8 +38,9 @@ def test_honest_lines_read_alike(box):
 
 # changes a hostile box may carry: a value replaced (type, case, length, range, identifier, time), a key added,
 # dropped or repeated, bytes spliced
-_replacements = st.sampled_from([0, -1, 2**53, True, None, 1.5, "", "x", "A" * 64, "2026-02-30T10:00:00Z",
-                                 "2026-01-01T24:00:00Z", "2026-01-01T10:00:00z", "bad id", "a\u0000b", [], {}])
+_replacements: st.SearchStrategy[object] = st.sampled_from([
+    0, -1, 2**53, True, None, 1.5, "", "x", "A" * 64, "2026-02-30T10:00:00Z", "2026-01-01T24:00:00Z",
+    "2026-01-01T10:00:00z", "bad id", "a\u0000b", [], {}])
 
 
 @settings(max_examples=300, deadline=None)

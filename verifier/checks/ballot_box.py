@@ -9,8 +9,7 @@ from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings, Location
 from verifier.crypto import signatures
 from verifier.crypto.encoding import sha256
-from verifier.record import layout
-from verifier.record.fields import utc_time
+from verifier.record import fields, layout
 from verifier.record.model import AuthorityKey, BoxEntry, BoxHead, HeldReceipt, Manifest, Receipt
 
 
@@ -35,7 +34,7 @@ def where(entry: BoxEntry, voter_station: str | None = None, contest: str | None
 
 def _seconds(t: str) -> int:
     """Seconds since the epoch of a UTC time (never the local time zone: a DST change must not move a delay)."""
-    return int(utc_time(t).timestamp())
+    return int(fields.utc_time(t).timestamp())
 
 
 def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings) -> EntrySummary:

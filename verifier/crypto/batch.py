@@ -23,8 +23,8 @@ from typing import Protocol, cast
 import gmpy2
 from gmpy2 import mpz
 
+from verifier.crypto import multiexp
 from verifier.crypto.membership import equations_hold
-from verifier.crypto.multiexp import multi_exp
 from verifier.crypto.paillier import PublicKey
 
 DEFAULT_COEFFICIENT_BITS = 128  # ℓ
@@ -158,9 +158,9 @@ def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: in
     s %= n
     # xⁿ mod n² depends only on x mod n ((x + k·n)ⁿ ≡ xⁿ, the other binomial terms hold n²): P_z is formed mod n,
     # where a multiplication costs a third of one mod n²
-    p_z = multi_exp(z_bases, deltas, n)
-    p_a = multi_exp(a_bases, deltas, n2)
-    p_c = multi_exp(c_bases, c_exponents, n2)
+    p_z = multiexp.multi_exp(z_bases, deltas, n)
+    p_a = multiexp.multi_exp(a_bases, deltas, n2)
+    p_c = multiexp.multi_exp(c_bases, c_exponents, n2)
     lhs = gmpy2.powmod(p_z, n, n2)
     rhs = p_a * p_c % n2 * ((1 - s * n) % n2) % n2
     return bool(lhs * lhs % n2 == rhs * rhs % n2)  # bool: mpz is untyped
