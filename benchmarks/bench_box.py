@@ -56,8 +56,8 @@ def profile_markdown(stats_file: str, r: dict, top: int) -> str:
         table.append(f"| {float(own):.3f} | {float(own) / ballots * 1e6:.0f} | {calls} | {float(cumulative):.3f} | "
                      f"`{function}` |")
     phases = ", ".join(f"{k} {v:.2f} s" for k, v in r["phases"].items())
-    return "\n".join([f"{ballots:,} ballots, one worker, under cProfile (which slows Python-level code more than C): "
-                      f"{r['wall']:.1f} s in all; phases: {phases}.", "", *table, ""])
+    return "\n".join([f"{ballots:,} ballots, one worker, under cProfile counting CPU seconds (it slows Python-level "
+                      f"code more than C): {r['wall']:.1f} s wall in all; phases (wall): {phases}.", "", *table, ""])
 
 
 def main() -> None:

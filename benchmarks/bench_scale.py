@@ -308,7 +308,7 @@ def child(spec: dict) -> dict:
     if spec.get("profile"):  # cProfile of the run, written as pstats to spec["profile"] (bench_box.py --profile)
         import cProfile
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU time: this machine is shared
         profiler.enable()
     with TreeMemory() as memory:
         verdict = verify_record(spec["record"], engine, batch=spec["batch"])
