@@ -2,6 +2,7 @@
 over canonical.parse): on every honest line it gives the equal entry, and on damaged lines it either gives the
 entry the general reader gives or leaves the line to it (None) — it never accepts what the general reader refuses."""
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -84,3 +85,15 @@ def test_damaged_lines_are_never_accepted_by_the_fast_path_alone(box, data):
     fast = box_line.read(n, damaged, key, eid)
     if fast is not None:
         assert fast == _general(n, damaged, key, eid)
+
+
+@pytest.mark.parametrize("fixture", sorted((Path(__file__).parent.parent / "fixtures").glob("*-*/")),
+                         ids=lambda p: p.name)
+def test_fixture_boxes_read_alike(fixture):
+    if not (fixture / layout.BALLOT_BOX).exists():
+        pytest.skip("no ballot box")
+    key = PublicKey.from_n(reader.read_election_key(fixture)[0].n)
+    eid = json.loads((fixture / layout.MANIFEST).read_bytes())["election_id"]
+    for n, raw in reader.iter_file_lines(fixture, layout.BALLOT_BOX):
+        fast = box_line.read(n, raw, key, eid)
+        assert fast is not None and fast == _general(n, raw, key, eid)
