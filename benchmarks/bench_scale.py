@@ -149,7 +149,7 @@ def pycryptodome_signatures() -> None:
             return eddsa.import_public_key(public_key)
         return ECC.import_key(public_key, curve_name="P-256")
 
-    def verify(algorithm, public_key, message, signature):
+    def verify(algorithm, public_key, message, signature, *, key_checked=False):  # keys judged as before
         if not signatures.valid_public_key(algorithm, public_key) or len(signature) != 64:
             return False
         try:
@@ -164,6 +164,75 @@ def pycryptodome_signatures() -> None:
             return False
 
     signatures.verify = verify
+
+
+def previous_path() -> None:
+    """The whole path before issue 15, for comparison only (benchmarks/bench_box.py): pycryptodome signatures
+    (above), every line read and every signed body written by the json module (`canonical.strict_parse`, the
+    reader `canonical.parse` was, and `dumps_reference`, the writer `dumps` was; no box_line fast path), times
+    read by strptime, the voter's key validated for every signature (pycryptodome's `verify` above). Smaller changes
+    of issue 15 stay in (hex arrays in one call, the Fiat-Shamir prefix hashed once per contest, V4.1's gcd per
+    chunk, the multi-exponentiation's terms built in C), so this path is a little faster than the code before: the
+    ratio errs low."""
+    from datetime import datetime, timezone
+
+    from verifier.record import box_line, canonical, fields
+
+    pycryptodome_signatures()
+    box_line.read = lambda *args: None  # every box line to the general reader
+    canonical._fast = lambda data: (False, None)  # every line to the json module
+    canonical.dumps = canonical.dumps_reference
+
+    def strptime_time(t: str) -> datetime:
+        return datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+    fields.utc_time = strptime_time  # ballot_box reads times through fields.utc_time too
+
+
+class MultiExpClock:
+    """Wall and CPU (thread) seconds spent in the batch test's multi-exponentiations (verifier.crypto.batch calls
+    them as multiexp.multi_exp; the threshold shares' own import is not timed)."""
+
+    def __init__(self) -> None:
+        from verifier.crypto import multiexp
+
+        self.wall = self.cpu = 0.0
+        self.calls = 0
+        self.model: dict[int, float] = {}  # modulus bits → modular multiplications the cost model expects
+        inner = multiexp.multi_exp
+
+        def timed(bases, exponents, modulus, **kwargs):
+            bases, exponents = list(bases), list(exponents)
+            bits = max((int(x).bit_length() for x in exponents), default=0)
+            size = int(modulus).bit_length()
+            self.model[size] = self.model.get(size, 0.0) + multiexp.pippenger_cost(
+                len(exponents), bits, multiexp.choose_window(len(exponents), bits))
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return inner(bases, exponents, modulus, **kwargs)
+            finally:
+                self.wall += time.perf_counter() - wall
+                self.cpu += time.thread_time() - cpu
+                self.calls += 1
+
+        multiexp.multi_exp = timed  # benchmark instrumentation only
+
+    def model_seconds(self) -> float:
+        """What the multi-exponentiations should cost by `pippenger_cost`, with a multiplication modulo each
+        modulus size timed now (CPU time, `a * b % m` as the buckets do it)."""
+        import secrets as system_random
+
+        import gmpy2
+
+        total = 0.0
+        for size, multiplications in self.model.items():
+            m = gmpy2.mpz(system_random.randbits(size)) | (1 << (size - 1)) | 1
+            a, b = gmpy2.mpz(system_random.randbelow(m)), gmpy2.mpz(system_random.randbelow(m))
+            start = time.thread_time()
+            for _ in range(20_000):
+                a = a * b % m
+            total += multiplications * (time.thread_time() - start) / 20_000
+        return total
 
 
 def calibrate() -> dict:
@@ -198,6 +267,9 @@ def child(spec: dict) -> dict:
         return calibrate()
     if spec.get("pycryptodome_signatures"):
         pycryptodome_signatures()
+    if spec.get("previous_path"):
+        previous_path()
+    clock = MultiExpClock() if spec.get("time_multiexp") else None
     from verifier.engine import Engine
     from verifier.engine.local import LocalEngine
     from verifier.engine.phases.base import Run
@@ -234,8 +306,17 @@ def child(spec: dict) -> dict:
     cpu0 = os.times()
     busy0 = _busy(psutil.cpu_times())
     start = time.perf_counter()
+    profiler = None
+    if spec.get("profile"):  # cProfile of the run, written as pstats to spec["profile"] (bench_box.py --profile)
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)  # CPU time: this machine is shared
+        profiler.enable()
     with TreeMemory() as memory:
         verdict = verify_record(spec["record"], engine, batch=spec["batch"])
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(spec["profile"])
     wall = time.perf_counter() - start
     busy1 = _busy(psutil.cpu_times())
     if cluster is not None:
@@ -249,7 +330,9 @@ def child(spec: dict) -> dict:
             "engine": verdict.engine, "cpu_coordinator": own, "cpu_workers": workers, "phase_cpu": phase_cpu,
             "other_cpu": max(0.0, (busy1 - busy0) - own - workers - memory.cpu), "sampler_cpu": memory.cpu,
             "peak_rss_coordinator_mb": _peak_rss_mb(),
-            "peak_tree_mb": max(memory.peak / 2**20, _peak_rss_mb())}  # a short run may end between samples
+            "peak_tree_mb": max(memory.peak / 2**20, _peak_rss_mb()),  # a short run may end between samples
+            "multiexp": None if clock is None else {"wall": clock.wall, "cpu": clock.cpu, "calls": clock.calls,
+                                                    "model_cpu": clock.model_seconds(), "model": clock.model}}
 
 
 def _peak_rss_mb() -> float:
@@ -393,7 +476,7 @@ def cpu_rate(r: dict) -> float:
     return r["counts"]["ballots in the box"] / (r["cpu_coordinator"] + r["cpu_workers"])
 
 
-def projection(r1: dict, r2: dict, cores: int) -> dict:
+def projection(r1: dict, r2: dict, cores: int, per: str = "ballots in the box") -> dict:
     """12 million ballots (as many registered voters, polling stations in proportion) on `cores` cores, from a
     1-worker run r1 and a 2-worker run r2 of the same record.
 
@@ -401,7 +484,7 @@ def projection(r1: dict, r2: dict, cores: int) -> dict:
     phase is the part no worker can take (reading, hashing, shipping and reducing the chunks, the sequential
     checks, the counting rules). Every phase but setup grows with the record. In each, the coordinator's part
     runs alongside the rest spread over the cores, so the phase takes the longer of the two."""
-    scale = TWELVE_MILLION / r1["counts"]["ballots in the box"]
+    scale = TWELVE_MILLION / r1["counts"][per]  # 12 million ballots, or voters (per="registered voters")
     phases = {}
     for phase, work in r1["phases"].items():
         if phase == "setup":

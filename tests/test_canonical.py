@@ -1,5 +1,6 @@
 """Canonical JSON: our bytes are RFC 8785 (JCS) bytes for every value a record may hold; strict reading."""
 import io
+from functools import partial
 
 import pytest
 import rfc8785
@@ -71,3 +72,54 @@ def test_a_document_has_one_byte_form(tmp_path):
         else:
             raise AssertionError(data)
     assert read_document(io.BytesIO(b'{"a": 1}'), "mine.json", require_canonical=False) == {"a": 1}
+
+
+# --- the C path (issue 15): msgspec writes and first reads; it must agree with the json module byte for byte -----
+
+any_keys = st.text(st.characters(exclude_categories=["Cs"]), max_size=6)  # keys of any Unicode: sort order matters
+wide_values = st.recursive(
+    st.none() | st.booleans() | small_ints | texts,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_keys, inner, max_size=5),
+    max_leaves=25,
+)
+
+
+@given(wide_values)
+def test_c_serialiser_gives_the_json_module_bytes(value):
+    assert canonical.dumps(value) == canonical.dumps_reference(value)
+
+
+def _outcome(read, data: bytes):
+    try:
+        return "value", read(data, "f.jsonl", 7)
+    except RecordError as e:
+        return "refused", str(e)
+
+
+# JSON texts near the canonical form: canonical bytes of a value, then spliced with what the strict rules refuse
+_hostile_pieces = st.sampled_from([b" ", b"\n", b"1.5", b"1e3", b"-0", b"9007199254740992", b"9007199254740991",
+                                   b"-9007199254740991", b"1234567890123456", b'"a":1,', b',"a":1', b"\\ud800",
+                                   b"\\u00e9", b"\\u0041", b"\\/", b"NaN", b"\xef\xbb\xbf", b"\xff", b"\xc3", b"[",
+                                   b"]", b"{", b"}", b'"', b",", b":", b"00", b"true", b"null"])
+
+
+@given(wide_values, st.lists(st.tuples(st.integers(min_value=0), _hostile_pieces), max_size=3),
+       st.integers(min_value=0, max_value=3))
+def test_fast_reader_agrees_with_the_strict_reader(value, splices, cut):
+    """Whatever the bytes, `parse` (C path first) gives the value or the refusal the json-module reader gives."""
+    data = canonical.dumps(value)
+    for at, piece in splices:
+        at %= len(data) + 1
+        data = data[:at] + piece + data[at + cut % 2:]
+    for require in (True, False):
+        fast = _outcome(partial(canonical.parse, require_canonical=require), data)
+        strict = _outcome(partial(canonical.strict_parse, require_canonical=require), data)
+        assert fast == strict, data
+
+
+@pytest.mark.parametrize("data", [b'{"a":1,"a":1}', b'{"a":1.0}', b'{"a":9007199254740992}', b'[-9007199254740992]',
+                                  b"[" * 13 + b"]" * 13, b"12345678901234567", b'{"a":"\\ud800"}', b'{"a":"\\u00e9"}',
+                                  b'{"a":1e2}'])
+def test_what_the_c_path_cannot_vouch_for_goes_to_the_strict_reader(data):
+    assert canonical._fast(data) == (False, None)
+    assert _outcome(canonical.parse, data) == _outcome(canonical.strict_parse, data)

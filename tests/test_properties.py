@@ -416,3 +416,57 @@ def test_list_lines_kept_waiting_never_outnumber_the_box(box, listed):
     for d in decisions:
         matcher.list_line(d)
         assert within_bound(), d.line
+
+
+_two = st.integers(min_value=0, max_value=99).map(lambda x: f"{x:02d}")
+
+
+@given(st.integers(min_value=0, max_value=9999).map(lambda x: f"{x:04d}"), _two, _two, _two, _two, _two)
+def test_times_read_by_slicing_as_strptime_reads_them(year, month, day, hour, minute, second):
+    """Obj.timestamp and the receipt delay read times by slicing (issue 15): every string of the fixed form is
+    accepted exactly when strptime accepts it, and gives the same second since the epoch."""
+    from datetime import datetime, timezone
+
+    from verifier.checks.ballot_box import _seconds
+
+    t = f"{year}-{month}-{day}T{hour}:{minute}:{second}Z"
+    try:
+        expected = int(datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+    except ValueError:
+        expected = None
+    try:
+        got = Obj({"t": t}, "f", 1).timestamp("t")
+    except RecordError as e:
+        assert expected is None and str(e) == f"f:1: t: {t!r} is not a valid UTC time"
+    else:
+        assert got == t and _seconds(t) == expected
+
+
+_hex_items = st.lists(st.one_of(st.binary(min_size=4, max_size=4).map(bytes.hex),
+                                st.binary(min_size=4, max_size=4).map(lambda b: b.hex().upper()),
+                                st.text("0123456789abcdefABCDEF g", min_size=7, max_size=9), st.integers()),
+                      max_size=5)
+
+
+@given(_hex_items)
+def test_hex_arrays_read_at_once_as_item_by_item(values):
+    """Obj.hex_ints reads a whole array in one C call when it can (issue 15): same integers, and the same refusal
+    naming the same item, as reading item by item."""
+    def item_by_item():
+        out = []
+        for i, v in enumerate(values):
+            out.append(Obj({"x": v}, "f", 1, f"a[{i}]").hex_int("x", 4))
+        return tuple(out)
+
+    def outcome(read):
+        try:
+            return read()
+        except RecordError as e:
+            return str(e).replace(".x:", ":").replace("a[", "v[")
+
+    expected = outcome(item_by_item)
+    got = outcome(lambda: Obj({"v": values}, "f", 1).hex_ints("v", 4))
+    if isinstance(expected, tuple):
+        assert got == expected
+    else:
+        assert got == expected

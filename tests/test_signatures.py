@@ -288,3 +288,19 @@ def test_authority_keys_v16(ed, p256):
     assert not check_authority_keys(manifest(forgery.ORDER_8, not_on_curve), f)
     assert [(x.check, x.location.file) for x in f.failures()] == [("V1.6", "manifest.json")] * 2
     assert "registrar" in f.failures()[0].message and "collector" in f.failures()[1].message
+
+
+def test_key_checked_skips_only_the_key_validation(ed, p256):
+    """`key_checked=True` (the box's voter signatures: the registry index holds only valid keys) gives the same
+    verdicts under a valid key; it is no check of the key itself, which is why only the index may pass it (a twin
+    key's ground signature passes libsodium: test_twin_key_is_refused_though_libsodium_accepts_its_ground_signature)."""
+    seed, public, signature = ed
+    private, p_public, r, s = p256
+    for algorithm, key, good in (("ed25519", public, signature), ("ecdsa-p256", p_public, rs(r, s))):
+        for message, sig in ((MESSAGE, good), (MESSAGE + b" ", good), (MESSAGE, good[:-1] + bytes([good[-1] ^ 1]))):
+            assert verify(algorithm, key, message, sig, key_checked=True) == verify(algorithm, key, message, sig)
+    assert verify("ed25519", public, MESSAGE, signature, key_checked=True)
+    twin = forgery.twin_public_key(public)
+    ground = forgery.ground_twin_signature(seed, twin, MESSAGE)
+    assert verify("ed25519", twin, MESSAGE, ground, key_checked=True)  # what the index's validation prevents
+    assert not verify("ed25519", twin, MESSAGE, ground)

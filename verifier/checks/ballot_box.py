@@ -2,7 +2,6 @@
 the sequential checks over the whole box (hash chain, head, unique ballot ids, the receipts voters kept)."""
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import gmpy2
 
@@ -10,7 +9,7 @@ from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings, Location
 from verifier.crypto import signatures
 from verifier.crypto.encoding import sha256
-from verifier.record import layout
+from verifier.record import fields, layout
 from verifier.record.model import AuthorityKey, BoxEntry, BoxHead, HeldReceipt, Manifest, Receipt
 
 
@@ -35,18 +34,20 @@ def where(entry: BoxEntry, voter_station: str | None = None, contest: str | None
 
 def _seconds(t: str) -> int:
     """Seconds since the epoch of a UTC time (never the local time zone: a DST change must not move a delay)."""
-    return int(datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+    return int(fields.utc_time(t).timestamp())
 
 
-def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings) -> EntrySummary:
+def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings, units: bool = False) -> EntrySummary:
+    """`units`: every ciphertext of the entry is known to be a unit mod n (check_ballots' one gcd per chunk)."""
     env, rec = entry.envelope, entry.receipt
     voter = ctx.voters.get(env.voter_id)
     station = voter.polling_station if voter else None
     loc = where(entry, station)
     ok = f.check("V3.1", voter is not None, loc, f"voter {env.voter_id} is not registered")
     if voter is not None:
-        ok &= f.check("V3.2", signatures.verify(voter.algorithm, voter.public_key, env.signed_bytes, env.signature),
-                      loc, "voter signature is invalid")
+        # the registry index holds only keys that passed V2.5's validation
+        ok &= f.check("V3.2", signatures.verify(voter.algorithm, voter.public_key, env.signed_bytes, env.signature,
+                                                key_checked=True), loc, "voter signature is invalid")
         f.checked("V3.3")
         for bad, message in ((env.election_id != ctx.manifest.election_id, f"election id {env.election_id}"),
                              (env.election_fingerprint != ctx.fingerprint, "election fingerprint of another election"),
@@ -81,7 +82,8 @@ def check_entry(ctx: ElectionContext, entry: BoxEntry, f: Findings) -> EntrySumm
         ok = False
     for cb in env.contests:
         c = cb.ciphertext
-        ok &= f.check("V4.1", 0 < c < ctx.key.n2 and gmpy2.gcd(c, ctx.key.n) == 1, where(entry, station, cb.contest),
+        ok &= f.check("V4.1", 0 < c < ctx.key.n2 and (units or gmpy2.gcd(c, ctx.key.n) == 1),
+                      where(entry, station, cb.contest),
                       "ciphertext is zero, not below n², or not a unit")
     return EntrySummary(entry.line, rec.sequence, env.ballot_id, env.voter_id, rec.received_at, entry.entry_hash,
                         rec.previous_hash, bool(ok))

@@ -14,7 +14,7 @@ from verifier.checks.ballot_box import EntrySummary, check_entry
 from verifier.checks.context import ElectionContext
 from verifier.checks.findings import Findings
 from verifier.checks.proofs import check_proofs
-from verifier.crypto.batch import Coefficients
+from verifier.crypto.batch import Coefficients, all_units
 from verifier.record.model import BoxEntry
 
 
@@ -22,7 +22,9 @@ def check_ballots(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, ba
                   rng: Coefficients | None = None) -> list[EntrySummary]:
     """Every check of a chunk of box entries on its own; each summary's `valid` says valid in pass 1. Findings
     come out as before: every entry's individual checks in order, then the proofs (see proofs.py)."""
-    summaries = [check_entry(ctx, e, f) for e in entries]
+    # V4.1's units for the whole chunk with one gcd; when some ciphertext is not a unit, one gcd per ciphertext
+    units = all_units(ctx.key.n, (cb.ciphertext for e in entries for cb in e.envelope.contests))
+    summaries = [check_entry(ctx, e, f, units) for e in entries]
     bad = check_proofs(ctx, entries, f, batch, rng)
     if not bad:
         return summaries

@@ -4,12 +4,14 @@ Verification splits into pieces so that the batch verifier (batch.py) can reuse 
 `statement_problem` (ranges, units, Fiat–Shamir hash) is always done per ballot; `equations_hold` is the
 individual (squared) check that batch verification replaces.
 """
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import gmpy2
 
-from verifier.crypto.encoding import hash_fields, int_bytes
+from verifier.crypto.encoding import field, int_bytes
 from verifier.crypto.paillier import PublicKey
 
 CHALLENGE_BITS = 256  # t
@@ -30,13 +32,25 @@ class Statement:
     ciphertext: int
 
 
-def challenge(key: PublicKey, st: Statement, a: tuple[int, ...]) -> int:
-    w1, w2 = key.width, key.width2
-    fields = [st.fingerprint, st.contest_id.encode(), int_bytes(key.n, w1), len(st.messages).to_bytes(4, "big")]
-    fields += [int_bytes(m, w1) for m in st.messages]
-    fields += [st.voter_context, st.ballot_id, int_bytes(st.ciphertext, w2)]
-    fields += [int_bytes(x, w2) for x in a]
-    return int.from_bytes(hash_fields(TAG, *fields), "big") % CHALLENGE_MOD
+@lru_cache(maxsize=64)
+def _contest_prefix(n: int, w1: int, fingerprint: bytes, contest_id: str, messages: tuple[int, ...]) -> "hashlib._Hash":
+    """The hash state after the fields every ballot of a contest shares (tag, election, contest, key, messages)."""
+    fields = [fingerprint, contest_id.encode(), int_bytes(n, w1), len(messages).to_bytes(4, "big")]
+    fields += [int_bytes(m, w1) for m in messages]
+    return hashlib.sha256(field(TAG.encode()) + b"".join(field(f) for f in fields))
+
+
+def challenge(key: PublicKey, st: Statement, a: Sequence[int]) -> int:
+    """H(tag, fingerprint, contest id, n, k, m_0..m_(k-1), voter context, ballot id, c, a_0..a_(k-1)) mod 2^256, all
+    length-prefixed (encoding.hash_fields; crypto.md §2). The fields a contest's ballots share are hashed once per
+    contest (the state is copied), the rest in one update."""
+    w2 = key.width2
+    h = _contest_prefix(key.n, key.width, st.fingerprint, st.contest_id, st.messages).copy()
+    tail = [field(st.voter_context), field(st.ballot_id), field(int_bytes(st.ciphertext, w2))]
+    prefix = w2.to_bytes(4, "big")
+    tail += [prefix + int(x).to_bytes(w2, "big") for x in a]
+    h.update(b"".join(tail))
+    return int.from_bytes(h.digest(), "big") % CHALLENGE_MOD
 
 
 def statement_problem(key: PublicKey, st: Statement, a: Sequence[int], e: Sequence[int], z: Sequence[int], *,
@@ -49,7 +63,9 @@ def statement_problem(key: PublicKey, st: Statement, a: Sequence[int], e: Sequen
     c = st.ciphertext
     if not 0 < c < key.n2:
         return "ciphertext out of range (0 < c < n²)"
-    for j in range(k):
+    in_range = (k == 0 or (min(a) > 0 and max(a) < key.n2 and min(e) >= 0 and max(e) < CHALLENGE_MOD
+                           and min(z) > 0 and max(z) < key.n))  # every branch at once (C); else find the first
+    for j in range(0 if in_range else k):
         if not 0 < a[j] < key.n2:
             return f"a[{j}] out of range"
         if not 0 <= e[j] < CHALLENGE_MOD:
@@ -62,7 +78,7 @@ def statement_problem(key: PublicKey, st: Statement, a: Sequence[int], e: Sequen
             product = product * x % key.n
         if gmpy2.gcd(product, key.n) != 1:
             return "ciphertext or proof value is not a unit mod n"
-    if sum(e) % CHALLENGE_MOD != challenge(key, st, tuple(a)):
+    if sum(e) % CHALLENGE_MOD != challenge(key, st, a):
         return "challenges do not sum to the hash of the statement"
     return None
 

@@ -54,8 +54,15 @@ def valid_public_key(algorithm: str, key_bytes: bytes) -> bool:
     return load_public_key(algorithm, bytes(key_bytes)) is not None
 
 
-def verify(algorithm: str, public_key: bytes, message: bytes, signature: bytes) -> bool:
-    key = load_public_key(algorithm, bytes(public_key))
+def verify(algorithm: str, public_key: bytes, message: bytes, signature: bytes, *, key_checked: bool = False) -> bool:
+    """`key_checked`: the caller holds the key from a place that admits only keys `valid_public_key` accepts (the
+    registry index: a line with an invalid key registers nobody), so an Ed25519 key is not validated again. The
+    cache of 4,096 keys cannot spare that for a national registry, where a voter's key comes by once per ballot,
+    and the subgroup check costs about two thirds of a verification."""
+    if key_checked and algorithm == "ed25519" and len(public_key) == KEY_LENGTHS["ed25519"]:
+        key: bytes | ec.EllipticCurvePublicKey | None = bytes(public_key)
+    else:
+        key = load_public_key(algorithm, bytes(public_key))
     if key is None or len(signature) != SIGNATURE_LENGTH:
         return False
     if algorithm == "ed25519":

@@ -5,11 +5,21 @@ integers of magnitude at most 2^53 − 1, the range JCS (and I-JSON) allow (big 
 lowercase hex strings). For such
 values, sorted keys with compact separators and UTF-8 output give exactly the JCS bytes (tests hold the two
 against each other). Reading is strict: duplicate keys, floats, NaN and over-long numbers are rejected.
+
+Speed (issue 15): bytes are written by msgspec's C encoder (sorted keys), which gives byte for byte what
+`json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)` gives on this value domain (held against
+each other and against rfc8785 by tests/test_canonical.py). A line is first read by msgspec's C decoder and
+accepted only when it holds no float, no integer beyond 2^53 − 1 and writing it back gives the very same bytes;
+anything else (a duplicate key, whitespace, a float, an escape, a long number, invalid JSON) goes to the
+strict Python reader, which refuses it with its precise message. The fast path only ever accepts what the
+strict one accepts, with the same value: equal bytes mean unique, sorted keys.
 """
 import json
 import os
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Annotated, Any, BinaryIO, Union
+
+import msgspec
 
 from verifier.errors import RecordError
 
@@ -58,13 +68,45 @@ def _const(text: str) -> float:
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int, parse_float=_float, parse_constant=_const)
 
 
+# The C path's reading type: JSON without floats and with integers in ±(2^53 − 1), nested at most FAST_DEPTH deep
+# (msgspec takes no recursive alias; records nest 6 deep at most, anything deeper is read by the strict reader)
+FAST_DEPTH = 12
+_SafeInt = Annotated[int, msgspec.Meta(ge=-MAX_SAFE_INT, le=MAX_SAFE_INT)]
+_FastValue: Any = Union[None, bool, _SafeInt, str]
+for _ in range(FAST_DEPTH):
+    _FastValue = Union[None, bool, _SafeInt, str, list[_FastValue], dict[str, _FastValue]]
+_FAST_DECODER = msgspec.json.Decoder(_FastValue)
+_ENCODER = msgspec.json.Encoder(order="sorted")
+
+
 def dumps(value: Any) -> bytes:
-    """The canonical bytes of a value."""
+    """The canonical bytes of a value (of the domain above: no floats, no lone surrogates)."""
+    return _ENCODER.encode(value)
+
+
+def dumps_reference(value: Any) -> bytes:
+    """The same bytes by the json module: the strict reader's own, and the reference the tests hold `dumps` to."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def _fast(data: bytes) -> tuple[bool, Any]:
+    """(True, value) when `data` is canonical by the C path; (False, None) for anything it cannot vouch for."""
+    try:
+        value = _FAST_DECODER.decode(data)
+        again = _ENCODER.encode(value)
+    except (msgspec.MsgspecError, ValueError, RecursionError):
+        return False, None
+    return (True, value) if again == data else (False, None)
 
 
 def parse(data: bytes, file: str, line: int | None = None, *, require_canonical: bool = True) -> Any:
     """Parse one JSON text strictly; with require_canonical the bytes must already be in canonical form."""
+    canonical, value = _fast(data)
+    return value if canonical else strict_parse(data, file, line, require_canonical=require_canonical)
+
+
+def strict_parse(data: bytes, file: str, line: int | None = None, *, require_canonical: bool = True) -> Any:
+    """`parse` by the json module alone, rule by rule: what the C path hands everything it cannot vouch for to."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -77,7 +119,7 @@ def parse(data: bytes, file: str, line: int | None = None, *, require_canonical:
         value = _DECODER.decode(text)
         # a "\ud800" escape decodes to a lone surrogate, which is no Unicode text: it cannot be written back
         # (and would break every later hash and signature check), so look whenever there is an escape at all
-        again = dumps(value) if require_canonical or "\\u" in text else None
+        again = dumps_reference(value) if require_canonical or "\\u" in text else None
     except _Reject as e:
         raise RecordError(file, line, str(e)) from None
     except json.JSONDecodeError as e:

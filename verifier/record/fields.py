@@ -12,7 +12,7 @@ from verifier.errors import RecordError
 from verifier.record.canonical import show_text
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
-# ASCII digits only: \d would take any Unicode digit ("２０２３"), which strptime reads and string order does not
+# ASCII digits only: \d would take any Unicode digit ("２０２３"), which int() reads and string order does not
 TIMESTAMP_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
@@ -136,6 +136,16 @@ class Obj:
         values = self.array(key)
         if count is not None and len(values) != count:
             self.fail(f"expected {count} values, found {len(values)}", key)
+        # the whole array in one C call each way when every item is a string of the right length (a proof's 8 or
+        # 16 values: a third of a ballot's parsing otherwise); anything else, item by item for the exact message
+        if all(type(v) is str and len(v) == 2 * width for v in values):
+            joined = "".join(values)
+            try:
+                data = bytes.fromhex(joined)
+            except ValueError:
+                data = b""
+            if data.hex() == joined:  # fromhex also takes upper case and spaces
+                return tuple(int.from_bytes(data[i:i + width], "big") for i in range(0, len(data), width))
         out = []
         for i, v in enumerate(values):
             if not isinstance(v, str):
@@ -146,7 +156,7 @@ class Obj:
     def timestamp(self, key: str) -> str:
         v = self.text(key, TIMESTAMP_PATTERN, 20)
         try:
-            datetime.strptime(v, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+            utc_time(v)
         except ValueError:
             self.fail(f"{v!r} is not a valid UTC time", key)
         return v
@@ -154,7 +164,7 @@ class Obj:
     def date(self, key: str) -> str:
         v = self.text(key, DATE_PATTERN, 10)
         try:
-            datetime.strptime(v, "%Y-%m-%d")
+            datetime(int(v[0:4]), int(v[5:7]), int(v[8:10]))
         except ValueError:
             self.fail(f"{v!r} is not a valid date", key)
         return v
@@ -164,6 +174,13 @@ class Obj:
         if v not in allowed:
             self.fail(f"{show_text(v)} is not one of {', '.join(allowed)}", key)
         return v
+
+
+def utc_time(t: str) -> datetime:
+    """The UTC time of a string of TIMESTAMP_PATTERN, by slicing (the format is fixed, SPEC.md §2): about 30 times
+    cheaper than strptime, and as strict (datetime refuses month 13, 30 February, hour 24, second 60)."""
+    return datetime(int(t[0:4]), int(t[5:7]), int(t[8:10]), int(t[11:13]), int(t[14:16]), int(t[17:19]),
+                    tzinfo=timezone.utc)
 
 
 def _name(o: Obj, where: str, v: Any, max_len: int, controls: bool) -> str:

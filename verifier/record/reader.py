@@ -16,7 +16,7 @@ from verifier.crypto.encoding import sha256, signed_message
 from verifier.crypto.paillier import PublicKey
 from verifier.crypto.signatures import ALGORITHMS, KEY_LENGTHS
 from verifier.errors import RecordError, reading
-from verifier.record import canonical, layout
+from verifier.record import box_line, canonical, layout
 from verifier.record.fields import Obj, _kind
 from verifier.record.files import open_regular
 from verifier.record.model import (
@@ -309,6 +309,11 @@ def parse_box_entry(line: int, raw: bytes, value, key: PublicKey, election_id: s
 
 
 def read_box_entry(line: int, raw: bytes, key: PublicKey, election_id: str) -> BoxEntry:
+    """A box line: by box_line.read at C speed when it can vouch for it, else by the general reader (which
+    refuses the line with its exact message, or reads it)."""
+    entry = box_line.read(line, raw, key, election_id)
+    if entry is not None:
+        return entry
     return parse_box_entry(line, raw, canonical.parse(raw, layout.BALLOT_BOX, line), key, election_id)
 
 
