@@ -398,3 +398,13 @@ def test_read_announced_json_messages(data, message):
     with pytest.raises(RecordError) as e:
         parse_announced(data, "a.json")
     assert (e.value.file, e.value.line, e.value.message) == ("a.json", None, message)
+
+
+def test_report_notes_a_contest_where_no_seats_are_allocated():
+    """The report's warnings say why a contest allocated no seats, and say nothing for one that did."""
+    from verifier.checks.seats import _list_notes
+
+    none = allocate_list([(party("A"), 200), (party("B"), 200), (AA, 9600)], rule(5))
+    assert _list_notes("national-list", none) == ["national-list: no seats allocated: no party reached the threshold"]
+    some = allocate_list([(party("A"), 6000), (party("B"), 4000)], rule(5))
+    assert some.allocated and _list_notes("national-list", some) == []

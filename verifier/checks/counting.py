@@ -149,7 +149,7 @@ class _DecisionMatcher:
         self.f = f
         self.box_lines = box_lines
         self.repeats = repeats
-        self.ghosts = 0  # lines reported at once as never matching
+        self.ghost_seen = False  # a line was reported at once as never matching
         self.position: float = 0  # the box line read last (infinity once the box is read to its end)
         # box lines read so far, of the ballot ids the box holds more than once
         self.passed_repeats: dict[bytes, int] = {}
@@ -205,7 +205,7 @@ class _DecisionMatcher:
                    f"ballot on box line {b.line} is missing from the authority's list", item=("box line", b.line))
         for d in sorted((d for items in self.unmatched.values() for d in items), key=lambda d: d.line):
             self._report_ghost(d)
-        if self.first_out_of_place is not None and not self.unlisted and not self.unmatched and not self.ghosts:
+        if self.first_out_of_place is not None and not self.unlisted and not self.unmatched and not self.ghost_seen:
             f.check("V5.5", False, Location(file=layout.BALLOT_DECISIONS, line=self.first_out_of_place),
                     "the list holds the box's ballots, but not in box order (first out of place here)")
 
@@ -221,7 +221,7 @@ class _DecisionMatcher:
 
     def _wait_or_report(self, d: BallotDecision) -> None:
         if self._never_matches(d):
-            self.ghosts += 1
+            self.ghost_seen = True
             self._report_ghost(d)
         else:
             self.unmatched.setdefault(d.ballot_id, []).append(d)
