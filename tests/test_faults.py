@@ -193,6 +193,18 @@ def test_fault_is_caught_exactly_where_it_is(request, tmp_path, kind):
     _assert_caught(fault, injected, _verify(out, fault, injected, tmp_path))
 
 
+@pytest.mark.parametrize("kind", [f.kind for f in faults.FAULTS if {"V4.1", "V4.2"} & set(f.checks)])
+def test_proof_faults_are_caught_alike_without_batching(request, tmp_path, kind):
+    """`verify --no-batch` checks each proof on its own: it catches the same faults at the same places, with the
+    same words, as the batch test does."""
+    fault = faults.BY_KIND[kind]
+    out, injected = _inject_once(request, tmp_path, kind)
+    alone = run_verify(out, batch=False)
+    _assert_caught(fault, injected, alone)
+    words = [(f.check, f.location, f.message) for f in alone.findings.failures()]
+    assert words == [(f.check, f.location, f.message) for f in run_verify(out).findings.failures()]
+
+
 def _verify(out: Path, fault, injected, tmp: Path):
     """verify OUT, with the receipts voters kept or the fingerprint published before the vote where the fault needs
     them to show."""
