@@ -137,3 +137,14 @@ def test_an_inconsistent_manifest_stops_the_run(record):
         assert steps[cid].status == "not run" and not steps[cid].optional, cid
         assert "V1.5" in steps[cid].not_run and steps[cid].checked == 0, cid
     assert not verdict.verified
+
+
+@pytest.mark.parametrize("kind", ["voter-unknown-station", "voter-key-invalid"])
+def test_a_registry_line_failing_v2_5_registers_nobody(simulated, tmp_path, kind):
+    """SPEC §4.2: a line failing V2.5 registers nobody, so the registered voters are those of the honest record
+    (the line is one more, the voter is not)."""
+    from verifier.simulate import faults
+
+    honest = run_verify(simulated[0]).counts["registered voters"]
+    faults.inject(simulated[0], tmp_path / "out", kind, simulated[1])
+    assert run_verify(tmp_path / "out").counts["registered voters"] == honest
