@@ -275,8 +275,9 @@ def test_pass_two_refuses_a_line_that_changed(simulated):
     ctx = _context(root)
     n, raw = next(reader.iter_file_lines(root, layout.BALLOT_BOX))
     assert chunks.aggregate_chunk(ctx, [(n, raw, sha256(raw))])
-    with pytest.raises(RecordError, match="changed while it was being verified"):
+    with pytest.raises(RecordError) as changed:
         chunks.aggregate_chunk(ctx, [(n, raw.replace(b'"contests"', b'"contests" '), sha256(raw))])
+    assert str(changed.value).startswith(f"{layout.BALLOT_BOX}:{n}: changed while it was being verified")
 
 
 def test_ballot_log_round_trip():
