@@ -263,6 +263,15 @@ def test_receipts_that_are_no_evidence_leave_v310_not_run(simulated, tmp_path):
     assert "none of the 1 kept receipt(s) given" in step.not_run and v.verified
 
 
+def test_an_empty_receipts_file_leaves_v310_not_run(simulated, tmp_path):
+    receipts = tmp_path / "receipts.jsonl"
+    receipts.write_bytes(b"")
+    v = run_verify(simulated[0], receipts=receipts)
+    step = v.findings.steps["V3.10"]
+    assert (step.status, step.checked, step.optional) == ("not run", 0, True)
+    assert step.not_run.startswith("the receipts file given holds no receipt") and v.verified
+
+
 def test_station_results_not_run_when_no_tally_verified(record):
     """Nothing compared is "not run", not "ok, 0 checked"."""
     edit_document(record / layout.TALLY, lambda t: [a.update(ballots=a["ballots"] + 1) for a in t["aggregates"]])
