@@ -214,3 +214,27 @@ def test_any_order_of_aggregates_protocols_contests_seat_entries_and_cancellatio
     assert len(lines) > 1
     path.write_bytes(b"".join(reversed(lines)))
     assert failing(run_verify(record)) == {}
+
+
+# --- V3.5: the voting period and the receipt delay include their bounds ------------------------------------------
+
+def test_ballots_at_the_bounds_of_the_voting_period_and_the_receipt_delay_are_valid(simulated, tmp_path):
+    """SPEC §4.3: voting_start ≤ cast_at, received_at ≤ voting_end and 0 ≤ delay ≤ max_receipt_delay_seconds, bounds
+    included: a ballot cast at the first second, and one received at the last second the maximum delay after it
+    was cast, both count."""
+    from datetime import timedelta
+
+    from verifier.simulate import tamper
+    from verifier.simulate.publish import parse_time
+
+    w = tamper.Forger(simulated[0], simulated[1])
+    start, end = (parse_time(w.manifest["voting_period"][k]) for k in ("start", "end"))
+    delay = timedelta(seconds=w.manifest["max_receipt_delay_seconds"])
+    w.cast(w.never_voted(), received=start, cast_at=start)
+    w.cast(w.never_voted(), received=end, cast_at=end - delay)
+    w.rechain()
+    w.recount()
+    w.publish(tmp_path / "bounds")
+    v = run_verify(tmp_path / "bounds")
+    assert failing(v) == {}
+    assert v.counts["ballots counted"] == run_verify(simulated[0]).counts["ballots counted"] + 2
