@@ -10,18 +10,10 @@ import argparse
 import secrets
 import time
 
+from bench_batch_micro import timed  # benchmarks/: no package
 from verifier.crypto import threshold as th
 from verifier.crypto.paillier import PublicKey, encrypt_with
 from verifier.simulate import threshold as dealer
-
-
-def timed(fn, repeat=3):
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
 
 
 def main() -> None:
@@ -53,13 +45,13 @@ def main() -> None:
     t_key, problems = timed(lambda: th.key_problems(key, tk), 1)
     assert problems == []
     t_st, _ = timed(lambda: [th.share_statement_problem(key, tk, st, sh)
-                             for st, (_, sh) in zip(statements, items, strict=True)])  # appended together
-    t_ind, ok = timed(lambda: all(th.share_equations_hold(key, tk, c, sh) for c, sh in items))
+                             for st, (_, sh) in zip(statements, items, strict=True)], repeat=3)  # appended together
+    t_ind, ok = timed(lambda: all(th.share_equations_hold(key, tk, c, sh) for c, sh in items), repeat=3)
     assert ok
-    t_bat, ok = timed(lambda: th.batch_holds(key, tk, items))
+    t_bat, ok = timed(lambda: th.batch_holds(key, tk, items), repeat=3)
     assert ok
     t_comb, _ = timed(lambda: [th.combine(key, tk, {sh.trustee: sh.share for c2, sh in items if c2 == c})
-                               for c in {c for c, _ in items}])
+                               for c in {c for c, _ in items}], repeat=3)
     def per(t: float) -> float:
         return 1000 * t / count
 
