@@ -75,9 +75,10 @@ def survivors(prefix: str, status: str = "survived") -> list[str]:
 RECHECK = {
     "verifier.checks.counting": ["tests/test_properties.py", "tests/test_verdict.py"],
     "verifier.checks.catalog": ["tests/test_spec.py", "tests/test_reports.py"],
-    "verifier.checks.seats": ["tests/test_kz_preset.py", "tests/test_cli_seats.py", "tests/test_results.py"],
+    "verifier.checks.seats": ["tests/test_settled.py", "tests/test_results.py", "tests/test_kz_preset.py",
+                              "tests/test_cli_seats.py"],
     "verifier.checks.protocols": ["tests/test_protocols.py"],
-    "verifier.checks.findings": ["tests/test_verdict.py", "tests/test_reports.py"],
+    "verifier.checks.findings": ["tests/test_findings.py", "tests/test_verdict.py", "tests/test_reports.py"],
     "verifier.checks.tally": ["tests/test_faults.py", "tests/test_threshold.py"],
     "verifier.checks.verdict": ["tests/test_verdict.py", "tests/test_reports.py"],
     "verifier.checks.summary": ["tests/test_reports.py", "tests/test_golden.py"],

@@ -104,6 +104,16 @@ def proof_value_altered(w: Forger) -> Injected:
     return _counted_bad_ballot(w, "proof has z_0 doubled", bad)
 
 
+def proof_value_not_unit(w: Forger) -> Injected:
+    def bad(w, vid, ballot_id, cid):
+        cb = _honest(w, vid, ballot_id, cid)
+        z = cb["proof"]["z"]
+        z[-1] = hex_int(w.p * (1 + int(z[-1], 16) % w.q) % w.n if w.p else w.n - 1, w.key.width)
+        return cb
+
+    return _counted_bad_ballot(w, "proof has its last z sharing the factor p with n", bad)
+
+
 def proof_other_voter(w: Forger) -> Injected:
     def bad(w, vid, ballot_id, cid):
         donor = w.ballots_of(w.single_voter())[0]
@@ -184,6 +194,7 @@ INJECTORS = {
     "ciphertext-not-unit": ciphertext_not_unit,
     "ciphertext-too-large": ciphertext_too_large,
     "proof-value-altered": proof_value_altered,
+    "proof-value-not-unit": proof_value_not_unit,
     "proof-other-ballot": proof_other_ballot,
     "proof-other-voter": proof_other_voter,
     "proof-other-contest": proof_other_contest,
