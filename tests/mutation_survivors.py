@@ -8,7 +8,9 @@ A survivor whose only change is the wording of a failure message (a string liter
 f-string, replaced by another string) cannot change a verdict: the fault matrix asserts every failing check id and
 place, never the words. Every other survivor is run again (`--recheck`) with the tests of its module that mutmut's
 fast selection leaves out (RECHECK), and printed with its diff and the outcome, for a test or a written reason."""
+import hashlib
 import io
+import json
 import os
 import re
 import subprocess
@@ -79,7 +81,8 @@ RECHECK = {
                               "tests/test_cli_seats.py"],
     "verifier.checks.protocols": ["tests/test_protocols.py"],
     "verifier.checks.findings": ["tests/test_findings.py", "tests/test_verdict.py", "tests/test_reports.py"],
-    "verifier.checks.tally": ["tests/test_faults.py", "tests/test_threshold.py"],
+    "verifier.checks.tally": ["tests/test_threshold.py", "tests/test_faults.py"],
+    "verifier.checks.voters": ["tests/test_voters_index.py", "tests/test_state.py"],
     "verifier.checks.verdict": ["tests/test_verdict.py", "tests/test_reports.py"],
     "verifier.checks.summary": ["tests/test_reports.py", "tests/test_golden.py"],
 }
@@ -87,13 +90,23 @@ DEFAULT = ["tests/test_verdict.py", "tests/test_results.py", "tests/test_settled
            "tests/test_hostile_box.py", "tests/test_threshold.py", "tests/test_during_vote.py"]
 
 
-def recheck(name: str) -> bool:
-    """Whether the wider tests kill the mutant (run in mutants/, as mutmut does)."""
-    module = name.split(".x")[0]
-    env = {**os.environ, "MUTANT_UNDER_TEST": name, "PYTHONPATH": "."}
-    run = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "",
-                          *RECHECK.get(module, DEFAULT)], cwd=Path("mutants"), env=env, capture_output=True)
-    return run.returncode != 0
+# "name sha256(diff)" → killed, so that a later run re-checks only new survivors (delete it after adding tests)
+RECHECKED = Path("mutants/rechecked.json")
+
+
+def recheck(name: str, diff: str) -> bool:
+    """Whether the wider tests kill the mutant (run in mutants/, as mutmut does; remembered in RECHECKED)."""
+    done = json.loads(RECHECKED.read_text()) if RECHECKED.exists() else {}
+    key = f"{name} {hashlib.sha256(diff.encode()).hexdigest()[:16]}"
+    if key not in done:
+        module = name.split(".x")[0]
+        env = {**os.environ, "MUTANT_UNDER_TEST": name, "PYTHONPATH": "."}
+        run = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "",
+                              *RECHECK.get(module, DEFAULT)], cwd=Path("mutants"), env=env, capture_output=True)
+        done = json.loads(RECHECKED.read_text()) if RECHECKED.exists() else {}  # another run may have written
+        done[key] = run.returncode != 0
+        RECHECKED.write_text(json.dumps(done, indent=0, sort_keys=True))
+    return bool(done[key])
 
 
 def main(*args: str) -> None:
@@ -112,7 +125,9 @@ def main(*args: str) -> None:
         print(name)
     print(f"\n# {len(others)} other survivors")
     for name, diff in others:
-        outcome = (" — killed by the wider tests" if recheck(name) else " — SURVIVES the wider tests") if wider else ""
+        outcome = ""
+        if wider:
+            outcome = " — killed by the wider tests" if recheck(name, diff) else " — SURVIVES the wider tests"
         print("\n" + "\n".join(line + outcome if line.startswith("#") else line
                                 for line in diff.splitlines() if line.startswith(("#", "-", "+"))), flush=True)
 

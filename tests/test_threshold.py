@@ -8,14 +8,19 @@ import json
 import random
 import secrets
 import shutil
+from types import SimpleNamespace
+from typing import cast
 
 import gmpy2
 import pytest
 from conftest import failing, run_verify
 
+from verifier.checks.context import ElectionContext
+from verifier.checks.tally import threshold_problems
 from verifier.crypto import threshold as th
 from verifier.crypto.paillier import PublicKey, encrypt_with
 from verifier.record import layout
+from verifier.record.model import Aggregate, DecryptionProof, DecryptionShare
 from verifier.simulate import threshold as dealer
 from verifier.simulate.publish import sign_object, write_document
 
@@ -315,3 +320,51 @@ def test_absent_trustee_is_one_note_for_all_aggregates(shared_record, tmp_path):
     (note,) = _notes(v)
     assert f"{count['n']} aggregates (first: polling station" in note
     assert note.endswith("trustee 3's decryption share is not used: no share published (enough valid shares remain)")
+
+
+# --- V6.3's rules over whole aggregates (checks/tally.py `threshold_problems`) ------------------------------------
+
+def _aggregate(c, plaintext, shares, station="s1"):
+    proof = DecryptionProof("threshold", None, tuple(DecryptionShare(s.trustee, s.share, s.a, s.b, s.e, s.z)
+                                                     for s in shares))
+    return Aggregate(0, "c1", station, 0, c, plaintext, (), proof)
+
+
+def _problems(setup, aggregates):
+    _, key, tk = setup
+    return threshold_problems(cast(ElectionContext, SimpleNamespace(key=key, threshold=tk, fingerprint=FP)),
+                              aggregates)
+
+
+def test_threshold_problems_per_aggregate(setup):
+    """Each aggregate judged on its own, in order, whatever the one before it had: a plaintext of 0 and exactly w
+    valid shares are enough; T = n, a wrong T, fewer than w valid shares are not; a bad share is named with the
+    problem its own checks found."""
+    d, key, tk = setup
+    n = int(key.n)
+    zero, eleven = _agg(key, 0), _agg(key, 11)
+    s0, s11 = _shares(d, zero), _shares(d, eleven)
+    out_of_range = th.Share(2, 0, s11[2].a, s11[2].b, s11[2].e, s11[2].z)
+    wrong_equation = _share(dealer.decryption_share(d, 5, _agg(key, 4), fingerprint=FP, contest_id="c1",
+                                                    station_id="s1"))
+    cases = [
+        (_aggregate(eleven, 11, [s11[1], s11[3]]),  # two of three needed: and the ones after still judged
+         ("only 2 valid decryption shares, 3 needed", ((2, "no share published"), (4, "no share published"),
+                                                       (5, "no share published")))),
+        (_aggregate(zero, 0, s0.values()), (None, ())),  # T = 0: no vote for any option
+        (_aggregate(eleven, 11, [s11[1], s11[3], s11[5]]),  # exactly w
+         (None, ((2, "no share published"), (4, "no share published")))),
+        (_aggregate(eleven, n, s11.values()), ("plaintext out of range (0 <= T < n)", ())),
+        (_aggregate(eleven, 12, s11.values()), ("the trustees' shares decrypt to another plaintext", ())),
+        (_aggregate(eleven, 11, [s11[1], out_of_range, s11[3], s11[4], s11[5]]),
+         (None, ((2, "decryption share is not a unit in 1..n²−1"),))),
+    ]
+    assert _problems(setup, [a for a, _ in cases]) == [want for _, want in cases]
+    # a share whose equations fail (its challenge recomputed, so only the equations can tell): the batch over all
+    # the aggregates fails, each share is checked alone and only that one is named
+    forged = th.Share(5, wrong_equation.share, s11[5].a, s11[5].b,
+                      th.challenge(key, tk, th.ShareStatement(FP, "c1", "s1", 5, eleven), wrong_equation.share,
+                                   s11[5].a, s11[5].b), s11[5].z)
+    got = _problems(setup, [_aggregate(zero, 0, s0.values()),
+                            _aggregate(eleven, 11, [s11[1], s11[2], s11[3], s11[4], forged])])
+    assert got == [(None, ()), (None, ((5, "share proof equations do not hold"),))]
