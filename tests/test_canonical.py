@@ -123,3 +123,18 @@ def test_fast_reader_agrees_with_the_strict_reader(value, splices, cut):
 def test_what_the_c_path_cannot_vouch_for_goes_to_the_strict_reader(data):
     assert canonical._fast(data) == (False, None)
     assert _outcome(canonical.parse, data) == _outcome(canonical.strict_parse, data)
+
+
+def test_the_c_path_reads_exactly_fast_depth_levels_and_hands_deeper_ones_on():
+    """Its type is built level by level (NewTypes): FAST_DEPTH containers deep is read in C, one more is left to
+    the strict reader, which reads it alike."""
+    for depth in (canonical.FAST_DEPTH, canonical.FAST_DEPTH + 1):
+        arrays = b"[" * depth + b"1" + b"]" * depth
+        objects = b'{"a":' * (depth - 1) + b"[]" + b"}" * (depth - 1)  # the innermost [] is a level too
+        assert canonical._fast(arrays)[0] is (depth <= canonical.FAST_DEPTH)
+        assert canonical._fast(objects)[0] is (depth <= canonical.FAST_DEPTH)
+        assert canonical.parse(arrays, "f") == canonical.strict_parse(arrays, "f")
+        assert canonical.parse(objects, "f") == canonical.strict_parse(objects, "f")
+    assert canonical._fast(b'[9007199254740991,-9007199254740991,"x",null,true]') == \
+        (True, [2**53 - 1, -(2**53 - 1), "x", None, True])
+    assert canonical._fast(b"[9007199254740992]") == (False, None)

@@ -17,7 +17,7 @@ strict one accepts, with the same value: equal bytes mean unique, sorted keys.
 import json
 import os
 from collections.abc import Iterator
-from typing import Annotated, Any, BinaryIO, Union
+from typing import Annotated, Any, BinaryIO, NewType, Union
 
 import msgspec
 
@@ -69,12 +69,16 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int, parse_floa
 
 
 # The C path's reading type: JSON without floats and with integers in ±(2^53 − 1), nested at most FAST_DEPTH deep
-# (msgspec takes no recursive alias; records nest 6 deep at most, anything deeper is read by the strict reader)
+# (msgspec takes no recursive alias; records nest 6 deep at most, anything deeper is read by the strict reader).
+# Each level is a NewType, whose hash is its identity: nested Unions would hash every level below twice per level
+# (2^12 hashes each, ~90 ms at every process start: the CLI's and every worker's); msgspec reads a NewType as its type
 FAST_DEPTH = 12
 _SafeInt = Annotated[int, msgspec.Meta(ge=-MAX_SAFE_INT, le=MAX_SAFE_INT)]
-_FastValue: Any = Union[None, bool, _SafeInt, str]
-for _ in range(FAST_DEPTH):
-    _FastValue = Union[None, bool, _SafeInt, str, list[_FastValue], dict[str, _FastValue]]
+_new_type: Any = NewType  # called at run time with a computed type, which mypy's NewType rules do not take
+_FastValue: Any = _new_type("JSONLevel0", Union[None, bool, _SafeInt, str])
+for _level in range(1, FAST_DEPTH + 1):
+    _FastValue = _new_type(f"JSONLevel{_level}",
+                           Union[None, bool, _SafeInt, str, list[_FastValue], dict[str, _FastValue]])
 _FAST_DECODER = msgspec.json.Decoder(_FastValue)
 _ENCODER = msgspec.json.Encoder(order="sorted")
 
