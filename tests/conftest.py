@@ -7,10 +7,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from verifier.checks.context import ElectionContext, make_context
+from verifier.checks.findings import Findings
+from verifier.checks.registry import check_registry
 from verifier.cli import main
+from verifier.crypto.paillier import PublicKey
 from verifier.engine.local import LocalEngine
 from verifier.engine.run import verify_record
-from verifier.record import canonical
+from verifier.record import canonical, reader
 from verifier.simulate.authority import Options, Secrets, simulate
 from verifier.simulate.shape import small_shape
 
@@ -57,6 +61,15 @@ def secrets(simulated) -> Secrets:
 def run_verify(path, **kwargs):
     """The verdict of an in-process verification (one worker)."""
     return verify_record(path, LocalEngine(1), **kwargs)
+
+
+def election_context(root: Path) -> ElectionContext:
+    """The election context of a record, as the run builds it for its workers."""
+    manifest, manifest_bytes = reader.read_manifest(root)
+    election_key, key_bytes = reader.read_election_key(root)
+    voters = check_registry(manifest, reader.iter_registry(root, manifest.election_id), b"", Findings())
+    return make_context(manifest, PublicKey.from_n(election_key.n), reader.fingerprint(manifest_bytes, key_bytes),
+                        voters)
 
 
 def failing(verdict) -> dict[str, list]:

@@ -81,7 +81,7 @@ RECHECK = {
                               "tests/test_cli_seats.py"],
     "verifier.checks.protocols": ["tests/test_protocols.py"],
     "verifier.checks.findings": ["tests/test_findings.py", "tests/test_verdict.py", "tests/test_reports.py"],
-    "verifier.checks.tally": ["tests/test_threshold.py", "tests/test_faults.py"],
+    "verifier.checks.tally": ["tests/test_tally_rules.py", "tests/test_threshold.py", "tests/test_faults.py"],
     "verifier.checks.voters": ["tests/test_voters_index.py", "tests/test_state.py"],
     "verifier.checks.verdict": ["tests/test_verdict.py", "tests/test_reports.py"],
     "verifier.checks.summary": ["tests/test_reports.py", "tests/test_golden.py"],

@@ -6,7 +6,7 @@ from collections import Counter
 
 import gmpy2
 import pytest
-from conftest import cli, edit_document, edit_line, failing, run_verify
+from conftest import cli, edit_document, edit_line, election_context, failing, run_verify
 
 from verifier.crypto import batch as batching
 from verifier.crypto.encoding import sha256
@@ -256,23 +256,9 @@ def test_pass_two_reads_only_valid_ballots_that_do_not_count(simulated, monkeypa
     assert v.verified and 0 < len(seen) < v.counts["ballots in the box"]
 
 
-def _context(root):
-    """The election context of a record, as the run builds it for its workers."""
-    from verifier.checks.context import make_context
-    from verifier.checks.findings import Findings
-    from verifier.checks.registry import check_registry
-    from verifier.crypto.paillier import PublicKey
-
-    manifest, manifest_bytes = reader.read_manifest(root)
-    election_key, key_bytes = reader.read_election_key(root)
-    voters = check_registry(manifest, reader.iter_registry(root, manifest.election_id), b"", Findings())
-    return make_context(manifest, PublicKey.from_n(election_key.n), reader.fingerprint(manifest_bytes, key_bytes),
-                        voters)
-
-
 def test_pass_two_refuses_a_line_that_changed(simulated):
     root = simulated[0]
-    ctx = _context(root)
+    ctx = election_context(root)
     n, raw = next(reader.iter_file_lines(root, layout.BALLOT_BOX))
     assert chunks.aggregate_chunk(ctx, [(n, raw, sha256(raw))])
     with pytest.raises(RecordError) as changed:
@@ -295,7 +281,7 @@ def test_ballot_log_round_trip():
 
 
 def test_chunk_size_spreads_work_and_fills_batches(simulated):
-    ctx = _context(simulated[0])
+    ctx = election_context(simulated[0])
     # 8 + 5 options per ballot: about 16384 // 13 = 1260 ballots per chunk, equal chunks for every worker
     assert chunk_size(ctx, 100_000, 2) == 1250  # 40 chunks for each worker
     assert chunk_size(ctx, 1000, 2) == 500
