@@ -26,7 +26,7 @@ def test_the_index_gives_back_every_voter_as_registered() -> None:
     assert (two.voter_id, two.polling_station, two.algorithm, two.public_key, two.line) == \
         ("v2", "ps-2", "ecdsa-p256", P256, 2)
     assert two.key_fingerprint == sha256(P256)
-    assert v.get("v3").public_key == ED[::-1] and v.get("v9") is None
+    assert v["v3"].public_key == ED[::-1] and v.get("v9") is None and v.get("v9", "none") == "none"
     assert (v.row("v3"), v.row("v9"), v.voter_id(1), v.station(2)) == (2, None, "v2", "ps-1")
     assert v.station_counts() == {"ps-1": 2, "ps-2": 1}
 
