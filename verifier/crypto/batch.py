@@ -1,7 +1,8 @@
 """Cross-ballot batch verification of 1-out-of-k membership proofs (crypto.md §3; Bellare–Garay–Rabin 1998).
 
 Only the proof *equations* are batched. Every item must already have passed `membership.statement_problem`
-(ranges, units, Fiat–Shamir hash) on its own: batching is sound only over individually well-formed proofs.
+(ranges, units, Fiat–Shamir hash) on its own: batching is sound only over individually well-formed proofs. The
+units may instead be left to `batch_test`, which settles them for the whole batch in the same pass.
 
 For every equation (b, j) — ballot b, branch j — the individual check is (z^n)² ≡ (a·u_j^e)² (mod n²) with
 u_j = c_b·(1 − m_j·n). Raise both sides to a fresh random δ_(b,j) of ℓ bits and multiply everything:
