@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verifier.crypto import batch, membership
-from verifier.crypto.batch import BatchOutcome, ProofItem, batch_holds, batch_test, failing_items
+from verifier.crypto.batch import ProofItem, batch_holds, failing_items, units_ok
 from verifier.crypto.multiexp import choose_window, multi_exp
 from verifier.crypto.paillier import PublicKey, option_message
 from verifier.simulate import prover
@@ -183,13 +183,13 @@ def test_honest_batch_accepts(key, honest):
     assert batch_holds(key, honest, rng=SeededRandom("coefficients"))
     assert batch_holds(key, honest[:1])
     assert batch_holds(key, honest, coefficient_bits=16)
-    assert batch_test(key, honest) == BatchOutcome(units=True, holds=True)
+    assert units_ok(key, honest)
 
 
 def test_empty_input(key):
     assert batch_holds(key, [])
     assert failing_items(key, []) == []
-    assert batch_test(key, []) == BatchOutcome(units=True, holds=True)
+    assert units_ok(key, [])
 
 
 def test_proof_item_normalises_and_checks_shape(honest):
@@ -335,9 +335,8 @@ def test_batch_agrees_with_individual_on_random_mixes(key, honest):
 
 @pytest.mark.parametrize("part", ["c", "a", "z"])
 @pytest.mark.parametrize("factor", ["p", "q"])
-def test_batch_test_finds_any_value_that_is_not_a_unit(keypair, honest, part, factor):
-    """The unit check folded into the batch test: a multiple of either prime, as c, any a_j or any z_j of any
-    ballot, makes `units` false (whatever the equation says); the honest batch has units and holds."""
+def test_units_ok_finds_any_value_that_is_not_a_unit(keypair, honest, part, factor):
+    """One gcd per chunk: a multiple of either prime, as c, any a_j or any z_j of any ballot, is found."""
     key, p = keypair
     f = int(p) if factor == "p" else int(key.n) // int(p)
     rng = SeededRandom(f"units {part} {factor}")
@@ -352,20 +351,8 @@ def test_batch_test_finds_any_value_that_is_not_a_unit(keypair, honest, part, fa
             bad = ProofItem(item.c, item.messages, _replace(item.a, j, multiple), item.e, item.z)
         else:
             bad = ProofItem(item.c, item.messages, item.a, item.e, _replace(item.z, j, multiple))
-        assert batch_test(key, honest[:b] + [bad] + honest[b + 1:], rng=rng).units is False
-    assert batch_test(key, honest, rng=rng) == BatchOutcome(units=True, holds=True)
-
-
-def test_failing_items_told_the_first_test_failed_does_not_repeat_it(key, honest):
-    """`known_failing`: the caller's `batch_test` already failed; the bisection finds the same items."""
-    rng = SeededRandom("known failing")
-    items = list(honest)
-    items[5] = tamper(key, items[5], "a", rng)
-    expected = individual_failures(key, items)
-    assert expected == [5]
-    assert failing_items(key, items, rng=rng, known_failing=True) == expected
-    # told wrongly that honest items fail, it still names only what fails individually
-    assert failing_items(key, honest, rng=rng, known_failing=True) == []
+        assert not units_ok(key, honest[:b] + [bad] + honest[b + 1:])
+    assert units_ok(key, honest)
 
 
 def _cancelling_pair(key, honest, first, second, part, rng):

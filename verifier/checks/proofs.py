@@ -4,11 +4,10 @@ Both paths check ranges and the Fiat–Shamir hash per ballot; they differ in ho
 checked, and name exactly the same ballots with the same messages:
 
 * individual: `membership.statement_problem` (ranges, units, hash) and `membership.equations_hold` per ballot;
-* batched: ranges and hash per ballot, then one batch test over the chunk that also settles every value's unit
-  check with one gcd (`batch.batch_test`); a failing test is bisected (`batch.failing_items`) down to the ballots
-  whose individual check fails (within a budget that keeps a box of failing proofs no dearer than the individual
-  path, SPEC.md §10.4). A failing gcd falls back to `statement_problem` per ballot, so the message is the
-  individual one, and the ballots left are batched again.
+* batched: ranges and hash per ballot, one gcd over the whole chunk (`batch.units_ok`), then the batch test over
+  the chunk (`batch.failing_items`), which bisects a failing batch down to the ballots whose individual check
+  fails (within a budget that keeps a box of failing proofs no dearer than the individual path, SPEC.md §10.4).
+  A failing chunk gcd falls back to `statement_problem` per ballot, so the message is the individual one.
 """
 import secrets
 
@@ -56,11 +55,7 @@ def check_proofs(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, bat
                 problems[(i, j)] = problem
     if pending:
         items = [batching.ProofItem(st.ciphertext, st.messages, p.a, p.e, p.z) for _, _, st, p in pending]
-        rng = rng or secrets
-        first = batching.batch_test(key, items, rng=rng)
-        if first.units and first.holds:
-            items = []
-        elif not first.units:
+        if not batching.units_ok(key, items):
             # some value is not a unit: find it ballot by ballot, with the individual path's message
             still = []
             for (i, j, st, p), item in zip(pending, items, strict=True):  # one item per pending ballot (above)
@@ -71,7 +66,7 @@ def check_proofs(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, bat
                     still.append(((i, j, st, p), item))
             pending = [x for x, _ in still]
             items = [item for _, item in still]
-        for index in batching.failing_items(key, items, rng=rng, known_failing=first.units) if items else []:
+        for index in batching.failing_items(key, items, rng=rng or secrets):
             i, j, _, _ = pending[index]
             problems[(i, j)] = "proof equation fails"
     bad_lines: set[int] = set()

@@ -1,8 +1,7 @@
 """Cross-ballot batch verification of 1-out-of-k membership proofs (crypto.md §3; Bellare–Garay–Rabin 1998).
 
 Only the proof *equations* are batched. Every item must already have passed `membership.statement_problem`
-(ranges, units, Fiat–Shamir hash) on its own: batching is sound only over individually well-formed proofs. The
-units may instead be left to `batch_test`, which settles them for the whole batch in the same pass.
+(ranges, units, Fiat–Shamir hash) on its own: batching is sound only over individually well-formed proofs.
 
 For every equation (b, j) — ballot b, branch j — the individual check is (z^n)² ≡ (a·u_j^e)² (mod n²) with
 u_j = c_b·(1 − m_j·n). Raise both sides to a fresh random δ_(b,j) of ℓ bits and multiply everything:
@@ -19,7 +18,7 @@ import math
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol, cast
+from typing import Protocol, cast
 
 import gmpy2
 from gmpy2 import mpz
@@ -114,28 +113,10 @@ class ProofItem:
         return equations_hold(key, self.c, self.messages, self.a, self.e, self.z)
 
 
-class BatchOutcome(NamedTuple):
-    units: bool  # gcd(P_z·P_a·P_c mod n, n) = 1: every c, a_j and z_j of the batch is a unit mod n (see batch_test)
-    holds: bool  # the batch equation; meaningful only when `units`
-
-
 def batch_holds(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: int = DEFAULT_COEFFICIENT_BITS,
                 rng: Coefficients = secrets) -> bool:
     """The batch equation over all equations of all `items`, with fresh δ from `rng` (a CSPRNG: `secrets` by
     default, or a `CoefficientStream`; anything with `randbits`, or `draw(count, bits)`). True for no items.
-    The items' values must be units mod n (settled before, or by `batch_test` in the same pass)."""
-    return batch_test(key, items, coefficient_bits, rng).holds
-
-
-def batch_test(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: int = DEFAULT_COEFFICIENT_BITS,
-               rng: Coefficients = secrets) -> BatchOutcome:
-    """`batch_holds`, and in the same pass whether every c, a_j and z_j of the items is a unit mod n.
-
-    The units come for one gcd: every base of the three multi-exponentiations has a positive exponent (δ > 0
-    but with probability 2^(−ℓ) each; E_b > 0 as some e_j > 0, the hash having held), and p divides n and n², so
-    P_z·P_a·P_c ≡ 0 (mod p) exactly when some base is ≡ 0 (mod p): gcd(P_z·P_a·P_c mod n, n) = 1 exactly when
-    every value is a unit — what a product of all 2k + 1 values per ballot mod n would say, for three
-    multiplications instead of 2k + 1 per ballot.
 
     Why the right-hand side is P_a·P_c·(1 − S·n): (1 − m·n)^e = Σ_i C(e, i)·(−m·n)^i and every term with i ≥ 2
     contains n², so (1 − m·n)^e ≡ 1 − e·m·n (mod n²) for any integer e ≥ 0. Hence
@@ -154,7 +135,7 @@ def batch_test(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: int
     if coefficient_bits < 1:
         raise ValueError("coefficient_bits must be positive")
     if not items:
-        return BatchOutcome(True, True)
+        return True
     n, n2 = mpz(key.n), mpz(key.n2)
     z_bases: list[int] = []
     a_bases: list[int] = []
@@ -180,11 +161,9 @@ def batch_test(key: PublicKey, items: Sequence[ProofItem], coefficient_bits: int
     p_z = multiexp.multi_exp(z_bases, deltas, n)
     p_a = multiexp.multi_exp(a_bases, deltas, n2)
     p_c = multiexp.multi_exp(c_bases, c_exponents, n2)
-    if gmpy2.gcd(p_z * p_a % n * p_c % n, n) != 1:
-        return BatchOutcome(False, False)
     lhs = gmpy2.powmod(p_z, n, n2)
     rhs = p_a * p_c % n2 * ((1 - s * n) % n2) % n2
-    return BatchOutcome(True, bool(lhs * lhs % n2 == rhs * rhs % n2))  # bool: mpz is untyped
+    return bool(lhs * lhs % n2 == rhs * rhs % n2)  # bool: mpz is untyped
 
 
 # The cost model of `failing_items`, in units of one individual branch equation (U: zⁿ and u^e mod n², what
@@ -215,9 +194,8 @@ def sample_size(count: int) -> int:
 # that bounds the whole by individual checking would be spread over several functions
 def failing_items(key: PublicKey, items: Sequence[ProofItem], rng: Coefficients = secrets,  # noqa: C901
                   leaf_size: int = 1, coefficient_bits: int = DEFAULT_COEFFICIENT_BITS,
-                  budget: float = BISECTION_BUDGET, known_failing: bool = False) -> list[int]:
-    """Sorted indices of the items whose individual `equations_hold` is False. `known_failing`: the caller's
-    batch test over all the items (`batch_test`, with units) already failed, so the first test is not made again.
+                  budget: float = BISECTION_BUDGET) -> list[int]:
+    """Sorted indices of the items whose individual `equations_hold` is False.
 
     One batch test over everything: on an honest input that is all it costs. On failure, bisect: test the left
     half with fresh coefficients; if it passes, the right half must hold the failure (the parent failed, and a
@@ -252,7 +230,7 @@ def failing_items(key: PublicKey, items: Sequence[ProofItem], rng: Coefficients 
     if leaf_size < 1:
         raise ValueError("leaf_size must be positive")
     items = list(items)
-    if not known_failing and batch_holds(key, items, coefficient_bits, rng):
+    if batch_holds(key, items, coefficient_bits, rng):
         return []
     status: list[bool | None] = [None] * len(items)  # None: not known yet; True holds, False fails (individually)
     bad: list[int] = []
@@ -353,3 +331,9 @@ def all_units(n: int, values: Iterable[int]) -> bool:
     for x in values:
         product = product * x % m
     return bool(gmpy2.gcd(product, m) == 1)  # bool: mpz is untyped
+
+
+def units_ok(key: PublicKey, items: Sequence[ProofItem]) -> bool:
+    """One gcd per chunk (crypto.md §3): gcd(Π c·Π a_j·Π z_j mod n, n) = 1. A False names no ballot: fall
+    back to the per-ballot check (`statement_problem` already does one gcd per ballot)."""
+    return all_units(key.n, (x for item in items for x in (item.c, *item.a, *item.z)))
