@@ -81,12 +81,13 @@ RECHECK = {
                               "tests/test_cli_seats.py"],
     "verifier.checks.protocols": ["tests/test_protocols.py"],
     "verifier.checks.findings": ["tests/test_findings.py", "tests/test_verdict.py", "tests/test_reports.py"],
-    "verifier.checks.tally": ["tests/test_tally_rules.py", "tests/test_threshold.py", "tests/test_faults.py"],
+    "verifier.checks.tally": ["tests/test_tally_rules.py", "tests/test_threshold.py"],
     "verifier.checks.voters": ["tests/test_voters_index.py", "tests/test_state.py"],
     "verifier.checks.verdict": ["tests/test_verdict.py", "tests/test_reports.py"],
     "verifier.checks.summary": ["tests/test_reports.py", "tests/test_golden.py"],
-    "verifier.checks.results": ["tests/test_results_rules.py", "tests/test_results.py", "tests/test_settled.py",
-                                "tests/test_kz_preset.py", "tests/test_verdict.py"],
+    "verifier.checks.setup": ["tests/test_setup_rules.py", "tests/test_keyproofs.py", "tests/test_settled.py",
+                              "tests/test_kz_preset.py", "tests/test_verdict.py"],
+    "verifier.checks.results": ["tests/test_results_rules.py", "tests/test_results.py", "tests/test_settled.py"],
 }
 DEFAULT = ["tests/test_verdict.py", "tests/test_results.py", "tests/test_settled.py", "tests/test_golden.py",
            "tests/test_hostile_box.py", "tests/test_threshold.py", "tests/test_during_vote.py"]
