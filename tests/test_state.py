@@ -15,7 +15,7 @@ import pytest
 from conftest import cli, run_verify
 from test_during_vote import LATER, _rechain, cut_box
 
-from verifier.engine.state import PAUSE_HOOK, max_state_bytes
+from verifier.engine.state import max_state_bytes
 from verifier.record import canonical, layout
 from verifier.report import json_report
 
@@ -205,6 +205,28 @@ def test_state_not_with_until_registry(simulated, tmp_path):
     assert r.exit_code == 2 and "--state" in r.output
 
 
+# The CLI, run with every SQLite connection traced: at the COMMIT of the update's transaction (the one that wrote
+# the aggregates) it creates the marker file and waits, so that the test can kill it there. Test code only: the
+# verifier has no hook for it.
+PAUSE_AT_UPDATE_COMMIT = """
+import sqlite3, sys, time
+from pathlib import Path
+marker, connect, seen = Path(sys.argv[1]), sqlite3.connect, []
+def traced(*args, **kwargs):
+    db = connect(*args, **kwargs)
+    def trace(sql):
+        seen.append(sql.split("(")[0].strip().upper())
+        if seen[-1] == "COMMIT" and "DELETE FROM AGGREGATES" in seen:
+            marker.write_text("in the transaction")
+            time.sleep(60)
+    db.set_trace_callback(trace)
+    return db
+sqlite3.connect = traced
+from verifier.cli import main
+main(sys.argv[2:])
+"""
+
+
 def test_killed_update_leaves_the_previous_state(simulated, secrets, tmp_path):
     """SIGKILL inside the update's transaction (the test hook waits there): the state is the earlier run's, and
     carrying on from it gives the full run's report."""
@@ -213,10 +235,10 @@ def test_killed_update_leaves_the_previous_state(simulated, secrets, tmp_path):
     run_verify(a, until="box", state=state)
     b = _snapshot(simulated, secrets, tmp_path / "b", 90)
     marker = tmp_path / "in-transaction"
-    env = {**os.environ, PAUSE_HOOK: str(marker), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "verifier", "verify", str(b), "--until", "box", "--state",
-                             str(state), "-q", "--workers", "1"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", PAUSE_AT_UPDATE_COMMIT, str(marker), "verify", str(b), "--until",
+                             "box", "--state", str(state), "-q", "--workers", "1"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while not marker.exists():

@@ -15,7 +15,6 @@ import json
 import os
 import sqlite3
 import struct
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from functools import cache
@@ -40,7 +39,6 @@ BOX_STEPS = tuple(c.id for c in CHECKS if c.phase in ("ballot box", "ballot vali
 KEPT_STEPS = KEY_STEPS + REGISTRY_STEPS + BOX_STEPS
 FIXED_INPUTS = (layout.MANIFEST, layout.ELECTION_KEY, layout.REGISTRY)  # must not change while the box grows
 VOTERS_PART = 65536  # registry index rows per database row
-PAUSE_HOOK = "TALLY_VERIFIER_STATE_TEST_PAUSE"  # tests only: a file to create, then wait, before the commit
 
 SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -301,7 +299,6 @@ class StateFile:
             (last,) = db.execute("SELECT COALESCE(MAX(part), 0) FROM ballot_log").fetchone()
             db.executemany("INSERT INTO ballot_log VALUES (?, ?)", enumerate(box.new_records, last + 1))
             db.executemany("INSERT INTO unregistered VALUES (?, ?)", box.new_unregistered.items())
-            _pause_for_tests()
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -323,13 +320,6 @@ def _expected_schema() -> set[tuple]:
     found = set(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
     db.close()
     return found
-
-
-def _pause_for_tests() -> None:
-    marker = os.environ.get(PAUSE_HOOK)
-    if marker:
-        Path(marker).write_text("in the transaction\n")
-        time.sleep(60)
 
 
 def _natural(text: Any, name: str) -> int:
