@@ -92,7 +92,7 @@ def test_a_missing_file_lists_what_a_record_holds(tmp_path):
     shutil.copytree(DEMO, record)
     (record / layout.CANCELLATIONS).unlink()
     line = _error_line(cli("verify", record, "-q"))
-    assert line.startswith("error: cancellations.jsonl: missing from the record (a record holds ")
+    assert line.startswith("error: cancellations.jsonl: missing from the record, which holds ")
     assert all(name in line for name in layout.ALL_FILES)
 
 

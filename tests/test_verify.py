@@ -93,8 +93,8 @@ def test_missing_file_is_unreadable(record):
     (record / layout.TALLY).unlink()
     result = cli("verify", record, "--workers", "1")
     assert result.exit_code == 2
-    assert result.output.strip() == ("error: tally.json: missing from the record (a record holds "
-                                     + ", ".join(layout.ALL_FILES) + ") (SPEC.md §2.8)")
+    assert result.output.strip() == ("error: tally.json: missing from the record, which holds "
+                                     + ", ".join(layout.ALL_FILES) + " (SPEC.md §2.8)")
 
 
 def test_changed_ciphertext(record):

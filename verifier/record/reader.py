@@ -91,7 +91,7 @@ def file_digest(path: Path) -> tuple[bytes, int]:
 def open_file(root: Path, name: str):
     """A record file: a regular file, not reached through a link (source.open_record has checked the directory; the
     descriptor is checked again here, so a file swapped for a link or a FIFO since then is refused too)."""
-    return open_regular(root / name, name, f"missing from the record (a record holds {', '.join(layout.ALL_FILES)})")
+    return open_regular(root / name, name, f"missing from the record, which holds {', '.join(layout.ALL_FILES)}")
 
 
 def iter_file_lines(root: Path, name: str) -> Iterator[tuple[int, bytes]]:
