@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from verifier.crypto import batch, membership
 from verifier.crypto.batch import ProofItem, batch_holds, failing_items, units_ok
-from verifier.crypto.multiexp import choose_window, multi_exp
+from verifier.crypto.multiexp import MAX_WINDOW, choose_window, multi_exp
 from verifier.crypto.paillier import PublicKey, option_message
 from verifier.simulate import prover
 from verifier.simulate.randomness import SeededRandom
@@ -70,6 +70,11 @@ def test_multi_exp_edge_cases():
         multi_exp([6], [-1], 9)  # 6 is not a unit mod 9
     with pytest.raises(ValueError):
         multi_exp([2], [1], m, window=0)
+    with pytest.raises(ValueError):
+        multi_exp([2], [1], m, window=MAX_WINDOW + 1)
+    # every window from 1 to MAX_WINDOW is allowed and gives the product
+    for w in (1, MAX_WINDOW):
+        assert multi_exp([2, 3, 5], [7, 2**40 + 3, 1], m, window=w) == naive([2, 3, 5], [7, 2**40 + 3, 1], m)
 
 
 def test_multi_exp_large_modulus_mixed_lengths():
