@@ -10,6 +10,7 @@ from conftest import election_context
 from verifier.checks.findings import Findings, Location
 from verifier.checks.results import check_results
 from verifier.record import layout, reader
+from verifier.tally.hierarchy import Hierarchy
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +74,94 @@ def test_nothing_to_compare_is_not_run_not_passed(honest):
     assert "announced result(s) rest on tallies that did not verify" in s.not_run
     assert f.steps["V7.4"].checked > 0 and f.steps["V7.4"].not_run is None and f.steps["V7.4"].failed == 0
     assert totals == {} and not f.verified
+
+
+def _station_protocol(results):
+    return next(p for p in results.protocols if p.level == "polling_station" and len(p.contests) >= 2)
+
+
+def _replace_protocol(results, old, new):
+    return [new if p is old else p for p in results.protocols]
+
+
+def test_a_protocols_contests_are_judged_one_by_one_and_the_rest_still_compared(honest):
+    """A contest listed twice, one the unit does not count, one missing, one with its options out of order: each
+    named at its contest; those are not compared; every other protocol still is."""
+    _, results, _, _ = honest
+    p = _station_protocol(results)
+    first, second, *rest = p.contests
+    honest_f, _ = _check(honest)
+    compared = honest_f.steps["V7.3"].checked
+    cases = [
+        ((first, first, second, *rest), [(first.contest, "contest not announced at this unit, or announced twice")] * 2,
+         1),
+        ((replace(first, contest="no-such-contest"), second, *rest),
+         [("no-such-contest", "contest not announced at this unit, or announced twice"),
+          (first.contest, "contest missing from the protocol")], 1),
+        ((replace(first, votes=first.votes[::-1]), second, *rest),
+         [(first.contest, "votes do not list the contest's options in manifest order")], 1),
+    ]
+    for contests, named, not_compared in cases:
+        f, _ = _check(honest, _replace_protocol(results, p, replace(p, contests=contests)))
+        assert _v72(f) == (len(named), [(_at(p, contest=c), m) for c, m in named])
+        assert f.steps["V7.3"].checked == compared - not_compared and f.steps["V7.3"].failed == 0
+
+
+def test_a_wrong_figure_is_named_and_one_protocol_contest_is_one_item(honest):
+    _, results, _, _ = honest
+    p = _station_protocol(results)
+    r = p.contests[0]
+    (o1, n1), (o2, n2), *others = r.votes
+    cases = [
+        (replace(r, ballots=r.ballots + 1), [None]),
+        (replace(r, votes=((o1, n1 + 1), (o2, n2), *others)), [o1]),
+        (replace(r, ballots=r.ballots + 1, votes=((o1, n1 + 1), (o2, n2 + 1), *others)), [None, o1, o2]),
+    ]
+    for wrong, options in cases:
+        f, _ = _check(honest, _replace_protocol(results, p, replace(p, contests=(wrong, *p.contests[1:]))))
+        s = f.steps["V7.3"]
+        assert s.failed == 1 and [x.location for x in s.findings] == [_at(p, contest=r.contest, option=o)
+                                                                      for o in options]
+        assert s.findings[0].message.startswith(f"announced {r.ballots + 1} ballots" if options[0] is None
+                                                else f"announced {n1 + 1}; verified {n1}")
+
+
+def _contests_at(ctx, stations):
+    return {cid for s in stations for cid in ctx.station_contests[s]}
+
+
+def test_seats_are_counted_only_from_fully_verified_sums(honest):
+    """A station whose tally did not verify: its announced figures stand in for it in the sums above (so the levels
+    above are still compared), and no contest it holds gets a seat total; the others keep theirs. Each station in
+    turn, and each district's stations all at once."""
+    ctx, _, verified, _ = honest
+    honest_f, all_totals = _check(honest)
+    stations = list(ctx.station_contests)
+    groups = [[s] for s in stations]
+    for district in {ctx.manifest.polling_stations[i].district for i in range(len(stations))}:
+        groups.append([p.id for p in ctx.manifest.polling_stations if p.district == district])
+    for group in groups:
+        partial = {k: v for k, v in verified.items() if k[1] not in group}
+        f, totals = _check(honest, verified=partial)
+        assert set(totals) == set(all_totals) - _contests_at(ctx, group), group
+        assert f.steps["V7.4"].checked == honest_f.steps["V7.4"].checked, group
+        assert f.failures() == [], group
+
+
+def test_a_unit_left_without_a_sum_takes_only_its_parent_with_it(honest):
+    """A station whose tally did not verify and whose protocol is missing: nothing can stand in for it, so its
+    district has no sum for its contests and is not compared for them; above the district its announced figures
+    stand in, and every other unit is compared as before."""
+    ctx, results, verified, _ = honest
+    honest_f, _ = _check(honest)
+    h = Hierarchy(ctx.manifest)
+    for station in ctx.station_contests:
+        held = set(ctx.station_contests[station])
+        district = h.parent[("polling_station", station)]
+        lost = sum(1 for p in results.protocols if (p.level, p.unit) == district for r in p.contests
+                   if r.contest in held)
+        f, _ = _check(honest, [p for p in results.protocols if (p.level, p.unit) != ("polling_station", station)],
+                      {k: v for k, v in verified.items() if k[1] != station})
+        assert lost and f.steps["V7.4"].checked == honest_f.steps["V7.4"].checked - lost, station
+        assert f.steps["V7.4"].failed == 0 and _v72(f)[1] == [(Location(file=layout.RESULTS, level="polling_station",
+                                                                         unit=station), "protocol missing")]
