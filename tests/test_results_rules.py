@@ -165,3 +165,22 @@ def test_a_unit_left_without_a_sum_takes_only_its_parent_with_it(honest):
         assert lost and f.steps["V7.4"].checked == honest_f.steps["V7.4"].checked - lost, station
         assert f.steps["V7.4"].failed == 0 and _v72(f)[1] == [(Location(file=layout.RESULTS, level="polling_station",
                                                                          unit=station), "protocol missing")]
+
+
+def test_no_level_above_the_stations_compared_is_not_run_not_passed(honest):
+    """Every district's and region's protocol missing, and for every contest of every district one station holding
+    it unverified with its protocol missing: no unit above the stations has a sum (nothing can stand in), so V7.4
+    compared nothing and is not run; V7.3 still compares the other stations."""
+    ctx, results, verified, _ = honest
+    h = Hierarchy(ctx.manifest)
+    chosen: dict[tuple, str] = {}  # (district, contest) → one station of the district that holds the contest
+    for station, contests in ctx.station_contests.items():
+        for cid in contests:
+            chosen.setdefault((h.parent[("polling_station", station)], cid), station)
+    gone = set(chosen.values())
+    protocols = [p for p in results.protocols if p.level == "nation"
+                 or p.level == "polling_station" and p.unit not in gone]
+    f, totals = _check(honest, protocols, {k: v for k, v in verified.items() if k[1] not in gone})
+    assert f.steps["V7.3"].checked > 0 and f.steps["V7.3"].not_run is None and f.steps["V7.3"].failed == 0
+    s = f.steps["V7.4"]
+    assert s.checked == 0 and s.not_run is not None and not s.optional and totals == {}
