@@ -138,7 +138,7 @@ def test_seats_are_counted_only_from_fully_verified_sums(honest):
     honest_f, all_totals = _check(honest)
     stations = list(ctx.station_contests)
     groups = [[s] for s in stations]
-    for district in {ctx.manifest.polling_stations[i].district for i in range(len(stations))}:
+    for district in {p.district for p in ctx.manifest.polling_stations}:
         groups.append([p.id for p in ctx.manifest.polling_stations if p.district == district])
     for group in groups:
         partial = {k: v for k, v in verified.items() if k[1] not in group}
