@@ -108,7 +108,7 @@ def proof_value_not_unit(w: Forger) -> Injected:
     def bad(w, vid, ballot_id, cid):
         cb = _honest(w, vid, ballot_id, cid)
         z = cb["proof"]["z"]
-        z[-1] = hex_int(w.p * (1 + int(z[-1], 16) % w.q) % w.n if w.p else w.n - 1, w.key.width)
+        z[-1] = hex_int(w.p * (1 + int(z[-1], 16) % w.q) % w.n, w.key.width)  # p: the row needs the secrets
         return cb
 
     return _counted_bad_ballot(w, "proof has its last z sharing the factor p with n", bad)
