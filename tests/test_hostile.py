@@ -1,6 +1,7 @@
 """Every input is untrusted: each malformed record gets one line `error: FILE[:LINE]: message` and exit status 2, in
 bounded time and memory — never a traceback, never a verdict."""
 import gzip
+import hashlib
 import io
 import json
 import re
@@ -395,3 +396,40 @@ def test_receipts_file_is_read_strictly(simulated, tmp_path):
     key = json.loads((simulated[0] / layout.ELECTION_KEY).read_bytes())
     with pytest.raises(RecordError, match=r"^kept.jsonl:2: missing field 'envelope' \(SPEC.md §2.4\)$"):
         reader.read_held_receipts(path, PublicKey.from_n(int(key["n"], 16)), "demo-2023")
+
+
+# --- the bytes the report names are the bytes verified (SPEC.md §10.2) -------------------------------------------
+
+def _swap_after_hashing(monkeypatch, path: Path, verified: bytes) -> None:
+    """When the run has hashed the record's files for the report, `path` is given other bytes: `verified`, the
+    honest ones. A record served this way (a network file system, a second process) would otherwise be reported
+    VERIFIED under the digest of bytes that were never verified."""
+    from verifier.engine import run
+
+    hash_files = run.check_files
+
+    def then_swap(r):
+        hash_files(r)
+        path.write_bytes(verified)
+
+    monkeypatch.setattr(run, "check_files", then_swap)
+
+
+@pytest.mark.parametrize("name", [layout.MANIFEST, layout.ELECTION_KEY, layout.BALLOT_BOX_HEAD, layout.TALLY,
+                                  layout.RESULTS])
+def test_a_document_changed_after_it_was_hashed_is_an_error(record, monkeypatch, name):
+    path = record / name
+    honest = path.read_bytes()
+    path.write_bytes(honest[:-2] + b" }\n")  # what the report's digest would name: not the honest file
+    _swap_after_hashing(monkeypatch, path, honest)
+    out = assert_unreadable(verify(record), name, None, "changed while it was being verified")
+    assert hashlib.sha256(honest).hexdigest() in out  # the digest of what was read, beside the run's first one
+
+
+def test_kept_receipts_changed_after_they_were_hashed_is_an_error(record, tmp_path, monkeypatch):
+    kept = tmp_path / "kept.jsonl"
+    lines = [line + b"\n" for line in (record / layout.BALLOT_BOX).read_bytes().splitlines()[:3]]
+    kept.write_bytes(b"".join(lines))
+    _swap_after_hashing(monkeypatch, kept, b"".join(lines[:2]))  # two receipts where three were hashed
+    result = cli("verify", record, "--workers", "1", "--receipts", kept)
+    assert_unreadable(result, "kept.jsonl", None, "changed while it was being verified")

@@ -115,7 +115,7 @@ def diff_records(old_path, new_path, engine=None, coefficient_seed: bytes | None
         registered = registry_phase(run, engine, setup)
         eid, collector = setup.manifest.election_id, setup.manifest.authority("collector")
         old_head = reader.read_box_head(old_root, eid)
-        new_head = reader.read_box_head(new_root, eid)
+        new_head = reader.read_box_head(new_root, eid, v.inputs[layout.BALLOT_BOX_HEAD])
         kinds = {"OLD": _head_kind(old_head, collector), "NEW": _head_kind(new_head, collector)}
         for name, kind in kinds.items():
             if kind is None:

@@ -164,7 +164,11 @@ def read_document(stream: BinaryIO, file: str, *, require_canonical: bool = True
     """A whole-file JSON document of at most max_bytes. A canonical document is one canonical object followed by
     exactly one newline: one byte form, so that the SHA-256 of the file (and the record digest) is the same for the
     same content. Other documents (an auditor's own files) may end with or without a newline."""
-    data = read_bounded(stream, file, max_bytes)
+    return parse_document(read_bounded(stream, file, max_bytes), file, require_canonical=require_canonical)
+
+
+def parse_document(data: bytes, file: str, *, require_canonical: bool = True) -> Any:
+    """`read_document` on a whole file's bytes already read."""
     newline = data.endswith(b"\n")
     value = parse(data[:-1] if newline else data, file, 1, require_canonical=require_canonical)
     if require_canonical and not newline:  # after the parse: a cut-off file is told as invalid JSON first

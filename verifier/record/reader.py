@@ -101,16 +101,29 @@ def iter_file_lines(root: Path, name: str) -> Iterator[tuple[int, bytes]]:
         yield from canonical.iter_raw_lines(f, name)
 
 
-def _document(root: Path, name: str, max_bytes: int | None = None, *, with_bytes: bool = True) -> tuple[dict, bytes]:
+def _document(root: Path, name: str, max_bytes: int | None = None, *, with_bytes: bool = True,
+              expect: str | None = None) -> tuple[dict, bytes]:
     """The parsed document, and its canonical bytes when asked (the tally's and the results' are not needed: their
-    signed bytes leave the signature out, and writing 256 MiB back once more costs seconds)."""
+    signed bytes leave the signature out, and writing 256 MiB back once more costs seconds). `expect`: the SHA-256
+    (hex) the run took of the file when it began, for the report; the bytes read must be those (`changed_since`)."""
     with open_file(root, name) as f:
         limit = DOCUMENT_LIMITS[name] if max_bytes is None else min(max_bytes, DOCUMENT_LIMITS[name])
         if limit < DOCUMENT_LIMITS[name] and os.fstat(f.fileno()).st_size > limit:
             raise RecordError(name, None, f"larger than {limit} bytes, the most the manifest's polling stations, "
                                           f"contests and options can need (SPEC.md §10)")
-        value = canonical.read_document(f, name, max_bytes=limit)
+        data = canonical.read_bounded(f, name, limit)
+    if expect is not None:
+        changed_since(name, expect, hashlib.sha256(data).hexdigest())
+    value = canonical.parse_document(data, name)
     return value, canonical.dumps(value) if with_bytes else b""
+
+
+def changed_since(name: str, expect: str, found: str) -> None:
+    """A file hashed when the run began (the report's digest) and read again later must be read as it was hashed:
+    else the report would name bytes that were not the ones verified (SPEC.md §10.2)."""
+    if found != expect:
+        raise RecordError(name, None, f"changed while it was being verified: SHA-256 {expect} when the run began, "
+                                      f"{found} when read")
 
 
 def _without(value: dict, key: str) -> bytes:
@@ -119,8 +132,8 @@ def _without(value: dict, key: str) -> bytes:
 
 # --- manifest and key -------------------------------------------------------------------------------------------
 
-def read_manifest(root: Path) -> tuple[Manifest, bytes]:
-    value, data = _document(root, layout.MANIFEST)
+def read_manifest(root: Path, expect: str | None = None) -> tuple[Manifest, bytes]:
+    value, data = _document(root, layout.MANIFEST, expect=expect)
     f = layout.MANIFEST
     m = Obj(value, f, 1, "", {"spec_version", "election_id", "title", "test_record", "voting_period", "election_day",
                               "regions", "districts", "polling_stations", "contests", "ballot_styles", "authorities",
@@ -207,8 +220,8 @@ def contest_from_dict(value: dict) -> Contest:
     return _contest(Obj(value, layout.MANIFEST, 1, "contest", {"id", "title", "scope", "options", "seat_rule"}))
 
 
-def read_election_key(root: Path) -> tuple[ElectionKey, bytes]:
-    value, data = _document(root, layout.ELECTION_KEY)
+def read_election_key(root: Path, expect: str | None = None) -> tuple[ElectionKey, bytes]:
+    value, data = _document(root, layout.ELECTION_KEY, expect=expect)
     o = Obj(value, layout.ELECTION_KEY, 1, "", {"n", "g", "key_proof", "modulus_proof"}, optional={"threshold"})
     n_hex = o.text("n", max_len=2048)
     if not n_hex or len(n_hex) % 2 or n_hex.startswith("00"):
@@ -320,17 +333,22 @@ def read_box_entry(line: int, raw: bytes, key: PublicKey, election_id: str) -> B
 MAX_HELD_RECEIPTS = 1_000_000
 
 
-def read_held_receipts(path: Path, key: PublicKey, election_id: str) -> list[HeldReceipt]:
-    """Receipts voters kept: JSON Lines, each a box line as the voter's client received it (`verify --receipts`)."""
+def read_held_receipts(path: Path, key: PublicKey, election_id: str, expect: str | None = None) -> list[HeldReceipt]:
+    """Receipts voters kept: JSON Lines, each a box line as the voter's client received it (`verify --receipts`).
+    `expect`: the file's SHA-256 (hex) when the run began (`changed_since`)."""
     name = path.name
     out = []
+    digest = hashlib.sha256()
     with reading("receipts"), open_regular(path, name) as f:
         for line, raw, value in canonical.iter_lines(f, name):
+            digest.update(raw + b"\n")  # every line ends in one: the lines are the file
             if line > MAX_HELD_RECEIPTS:
                 raise RecordError(name, line, f"more than {MAX_HELD_RECEIPTS} receipts")
             e = parse_box_entry(line, raw, value, key, election_id, name)
             out.append(HeldReceipt(name, line, e.envelope.ballot_id, e.envelope.voter_id, e.receipt,
                                    sha256(e.envelope_bytes), e.entry_hash))
+    if expect is not None:
+        changed_since(name, expect, digest.hexdigest())
     return out
 
 
@@ -338,8 +356,8 @@ def genesis_hash(fingerprint_: bytes) -> bytes:
     return sha256(layout.GENESIS_TAG.encode() + b"\n" + fingerprint_.hex().encode())
 
 
-def read_box_head(root: Path, election_id: str) -> BoxHead:
-    value, _ = _document(root, layout.BALLOT_BOX_HEAD, with_bytes=False)
+def read_box_head(root: Path, election_id: str, expect: str | None = None) -> BoxHead:
+    value, _ = _document(root, layout.BALLOT_BOX_HEAD, with_bytes=False, expect=expect)
     o = Obj(value, layout.BALLOT_BOX_HEAD, 1, "", {"entries", "head_hash", "closed_at", "collector_signature"})
     return BoxHead(o.integer("entries"), o.hex_bytes("head_hash", HASH), o.timestamp("closed_at"),
                    o.hex_bytes("collector_signature", SIGNATURE),
@@ -431,8 +449,8 @@ def size_limits(m: Manifest, key: PublicKey, trustees: int = 0) -> dict[str, int
 
 
 def read_tally(root: Path, key: PublicKey, election_id: str, max_bytes: int | None = None,
-               trustees: int = 0) -> Tally:
-    value, _ = _document(root, layout.TALLY, max_bytes, with_bytes=False)
+               trustees: int = 0, expect: str | None = None) -> Tally:
+    value, _ = _document(root, layout.TALLY, max_bytes, with_bytes=False, expect=expect)
     o = Obj(value, layout.TALLY, 1, "", {"election_fingerprint", "aggregates", "commission_signature"})
     aggregates = []
     for i, a in enumerate(o.objs("aggregates", {"contest", "polling_station", "ballots", "ciphertext", "plaintext",
@@ -478,8 +496,8 @@ def _counts(o: Obj, key: str) -> tuple[tuple[str, int], ...]:
     return tuple((c.ident("option"), c.integer("votes")) for c in o.objs(key, {"option", "votes"}))
 
 
-def read_results(root: Path, election_id: str, max_bytes: int | None = None) -> Results:
-    value, _ = _document(root, layout.RESULTS, max_bytes, with_bytes=False)
+def read_results(root: Path, election_id: str, max_bytes: int | None = None, expect: str | None = None) -> Results:
+    value, _ = _document(root, layout.RESULTS, max_bytes, with_bytes=False, expect=expect)
     o = Obj(value, layout.RESULTS, 1, "", {"election_fingerprint", "protocols", "seats", "commission_signature"})
     protocols = []
     for i, p in enumerate(o.objs("protocols", {"level", "unit", "registered_voters", "voters_voted", "turnout_percent",

@@ -158,7 +158,8 @@ def box_phase(run: Run, engine: Engine, registered: Registered, saved: SavedBox 
     engine.start(ctx)
     v.engine = f"{engine.name} ×{engine.workers}"
     receipts = run.options.receipts
-    held = None if receipts is None else reader.read_held_receipts(Path(receipts), key, eid)
+    held = None if receipts is None else reader.read_held_receipts(Path(receipts), key, eid,
+                                                                        v.auditor_inputs[str(receipts)])
     sequence = BoxSequence(reader.genesis_hash(ctx.fingerprint), held)
     last = LastVote()
     passed: Aggregates = {}
@@ -210,7 +211,8 @@ def box_phase(run: Run, engine: Engine, registered: Registered, saved: SavedBox 
                                    sequence.received_at, sequence.previous_hash, passed,
                                    {c: copy.deepcopy(f.steps[c]) for c in BOX_STEPS}, log.records_from(start_line),
                                    {n: i for n, i in log.unregistered.items() if n > start_line})
-    sequence.finish(reader.read_box_head(run.root, eid), manifest, f, snapshot_ok=run.options.until == "box")
+    head = reader.read_box_head(run.root, eid, v.inputs[layout.BALLOT_BOX_HEAD])
+    sequence.finish(head, manifest, f, snapshot_ok=run.options.until == "box")
     v.warnings += sequence.notes
     v.counts["ballots in the box"] = log.entries
     return Box(log, passed, last, sequence.ballot_lines, sequence.repeats, checkpoint)

@@ -20,7 +20,8 @@ class Announced(NamedTuple):
 def results_phase(run: Run, engine: Engine, registered: Registered, verified: Mapping, counted: Counted
                   ) -> Announced:
     ctx = registered.ctx
-    results = reader.read_results(run.root, ctx.manifest.election_id, registered.limits[layout.RESULTS])
+    results = reader.read_results(run.root, ctx.manifest.election_id, registered.limits[layout.RESULTS],
+                                  run.verdict.inputs[layout.RESULTS])
     return Announced(results, check_results(ctx, results, verified, counted.voted, run.findings))
 
 

@@ -55,8 +55,8 @@ def setup_phase(run: Run, engine: Engine, trusted: dict[str, AuthorityKey] | Non
     marked not run, and the streamed files are only hashed, for the report. `known_key`: the key's steps and
     warnings as an earlier run found them for the same manifest and key (`verify --state`), not computed again."""
     v, f, root = run.verdict, run.findings, run.root
-    manifest, manifest_bytes = reader.read_manifest(root)
-    election_key, key_bytes = reader.read_election_key(root)
+    manifest, manifest_bytes = reader.read_manifest(root, v.inputs[layout.MANIFEST])
+    election_key, key_bytes = reader.read_election_key(root, v.inputs[layout.ELECTION_KEY])
     fp = reader.fingerprint(manifest_bytes, key_bytes)
     v.election_id, v.fingerprint, v.test_record = manifest.election_id, fp.hex(), manifest.test_record
     check_anchor(manifest, fp.hex(), v.expected_fingerprints, trusted, v.trusted_keys, f)

@@ -17,5 +17,5 @@ def tally_phase(run: Run, engine: Engine, registered: Registered, recomputed: Ag
         return [p for part in engine.map(reveal_problems, jobs) for p in part]
 
     tally = reader.read_tally(run.root, ctx.key, ctx.manifest.election_id, registered.limits[layout.TALLY],
-                              ctx.threshold.trustees if ctx.threshold else 0)
+                              ctx.threshold.trustees if ctx.threshold else 0, run.verdict.inputs[layout.TALLY])
     return check_tally(ctx, tally, recomputed, run.findings, reveal, run.verdict.warnings)
