@@ -227,14 +227,24 @@ def test_honest_shared_record_verifies(shared_record):
     assert _notes(v) == []
 
 
+def test_randomness_reveal_under_a_shared_key_is_a_note(shared_record, tmp_path):
+    """Revealing R needs λ, the whole private key, which the trustees' shares are meant to keep from any one party:
+    the count stays proven (V6.3 holds), and the report says that the key's sharing protected nothing."""
+    from verifier.simulate.keys import reveal_randomness
+    out = _copy(shared_record, tmp_path)
+    s = shared_record[1]
+    key = PublicKey.from_n(s.paillier_p * s.paillier_q)
 
-
-
-
-
-
-
-
+    def edit(aggs):
+        for a in aggs[:2]:
+            r = reveal_randomness(int(a["ciphertext"], 16), key.n, s.paillier_p, s.paillier_q)
+            a["decryption_proof"] = {"method": "randomness_reveal", "r": f"{r:0{2 * key.width}x}"}
+    _edit_tally(out, s, edit)
+    v = run_verify(out)
+    assert v.verified and failing(v) == {}
+    (note,) = _notes(v)
+    assert note.startswith("V6.3: tally.json, 2 aggregates (first: polling station ")
+    assert "decrypted by revealing the randomness" in note and "shared among 5 trustees" in note
 
 
 def test_threshold_proof_for_unshared_key_is_unreadable(shared_record, tmp_path):

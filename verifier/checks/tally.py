@@ -111,6 +111,8 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
             seen.add(k)
             mine.append((i, a))
     unused: dict[tuple[int, str], list[Aggregate]] = {}  # (trustee, why) → aggregates verified without its share
+    revealed: list[Aggregate] = []  # a shared key's aggregates decrypted by one party: their proofs hold
+    trustees = ctx.threshold.trustees if ctx.threshold else 0
     for (i, a), (problem, bad_shares) in zip(mine, reveal([a for _, a in mine]), strict=True):
         k = (a.contest, a.polling_station)
         loc = _where(a)
@@ -126,6 +128,8 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
             ok = False
         v63 = ("V6.3", i)  # the item of V6.3: this aggregate, whatever its findings' places
         ok &= f.check("V6.3", problem is None, loc, problem or "", item=v63)
+        if trustees and problem is None and a.proof.method == "randomness_reveal":
+            revealed.append(a)
         for trustee, why in bad_shares:
             if problem is None:
                 unused.setdefault((trustee, why), []).append(a)
@@ -137,6 +141,12 @@ def check_tally(ctx: ElectionContext, tally: Tally, recomputed: dict[Key, tuple[
             verified[k] = (a.ballots, tuple(counts))
     if notes is not None:
         _note_unused_shares(unused, notes)
+        if revealed:
+            # r is C's n-th root mod n: computing it needs λ, the whole private key, which the trustees' shares
+            # are meant to keep from any one party; the count stays proven (§3.7 binds T perfectly)
+            notes.append(f"V6.3: {layout.TALLY}, {_at(revealed)}: decrypted by revealing the randomness, which needs "
+                         f"the whole private key: the key is declared shared among {trustees} trustees "
+                         f"(V1.10), yet whoever made these proofs can decrypt any ballot alone")
     for cid, station in sorted(expected - seen):
         f.check("V6.2", False, Location(file=layout.TALLY, contest=cid, polling_station=station), "aggregate missing")
     return verified
@@ -181,7 +191,10 @@ def _check_counts(f: Findings, a: Aggregate, options: tuple[Option, ...], ballot
 def _note_unused_shares(unused: dict[tuple[int, str], list[Aggregate]], notes: list[str]) -> None:
     """One line per trustee and reason, however many aggregates: a report stays readable."""
     for (trustee, why), where in sorted(unused.items(), key=lambda kv: kv[0]):
-        first = f"polling station {where[0].polling_station}, contest {where[0].contest}"
-        at = first if len(where) == 1 else f"{len(where)} aggregates (first: {first})"
-        notes.append(f"V6.3: {layout.TALLY}, {at}: trustee {trustee}'s decryption share is not used: {why} "
+        notes.append(f"V6.3: {layout.TALLY}, {_at(where)}: trustee {trustee}'s decryption share is not used: {why} "
                      f"(enough valid shares remain)")
+
+
+def _at(where: list[Aggregate]) -> str:
+    first = f"polling station {where[0].polling_station}, contest {where[0].contest}"
+    return first if len(where) == 1 else f"{len(where)} aggregates (first: {first})"
