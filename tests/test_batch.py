@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verifier.crypto import batch, membership
-from verifier.crypto.batch import ProofItem, batch_holds, failing_items, units_ok
+from verifier.crypto.batch import NotUnits, ProofItem, batch_holds, failing_items, units_ok
 from verifier.crypto.multiexp import MAX_WINDOW, choose_window, multi_exp
 from verifier.crypto.paillier import PublicKey, option_message
 from verifier.simulate import prover
@@ -341,7 +341,8 @@ def test_batch_agrees_with_individual_on_random_mixes(key, honest):
 @pytest.mark.parametrize("part", ["c", "a", "z"])
 @pytest.mark.parametrize("factor", ["p", "q"])
 def test_units_ok_finds_any_value_that_is_not_a_unit(keypair, honest, part, factor):
-    """One gcd per chunk: a multiple of either prime, as c, any a_j or any z_j of any ballot, is found."""
+    """One gcd per chunk, alone or in the batch test: a multiple of either prime, as c, any a_j or any z_j of any
+    ballot, is found."""
     key, p = keypair
     f = int(p) if factor == "p" else int(key.n) // int(p)
     rng = SeededRandom(f"units {part} {factor}")
@@ -356,8 +357,12 @@ def test_units_ok_finds_any_value_that_is_not_a_unit(keypair, honest, part, fact
             bad = ProofItem(item.c, item.messages, _replace(item.a, j, multiple), item.e, item.z)
         else:
             bad = ProofItem(item.c, item.messages, item.a, item.e, _replace(item.z, j, multiple))
-        assert not units_ok(key, honest[:b] + [bad] + honest[b + 1:])
+        items = honest[:b] + [bad] + honest[b + 1:]
+        assert not units_ok(key, items)
+        with pytest.raises(NotUnits):  # the first batch test settles the units of all (checks/proofs.py)
+            batch_holds(key, items, rng=rng, units=True)
     assert units_ok(key, honest)
+    assert batch_holds(key, honest, rng=rng, units=True)
 
 
 def _cancelling_pair(key, honest, first, second, part, rng):

@@ -18,10 +18,15 @@ from verifier.simulate.randomness import SeededRandom
 N, K = 256, 8
 
 
-@pytest.fixture(scope="module")
-def key():
+def _primes() -> tuple[mpz, mpz]:
     rng = SeededRandom("test_hostile_box key")
     p, q = (gmpy2.next_prime(mpz(rng.randbits(320)) | (mpz(3) << 318)) for _ in range(2))
+    return p, q
+
+
+@pytest.fixture(scope="module")
+def key():
+    p, q = _primes()
     return PublicKey.from_n(p * q)
 
 
@@ -136,3 +141,48 @@ def test_one_bad_proof_is_still_found_by_bisection(key, honest, monkeypatch):
 
 def test_sample_size():
     assert [batch.sample_size(n) for n in (1, 2, 8, 9, 24, 64, 65, 4096)] == [1, 1, 1, 2, 3, 8, 8, 8]
+
+
+
+# --- proofs holding a value that is not a unit (batch.not_units_and_failing) ---------------------------------------
+
+def not_unit(item: ProofItem) -> ProofItem:
+    """z_0 replaced by p, a factor of n: its ranges hold, its unit check fails (one gcd: all the individual path
+    pays for such a proof)."""
+    return ProofItem(item.c, item.messages, item.a, item.e, (int(_primes()[0]), *item.z[1:]))
+
+
+@pytest.mark.parametrize("placement", PLACEMENTS)
+def test_values_that_are_not_units_cost_at_most_one_more_batch_test(key, honest, placement, monkeypatch):
+    """Named exactly (the per-proof gcd, as the individual path), with a batch test only when the secret sample saw
+    no such value: then the first test finds them with its one gcd, and one more test settles the others."""
+    bad = {i for i in range(N) if PLACEMENTS[placement](i)}
+    items = [not_unit(item) if i in bad else item for i, item in enumerate(honest)]
+    for seed in range(3):
+        counted = Counted(monkeypatch, key)
+        assert batch.not_units_and_failing(key, items, CoefficientStream(bytes([seed]) * 32, placement)) \
+            == (sorted(bad), [])
+        assert len(counted.tests) <= (2 if bad else 1)
+        assert len(counted.checked) == 0  # the other proofs hold: no bisection, no individual equation
+        if placement in ("all", "all but one", "1/2"):
+            assert counted.tests[-1:] != [estimated_cost(items)]  # the sample saw them: no test of the whole chunk
+        monkeypatch.undo()
+
+
+def test_a_box_of_values_that_are_not_units_makes_no_batch_test(key, honest, monkeypatch):
+    counted = Counted(monkeypatch, key)
+    assert batch.not_units_and_failing(key, [not_unit(item) for item in honest], CoefficientStream(bytes(32))) \
+        == (list(range(N)), [])
+    assert counted.tests == []
+
+
+def test_one_value_that_is_not_a_unit_beside_failing_proofs(key, honest, monkeypatch):
+    """Where the sample does not look: the first test's gcd finds it, the failing proofs are then found among the
+    rest as before, each list named once."""
+    items = list(honest)
+    items[5], items[77], items[200] = broken(key, items[5]), not_unit(items[77]), broken(key, items[200])
+    counted = Counted(monkeypatch, key)
+    rng = CoefficientStream(bytes(32), "mixed")
+    assert 77 not in batch.secret_places(CoefficientStream(bytes(32), "mixed"), N, batch.sample_size(N))
+    assert batch.not_units_and_failing(key, items, rng) == ([77], [5, 200])
+    assert counted.tests[:2] == [estimated_cost(items), estimated_cost(items[:77] + items[78:])]

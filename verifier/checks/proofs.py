@@ -4,10 +4,11 @@ Both paths check ranges and the Fiat–Shamir hash per ballot; they differ in ho
 checked, and name exactly the same ballots with the same messages:
 
 * individual: `membership.statement_problem` (ranges, units, hash) and `membership.equations_hold` per ballot;
-* batched: ranges and hash per ballot, one gcd over the whole chunk (`batch.units_ok`), then the batch test over
-  the chunk (`batch.failing_items`), which bisects a failing batch down to the ballots whose individual check
-  fails (within a budget that keeps a box of failing proofs no dearer than the individual path, SPEC.md §10.4).
-  A failing chunk gcd falls back to `statement_problem` per ballot, so the message is the individual one.
+* batched: ranges and hash per ballot, then `batch.not_units_and_failing` over the chunk: the units of a few
+  proofs at secret places, then the batch test (`batch.failing_items`), whose first test also settles every
+  value's unit with one gcd, and which bisects a failing batch down to the ballots whose individual check fails
+  (within a budget that keeps a box of failing proofs no dearer than the individual path, SPEC.md §10.4). A
+  value that is not a unit is found proof by proof and named with `statement_problem`'s message.
 """
 import secrets
 
@@ -55,18 +56,13 @@ def check_proofs(ctx: ElectionContext, entries: list[BoxEntry], f: Findings, bat
                 problems[(i, j)] = problem
     if pending:
         items = [batching.ProofItem(st.ciphertext, st.messages, p.a, p.e, p.z) for _, _, st, p in pending]
-        if not batching.units_ok(key, items):
-            # some value is not a unit: find it ballot by ballot, with the individual path's message
-            still = []
-            for (i, j, st, p), item in zip(pending, items, strict=True):  # one item per pending ballot (above)
-                problem = membership.statement_problem(key, st, p.a, p.e, p.z)
-                if problem:
-                    problems[(i, j)] = problem
-                else:
-                    still.append(((i, j, st, p), item))
-            pending = [x for x, _ in still]
-            items = [item for _, item in still]
-        for index in batching.failing_items(key, items, rng=rng or secrets):
+        not_units, failing = batching.not_units_and_failing(key, items, rng or secrets)
+        for index in not_units:  # the individual path's message: its gcd is the one that failed (ranges, hash hold)
+            i, j, st, p = pending[index]
+            problem = membership.statement_problem(key, st, p.a, p.e, p.z)
+            assert problem is not None
+            problems[(i, j)] = problem
+        for index in failing:
             i, j, _, _ = pending[index]
             problems[(i, j)] = "proof equation fails"
     bad_lines: set[int] = set()

@@ -157,7 +157,7 @@ ROWS: tuple[Row, ...] = (
     Row(kind='proof-value-not-unit', actor='key holder', checks=('V4.2', 'V5.5', 'V6.2', 'V7.5'), needs=ALL,
         title='a proof value (the last z) sharing the factor p with n, counted',
         why=('only who knows p can make such a value, and it takes the batch test outside the group where it is '
-             'sound: the chunk\'s unit check (one gcd) fails, and the ballot is named by its own check (V4.2); then '
+             "sound: the chunk's unit check (a gcd) fails, and the ballot is named by its own check (V4.2); then "
              + COUNTED)),
     Row(kind='proof-other-ballot', actor='voter client', checks=('V4.2', 'V5.5', 'V6.2'), needs=ALL,
         title="a re-vote reusing the ciphertext and proof of the voter's own earlier ballot, counted",
