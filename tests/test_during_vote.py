@@ -393,3 +393,32 @@ def test_diff_old_last_line_unreadable(simulated, secrets, tmp_path):
     new = _snapshot(simulated, secrets, tmp_path, "new", 70, strip)
     r = cli("diff", old, new)
     assert r.exit_code == 2 and "the last entry has no readable receipt" in r.output
+
+
+def test_receipt_holds_the_record_to_the_anchors(record, tmp_path):
+    """Without an anchor the record could be another election's: `receipt` takes the fingerprint published before
+    the vote and the authorities' keys as `verify` does (V1.9)."""
+    code = _code(_box(record)[_first_with(record, "counted") - 1])
+    plain = cli("receipt", record, code, "-q")
+    assert plain.exit_code == 0 and "except V1.9: not anchored" in plain.output, plain.output
+    fingerprint = plain.output.split("election fingerprint ")[1].split()[0]
+    anchored = cli("receipt", record, code, "-q", "--expect-fingerprint", fingerprint)
+    assert anchored.exit_code == 0 and "V1.9" not in anchored.output, anchored.output
+    other = cli("receipt", record, code, "-q", "--expect-fingerprint", "0" * 64)
+    assert other.exit_code == 1 and "NOT VERIFIED: 1 failure(s) in V1.9" in other.output, other.output
+    keys = json.loads((record / layout.MANIFEST).read_bytes())["authorities"]
+    keys["collector"]["public_key"] = keys["commission"]["public_key"]  # not the key the manifest names
+    trusted = tmp_path / "keys.json"
+    trusted.write_text(json.dumps(keys))
+    assert "failure(s) in V1.9" in cli("receipt", record, code, "-q", "--trusted-keys", trusted).output
+
+
+def test_receipt_with_a_state(record, tmp_path):
+    """`receipt --state`: the box lines an earlier run verified are taken from the state, the answer is the same."""
+    code = _code(_box(record)[_first_with(record, "counted") - 1])
+    state = tmp_path / "box.state"
+    first = cli("receipt", record, code, "-q", "--state", state)
+    assert first.exit_code == 0 and state.exists(), first.output
+    assert cli("receipt", record, code, "-q", "--state", state).output == first.output == \
+        cli("receipt", record, code, "-q").output
+    assert run_verify(record, state=state).verified  # the state is verify's own

@@ -1,6 +1,7 @@
 """The click group and the one place where unreadable input becomes a one-line message and exit status 2, a bug
 exit status 3 and Ctrl-C exit status 130."""
 import os
+import re
 import sys
 
 import click
@@ -94,3 +95,35 @@ class InputFile(click.ParamType):
 def exit_with(status: int) -> None:
     """Commands return their status through here so that tests using CliRunner see it too."""
     sys.exit(status)
+
+
+FINGERPRINT = re.compile(r"[0-9a-f]{64}")
+
+
+def _fingerprints(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if not FINGERPRINT.fullmatch(value):
+            raise click.BadParameter(f"{value[:80]!r} is not 64 lowercase hex digits (a SHA-256 fingerprint)")
+    return values
+
+
+def anchor_options(command):
+    """`--expect-fingerprint` and `--trusted-keys` (V1.9): what `verify` and `receipt` hold the record to."""
+    command = click.option(
+        "--trusted-keys", "trusted_keys", type=InputFile(), default=None,
+        help="JSON file of the authorities' public keys as published before the vote, shaped like the manifest's "
+             "`authorities`: each must equal the manifest's (V1.9).")(command)
+    return click.option(
+        "--expect-fingerprint", "expect_fingerprints", metavar="HEX", multiple=True, callback=_fingerprints,
+        help="The election fingerprint the commission published before the vote (64 lowercase hex digits); the "
+             "record's must equal it (V1.9). May be given more than once (each must match).")(command)
+
+
+def state_option(command):
+    """`--state FILE` (SPEC.md §12.4), for `verify` and `receipt`."""
+    return click.option(
+        "--state", "state_path", type=click.Path(dir_okay=False), default=None,
+        help="Incremental verification during the vote: an SQLite file of what earlier runs verified of this "
+             "record's ballot box (created if absent). Only the lines added since are verified, the file is "
+             "updated; a state of another verifier, another record or a box that forked is refused "
+             "(SPEC.md §12.4). With --until box or none.")(command)

@@ -1,7 +1,7 @@
 """`tally-verifier receipt RECORD CODE`: is my ballot in the box, and what became of it (SPEC.md §12.2)."""
 import click
 
-from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, exit_with, main
+from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, anchor_options, exit_with, main, state_option
 from verifier.engine.fate import (
     CANCELLED,
     COUNTED,
@@ -38,22 +38,27 @@ def _describe(f: Fate) -> str:
 @click.option("--until", type=click.Choice(["box"]), default=None,
               help="The record is published up to the ballot box (during the vote): say where the ballot is and "
                    "whether it is valid and the voter's last e-vote so far.")
+@anchor_options
+@state_option
 @click.option("--workers", type=click.IntRange(1, 1024), default=None, help="Local worker processes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def receipt(record: str, code: str, until: str | None, workers: int | None, quiet: bool) -> None:
+def receipt(record: str, code: str, until: str | None, expect_fingerprints: tuple[str, ...],
+            trusted_keys: str | None, state_path: str | None, workers: int | None, quiet: bool) -> None:
     """Look up the ballot with tracking CODE (as the voting app showed it, e.g. YIRG-Z7LF-X62A-MNI6) or ballot id
     (32 hex digits) in RECORD: is it in the ballot box, at which position, and was it counted, superseded by a
     later e-vote, cancelled by a paper vote or excluded (and why). Exit 0 found and the record verified, 1 not in
-    the box or the record not verified, 2 unreadable.
+    the box or the record not verified, 2 unreadable. The record is verified as `verify` does, with the same anchors
+    (--expect-fingerprint, --trusted-keys: without them the record could be another election's) and --state.
 
     \b
     Example:
-      tally-verifier receipt fixtures/demo-2023 WOKC-IZ3A-QDUX-JT2R"""
+      tally-verifier receipt fixtures/demo-2023 WOKC-IZ3A-QDUX-JT2R --expect-fingerprint HEX"""
     try:
         kind, value = parse_query(code)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="CODE") from None
-    result = look_up(record, kind, value, LocalEngine(workers), until=until, progress=for_terminal(quiet))
+    result = look_up(record, kind, value, LocalEngine(workers), until=until, progress=for_terminal(quiet),
+                     expect_fingerprints=expect_fingerprints, trusted_keys=trusted_keys, state=state_path)
     what = "tracking code" if kind == "code" else "ballot id"
     if not result.fates:
         click.echo(f"NOT IN THE BALLOT BOX: no ballot with {what} {value} is in the ballot box of {record}. If your "

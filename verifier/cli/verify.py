@@ -1,27 +1,17 @@
 """`tally-verifier verify` and `tally-verifier checks`."""
 import os
-import re
 import sys
 
 import click
 
 from verifier.checks.catalog import SUITES, markdown_table
-from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, InputFile, exit_with, main
+from verifier.cli.common import EXIT_FAILED, EXIT_VERIFIED, InputFile, anchor_options, exit_with, main, state_option
 from verifier.engine import Engine
 from verifier.engine.local import LocalEngine
 from verifier.engine.progress import for_terminal
 from verifier.engine.run import verify_record
 from verifier.report import json_report, text
 from verifier.report.output import OutputFile
-
-FINGERPRINT = re.compile(r"[0-9a-f]{64}")
-
-
-def _fingerprints(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
-    for value in values:
-        if not FINGERPRINT.fullmatch(value):
-            raise click.BadParameter(f"{value[:80]!r} is not 64 lowercase hex digits (a SHA-256 fingerprint)")
-    return values
 
 
 @main.command("verify")
@@ -44,21 +34,12 @@ def _fingerprints(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--receipts", "receipts_path", type=InputFile(), default=None,
               help="Receipts voters kept (box lines as their clients received them, one per line): each must be "
                    "in the box unchanged (V3.10).")
-@click.option("--expect-fingerprint", "expect_fingerprints", metavar="HEX", multiple=True, callback=_fingerprints,
-              help="The election fingerprint the commission published before the vote (64 lowercase hex digits); "
-                   "the record's must equal it (V1.9). May be given more than once (each must match).")
-@click.option("--trusted-keys", "trusted_keys", type=InputFile(), default=None,
-              help="JSON file of the authorities' public keys as published before the vote, shaped like the "
-                   "manifest's `authorities`: each must equal the manifest's (V1.9).")
+@anchor_options
 @click.option("--until", type=click.Choice(["setup", "registry", "box"]), default=None,
               help="A record published before the tally: verify it up to this stage (setup; registry; box: the "
                    "ballot box so far, whose head may be a snapshot head). Later files may be absent; their steps "
                    "are not run (SPEC.md §12).")
-@click.option("--state", "state_path", type=click.Path(dir_okay=False), default=None,
-              help="Incremental verification during the vote: an SQLite file of what earlier runs verified of this "
-                   "record's ballot box (created if absent). Only the lines added since are verified, the file is "
-                   "updated; a state of another verifier, another record or a box that forked is refused "
-                   "(SPEC.md §12.4). With --until box or none.")
+@state_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar (there is none when stderr is not a terminal).")
 def verify(record: str, json_path: str | None, html_path: str | None, no_color: bool, workers: int | None,
            scheduler: str | None, no_batch: bool, chunk_size: int | None, receipts_path: str | None,

@@ -1,5 +1,6 @@
 """What became of one ballot (`tally-verifier receipt`, SPEC.md §12.2), by the verifier's own rules: the record
 is verified (up to the stage asked) and the ballot looked up in the run's ballot log and counting bits."""
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from verifier.checks.verdict import Verdict
@@ -30,9 +31,11 @@ class Lookup:
     verdict: Verdict | None  # None when the ballot is not in the box (nothing else is then asked)
 
 
-def look_up(path, kind: str, value: str, engine=None, until: str | None = None, progress=None) -> Lookup:
+def look_up(path, kind: str, value: str, engine=None, until: str | None = None, progress=None,
+            expect_fingerprints: Sequence[str] = (), trusted_keys=None, state=None) -> Lookup:
     """`kind`, `value`: tracking.parse_query's. The box is scanned once for the code; only if it is there is the
-    record verified (the counting rules need the whole box)."""
+    record verified (the counting rules need the whole box), with the anchors and the state as `verify_record`
+    takes them."""
     with open_record(path) as root:
         found = find_in_box(root, kind, value)
     fates = [Fate(line, ballot_id, code) for line, ballot_id, code in found]
@@ -60,7 +63,8 @@ def look_up(path, kind: str, value: str, engine=None, until: str | None = None, 
             else:
                 fate.status = CANCELLED  # valid and the voter's last e-vote, yet not counted: a paper vote
 
-    verdict = verify_record(path, engine, progress=progress, until=until, inspect=inspect)
+    verdict = verify_record(path, engine, progress=progress, until=until, inspect=inspect,
+                            expect_fingerprints=expect_fingerprints, trusted_keys=trusted_keys, state=state)
     for fate in fates:
         if fate.status == EXCLUDED:
             fate.reasons = [f"{f.check}: {f.message}" for f in verdict.findings.failures()
