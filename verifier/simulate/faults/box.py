@@ -73,11 +73,17 @@ def outside_voting_period(w: Forger) -> Injected:
                     [where, where, *w.counted_though_invalid(entry)])  # cast and received: both outside
 
 
-def ballot_dropped(w: Forger) -> Injected:
+def _drop_only_ballot(w: Forger):
+    """The only ballot of a voter who is not the last in the box, removed: (voter id, entry, its line)."""
     vid = w.single_voter(not_last=True)
     [entry] = w.ballots_of(vid)
     line = w.line_of(entry)
     w.box.remove(entry)
+    return vid, entry, line
+
+
+def ballot_dropped(w: Forger) -> Injected:
+    vid, entry, line = _drop_only_ballot(w)
     w.sign_head()
     w.recount()
     after = w.box[line - 1]
@@ -88,10 +94,7 @@ def ballot_dropped(w: Forger) -> Injected:
 
 
 def ballot_dropped_rechained(w: Forger) -> Injected:
-    vid = w.single_voter(not_last=True)
-    [entry] = w.ballots_of(vid)
-    line = w.line_of(entry)
-    w.box.remove(entry)
+    vid, entry, line = _drop_only_ballot(w)
     w.rechain()
     w.recount()
     after = w.box[line - 1]
