@@ -422,3 +422,31 @@ def test_receipt_with_a_state(record, tmp_path):
     assert cli("receipt", record, code, "-q", "--state", state).output == first.output == \
         cli("receipt", record, code, "-q").output
     assert run_verify(record, state=state).verified  # the state is verify's own
+
+
+def test_receipt_of_a_box_changed_between_its_two_reads_is_an_error(simulated, tmp_path, monkeypatch):
+    """`receipt` reads the box twice: once for the code, once to verify it. A record swapped in between (here
+    for one where the collector dropped that ballot and re-chained the box, which verifies) must not get the fate
+    of whatever ballot now stands at that position: "counted", exit 0, for a ballot that is gone."""
+    import shutil
+
+    from verifier.engine import fate
+
+    dropped = tmp_path / "dropped"
+    injected = faults.inject(simulated[0], dropped, "ballot-dropped-rechained", simulated[1])
+    line = next(e for e in injected.expected if e["check"] == "V3.10")["line"]
+    record = tmp_path / "record"
+    shutil.copytree(simulated[0], record)
+    code = _code(_box(record)[line - 1])
+    scan = fate.find_in_box
+
+    def scan_then_swap(root, kind, value):
+        found = scan(root, kind, value)
+        for name in layout.ALL_FILES:
+            shutil.copyfile(dropped / name, record / name)
+        return found
+
+    monkeypatch.setattr(fate, "find_in_box", scan_then_swap)
+    r = cli("receipt", record, code, "-q")
+    assert r.exit_code == 2 and r.output.startswith(
+        f"error: {layout.BALLOT_BOX}:{line}: changed while it was being verified"), r.output

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from verifier.checks.verdict import Verdict
 from verifier.engine.phases.box import BallotLog
 from verifier.engine.run import verify_record
+from verifier.errors import RecordError
 from verifier.record import layout
 from verifier.record.source import open_record
 from verifier.record.tracking import find_in_box
@@ -38,16 +39,23 @@ def look_up(path, kind: str, value: str, engine=None, until: str | None = None, 
     takes them."""
     with open_record(path) as root:
         found = find_in_box(root, kind, value)
-    fates = [Fate(line, ballot_id, code) for line, ballot_id, code in found]
+    fates = [Fate(line, ballot_id, code) for line, ballot_id, code, _ in found]
+    found_hashes = {line: line_hash for line, _, _, line_hash in found}
     if not fates:
         return Lookup(value, [], None)
     by_line = {f.line: f for f in fates}
 
     def inspect(box, counted) -> None:
-        for line, _, voter_id, flags, *_ in box.log.replay():
+        seen = set()
+        for line, _, voter_id, flags, _, _, line_hash in box.log.replay():
             fate = by_line.get(line)
             if fate is None:
                 continue
+            # the box is read twice (the scan for the code, then the verification): the fate told must be that of
+            # the very line the scan found, not of whatever another read put at its position
+            if line_hash != found_hashes[line]:
+                raise RecordError(layout.BALLOT_BOX, line, "changed while it was being verified")
+            seen.add(line)
             fate.voter_id = voter_id
             valid = bool(flags & BallotLog.VALID and flags & BallotLog.UNIQUE)
             last = box.last.last.get(voter_id)
@@ -62,6 +70,9 @@ def look_up(path, kind: str, value: str, engine=None, until: str | None = None, 
                 fate.status = COUNTED
             else:
                 fate.status = CANCELLED  # valid and the voter's last e-vote, yet not counted: a paper vote
+        missing = by_line.keys() - seen
+        if missing:  # the box the verification read is shorter than the one scanned
+            raise RecordError(layout.BALLOT_BOX, min(missing), "changed while it was being verified")
 
     verdict = verify_record(path, engine, progress=progress, until=until, inspect=inspect,
                             expect_fingerprints=expect_fingerprints, trusted_keys=trusted_keys, state=state)

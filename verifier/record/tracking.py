@@ -35,9 +35,10 @@ def parse_query(text: str) -> tuple[str, str]:
                      "ballot id (32 hex digits)")
 
 
-def find_in_box(root: Path, kind: str, value: str) -> list[tuple[int, str, str]]:
-    """The box lines (line, ballot id hex, tracking code) whose code or ballot id is `value`, in box order. One
-    pass, line by line; a line that is not a readable envelope has no code (the verification names it)."""
+def find_in_box(root: Path, kind: str, value: str) -> list[tuple[int, str, str, bytes]]:
+    """The box lines (line, ballot id hex, tracking code, SHA-256 of the line) whose code or ballot id is `value`,
+    in box order. One pass, line by line; a line that is not a readable envelope has no code (the verification
+    names it). The line's hash lets the caller check that the verification read that very line."""
     found = []
     for line, raw in reader.iter_file_lines(root, layout.BALLOT_BOX):
         try:
@@ -47,5 +48,5 @@ def find_in_box(root: Path, kind: str, value: str) -> list[tuple[int, str, str]]
         except (RecordError, KeyError, TypeError, ValueError):
             continue
         if (code if kind == "code" else ballot_id) == value:
-            found.append((line, str(ballot_id), code))
+            found.append((line, str(ballot_id), code, hashlib.sha256(raw).digest()))
     return found
