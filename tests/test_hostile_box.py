@@ -186,3 +186,16 @@ def test_one_value_that_is_not_a_unit_beside_failing_proofs(key, honest, monkeyp
     assert 77 not in batch.secret_places(CoefficientStream(bytes(32), "mixed"), N, batch.sample_size(N))
     assert batch.not_units_and_failing(key, items, rng) == ([77], [5, 200])
     assert counted.tests[:2] == [estimated_cost(items), estimated_cost(items[:77] + items[78:])]
+
+
+@pytest.mark.parametrize("count, m", [(1, 1), (8, 8), (256, 8), (3, 2)])
+def test_secret_places_are_m_distinct_places(count, m):
+    """The sample (and the units' sample) is m distinct places of range(count), drawn from the run's secret stream:
+    the same stream gives the same places, another stream others."""
+    places = batch.secret_places(CoefficientStream(bytes(32), f"{count} {m}"), count, m)
+    assert len(places) == len(set(places)) == m and all(0 <= p < count for p in places)
+    assert places == batch.secret_places(CoefficientStream(bytes(32), f"{count} {m}"), count, m)
+    if m == count:
+        assert sorted(places) == list(range(count))
+    if count == 256:
+        assert places != batch.secret_places(CoefficientStream(bytes([1]) * 32, f"{count} {m}"), count, m)

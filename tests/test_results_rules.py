@@ -71,7 +71,9 @@ def test_nothing_to_compare_is_not_run_not_passed(honest):
     f, totals = _check(honest, verified={})
     s = f.steps["V7.3"]
     assert s.checked == 0 and s.not_run is not None and not s.optional
-    assert "announced result(s) rest on tallies that did not verify" in s.not_run
+    _, results, _, _ = honest
+    stations = sum(len(p.contests) for p in results.protocols if p.level == "polling_station")
+    assert s.not_run == f"the {stations} announced result(s) rest on tallies that did not verify (V6.x)"
     assert f.steps["V7.4"].checked > 0 and f.steps["V7.4"].not_run is None and f.steps["V7.4"].failed == 0
     assert totals == {} and not f.verified
 
@@ -184,3 +186,39 @@ def test_no_level_above_the_stations_compared_is_not_run_not_passed(honest):
     assert f.steps["V7.3"].checked > 0 and f.steps["V7.3"].not_run is None and f.steps["V7.3"].failed == 0
     s = f.steps["V7.4"]
     assert s.checked == 0 and s.not_run is not None and not s.optional and totals == {}
+
+
+def test_a_protocols_missing_contests_are_named_in_manifest_order(honest):
+    """One protocol's findings follow the manifest's order of contests, not the order of their ids (the manifest's
+    contests reversed here, so that the two orders differ)."""
+    ctx, results, verified, voted = honest
+    reordered = replace(ctx, contests=dict(reversed(ctx.contests.items())))
+    p = next(p for p in results.protocols if p.level == "polling_station" and len(p.contests) > 1)
+    emptied = tuple(replace(q, contests=()) if q is p else q for q in results.protocols)
+    f = Findings()
+    check_results(reordered, replace(results, protocols=emptied), verified, voted, f)
+    missing = [x.location.contest for x in f.steps["V7.2"].findings
+               if x.location.unit == p.unit and x.message == "contest missing from the protocol"]
+    assert missing == [cid for cid in reordered.contests if cid in {r.contest for r in p.contests}]
+    assert missing != sorted(missing)
+
+
+def test_a_wrong_district_figure_says_what_its_childrens_protocols_sum_to(honest):
+    """V7.4's message names the sum of the protocols one level below (all of them, or none when one is missing)."""
+    ctx, results, _, _ = honest
+    d = next(p for p in results.protocols if p.level == "district")
+    r = d.contests[0]
+    stations = {s.id for s in ctx.manifest.polling_stations if s.district == d.unit}
+    children = [p for p in results.protocols if p.level == "polling_station" and p.unit in stations
+                and any(c.contest == r.contest for c in p.contests)]
+    summed = sum(c.ballots for p in children for c in p.contests if c.contest == r.contest)
+    wrong = replace(d, contests=(replace(r, ballots=r.ballots + 5), *d.contests[1:]))
+    nation_first = sorted(_replace_protocol(results, d, wrong), key=lambda p: p.level != "nation")  # any order
+    f, _ = _check(honest, nation_first)
+    (finding,) = f.steps["V7.4"].findings
+    assert finding.message.endswith(f"; the protocols of its {len(children)} children sum to {summed}")
+    child = children[0]
+    without = replace(child, contests=tuple(c for c in child.contests if c.contest != r.contest))
+    f, _ = _check(honest, [wrong if p is d else without if p is child else p for p in results.protocols])
+    (finding,) = [x for x in f.steps["V7.4"].findings if x.location.unit == d.unit]
+    assert "sum to" not in finding.message  # a child's result is missing: no sum is given for it
