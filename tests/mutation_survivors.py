@@ -80,8 +80,8 @@ def survivors(prefix: str, status: str = "survived") -> list[str]:
 RECHECK = {
     "verifier.checks.counting": ["tests/test_properties.py", "tests/test_verdict.py"],
     "verifier.checks.catalog": ["tests/test_spec.py", "tests/test_reports.py"],
-    "verifier.checks.seats": ["tests/test_settled.py", "tests/test_results.py", "tests/test_kz_preset.py",
-                              "tests/test_cli_seats.py"],
+    "verifier.checks.seats": ["tests/test_seats_rules.py", "tests/test_settled.py", "tests/test_results.py",
+                              "tests/test_kz_preset.py", "tests/test_cli_seats.py"],
     "verifier.checks.protocols": ["tests/test_protocols.py"],
     "verifier.checks.findings": ["tests/test_findings.py", "tests/test_verdict.py", "tests/test_reports.py"],
     "verifier.checks.tally": ["tests/test_tally_rules.py", "tests/test_threshold.py"],
