@@ -365,7 +365,7 @@ def not_units_and_failing(key: PublicKey, items: Sequence[ProofItem], rng: Coeff
     False), each sorted by index: the batch path's answer for a chunk of proofs whose ranges and hash hold.
 
     The units cost nothing apart on an honest chunk: the first batch test settles them (`batch_holds(units=True)`).
-    Before it, the units of sample_size(N) items at secret places are checked one by one: a chunk where many proofs
+    Before it, the units of sample_size(N) items at secret places are checked (one gcd): a chunk where many proofs
     hold a value that is not a unit goes to the per-item check (one gcd each, all the individual path pays for such
     a proof) without a batch test it would not repay (SPEC.md §10.4). A share f of such proofs escapes a sample of
     8 with probability (1 − f)^8, and then costs one wasted batch test, where the individual path pays k U for
