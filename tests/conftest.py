@@ -2,6 +2,7 @@
 import json
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,17 @@ def election_context(root: Path) -> ElectionContext:
     voters = check_registry(manifest, reader.iter_registry(root, manifest.election_id), b"", Findings())
     return make_context(manifest, PublicKey.from_n(election_key.n), reader.fingerprint(manifest_bytes, key_bytes),
                         voters)
+
+
+def announced_and_verified(root: Path):
+    """(context, announced results, the tally's aggregates as verified (contest, station) → (ballots, counts), the
+    voters who voted per station as announced): what the results' and seats' rules are checked against."""
+    ctx = election_context(root)
+    tally = reader.read_tally(root, ctx.key, ctx.manifest.election_id)
+    verified = {(a.contest, a.polling_station): (a.ballots, tuple(n for _, n in a.counts)) for a in tally.aggregates}
+    results = reader.read_results(root, ctx.manifest.election_id)
+    voted = Counter({p.unit: p.voters_voted for p in results.protocols if p.level == "polling_station"})
+    return ctx, results, verified, voted
 
 
 def failing(verdict) -> dict[str, list]:

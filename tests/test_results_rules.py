@@ -1,27 +1,20 @@
 """V7.2–V7.5 over the announced protocols (checks/results.py `check_results`), on the protocols of a simulated record
 changed one rule at a time, against that record's own verified tallies: exact places, one failed item per protocol,
 and "not run" rather than "0 checked, passed" when no tally verified."""
-from collections import Counter
 from dataclasses import replace
 
 import pytest
-from conftest import election_context
+from conftest import announced_and_verified
 
 from verifier.checks.findings import Findings, Location
 from verifier.checks.results import check_results
-from verifier.record import layout, reader
+from verifier.record import layout
 from verifier.tally.hierarchy import Hierarchy
 
 
 @pytest.fixture(scope="module")
 def honest(simulated):
-    root = simulated[0]
-    ctx = election_context(root)
-    tally = reader.read_tally(root, ctx.key, ctx.manifest.election_id)
-    verified = {(a.contest, a.polling_station): (a.ballots, tuple(n for _, n in a.counts)) for a in tally.aggregates}
-    results = reader.read_results(root, ctx.manifest.election_id)
-    voted = Counter({p.unit: p.voters_voted for p in results.protocols if p.level == "polling_station"})
-    return ctx, results, verified, voted
+    return announced_and_verified(simulated[0])
 
 
 def _check(honest, protocols=None, verified=None):

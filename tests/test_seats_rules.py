@@ -1,29 +1,22 @@
 """V8.1 over the announced seats (checks/seats.py `check_seats`), on a simulated record's seats changed one rule at a
 time, against that record's own verified totals: every contest still judged after a bad one, one failed item per
 contest's allocation, the report's notes of every contest, and "not run" when no count verified."""
-from collections import Counter
 from dataclasses import replace
 
 import pytest
-from conftest import election_context
+from conftest import announced_and_verified
 
 from verifier.checks.findings import Findings, Location
 from verifier.checks.results import check_results
 from verifier.checks.seats import check_seats
-from verifier.record import layout, reader
+from verifier.record import layout
 from verifier.record.model import AnnouncedSeats, ListSeatRule, PluralitySeatRule
 
 
 @pytest.fixture(scope="module")
 def honest(simulated):
-    root = simulated[0]
-    ctx = election_context(root)
-    tally = reader.read_tally(root, ctx.key, ctx.manifest.election_id)
-    verified = {(a.contest, a.polling_station): (a.ballots, tuple(n for _, n in a.counts)) for a in tally.aggregates}
-    results = reader.read_results(root, ctx.manifest.election_id)
-    voted = Counter({p.unit: p.voters_voted for p in results.protocols if p.level == "polling_station"})
-    totals = check_results(ctx, results, verified, voted, Findings())
-    return ctx, results, totals
+    ctx, results, verified, voted = announced_and_verified(simulated[0])
+    return ctx, results, check_results(ctx, results, verified, voted, Findings())
 
 
 def _seats(honest, seats=None, totals=None, ctx=None):
